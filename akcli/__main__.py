@@ -1,0 +1,3 @@
+from akcli.main import main
+
+main()

@@ -1,0 +1,201 @@
+"""Plumbing shared by every command module: the group class, aliases, context.
+
+`AkGroup` is the single place where errors become `Error: <msg>` lines and exit
+codes; commands raise `AkError` and never call `sys.exit`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import typer
+from typer._click import exceptions as cx  # typer 0.26+ vendors click
+from typer.core import TyperGroup
+
+from akcli.errors import AkError, not_found
+from akcli.output import Renderer
+
+if TYPE_CHECKING:
+    from akcli.client import Client
+    from akcli.config import Config
+    from akcli.paths import Paths
+
+# Upstream `ak` aliases, by group name: alias -> command.
+ALIASES: dict[str, dict[str, str]] = {
+    "ak": {
+        "cfg": "config",
+        "prj": "project",
+        "bld": "build",
+        "dep": "deployment",
+        "ses": "session",
+        "trg": "trigger",
+        "evt": "event",
+        "man": "manifest",
+        "ver": "version",
+        "v": "version",
+    },
+    "config": {"ls": "list", "s": "set"},
+    "project": {
+        "c": "create",
+        "ls": "list",
+        "l": "list",
+        "g": "get",
+        "d": "delete",
+        "ex": "export",
+    },
+    "build": {
+        "ls": "list",
+        "l": "list",
+        "g": "get",
+        "down": "download",
+        "dl": "download",
+        "do": "download",
+        "del": "delete",
+        "de": "delete",
+    },
+    "deployment": {
+        "c": "create",
+        "a": "activate",
+        "de": "deactivate",
+        "g": "get",
+        "ls": "list",
+        "l": "list",
+        "del": "delete",
+    },
+    "session": {"g": "get", "ls": "list", "d": "delete"},
+    "trigger": {"ls": "list", "rm": "delete"},
+    "var": {"s": "set", "g": "get", "rm": "delete"},
+    "event": {
+        "ls": "list",
+        "l": "list",
+        "g": "get",
+        "dis": "dispatch",
+        "dsp": "dispatch",
+        "d": "dispatch",
+        "red": "redispatch",
+        "s": "save",
+        "vf": "verify-filter",
+    },
+    "manifest": {
+        "s": "schema",
+        "v": "validate",
+        "p": "plan",
+        "a": "apply",
+        "exec": "execute",
+        "x": "execute",
+    },
+}
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    typer.echo(f"Error: {message}", err=True)
+    sys.exit(code)
+
+
+class AkGroup(TyperGroup):
+    """Typer group with upstream aliases and upstream exit codes."""
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        name = ALIASES.get(ctx.info_name or "", {}).get(cmd_name, cmd_name)
+        return super().get_command(ctx, name)
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs["standalone_mode"] = False
+        debug = os.environ.get("AK_DEBUG", "") not in ("", "0") or "--debug" in (
+            args[0] if args and args[0] is not None else sys.argv[1:]
+        )
+        try:
+            rv = super().main(*args, **kwargs)
+        except cx.NoArgsIsHelpError as e:
+            assert e.ctx is not None
+            typer.echo(e.ctx.get_help())
+            sys.exit(0)
+        except cx.UsageError as e:
+            # Upstream (cobra) exits 1 on usage errors, not click's 2.
+            _fail(e.format_message(), 1)
+        except typer.Exit as e:
+            sys.exit(e.exit_code)
+        except (typer.Abort, KeyboardInterrupt):
+            typer.echo("", err=True)
+            sys.exit(130)
+        except AkError as e:
+            if debug:
+                traceback.print_exc()
+            _fail(str(e), e.exit_code)
+        except cx.ClickException as e:
+            _fail(e.format_message(), e.exit_code)
+        except BrokenPipeError:
+            sys.exit(1)
+        except Exception as e:  # noqa: BLE001 - last resort: one line, not a traceback
+            if debug:
+                traceback.print_exc()
+                sys.exit(1)
+            _fail(f"{type(e).__name__}: {e} (run with --debug for details)", 1)
+        sys.exit(rv if isinstance(rv, int) else 0)
+
+
+def new_app(help: str, name: str | None = None) -> typer.Typer:
+    """A command-group Typer app configured like every other group."""
+    return typer.Typer(
+        cls=AkGroup,
+        help=help,
+        name=name,
+        no_args_is_help=True,
+        rich_markup_mode=None,
+        pretty_exceptions_enable=False,
+        add_completion=False,
+    )
+
+
+@dataclass
+class AppContext:
+    """Everything a command needs, built once by the root callback."""
+
+    overrides: dict[str, str] = field(default_factory=dict)
+    out: Renderer = field(default_factory=Renderer)
+    token: str | None = None
+    _paths: Paths | None = None
+    _config: Config | None = None
+    _client: Client | None = None
+
+    @property
+    def paths(self) -> Paths:
+        if self._paths is None:
+            from akcli.paths import Paths
+
+            self._paths = Paths.from_env()
+        return self._paths
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            from akcli.config import Config
+
+            self._config = Config.load(self.paths, self.overrides)
+        return self._config
+
+    @property
+    def client(self) -> Client:
+        if self._client is None:
+            from akcli.client import Client
+
+            self._client = Client.from_config(self.config, self.token)
+        return self._client
+
+
+def app_ctx(ctx: typer.Context) -> AppContext:
+    root = ctx.find_root()
+    if not isinstance(root.obj, AppContext):
+        root.obj = AppContext()
+    return root.obj
+
+
+def check_found(found: bool, fail: bool, what: str) -> bool:
+    """The `-f/--fail` convention: silent rc 0 when absent, rc 44 with --fail."""
+    if not found and fail:
+        raise not_found(what)
+    return found

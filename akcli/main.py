@@ -1,0 +1,71 @@
+"""The root `ak` command: global flags, and one sub-app per command group."""
+
+from __future__ import annotations
+
+import typer
+
+from akcli.cli import AkGroup, app_ctx
+from akcli.commands import config as config_cmds
+from akcli.commands import misc
+from akcli.errors import UsageError
+from akcli.output import Renderer
+
+app = typer.Typer(
+    cls=AkGroup,
+    name="ak",
+    help="autokitteh command-line interface and local server",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    config: list[str] = typer.Option(
+        [],
+        "-C",
+        "--config",
+        metavar="key=value",
+        help="temporary config override (key=value)",
+    ),
+    json_: bool = typer.Option(False, "-j", "--json", help="print output as JSON"),
+    nice_json: bool = typer.Option(
+        False, "-J", "--nice_json", help="print output as indented JSON"
+    ),
+    array_json_list: bool = typer.Option(
+        False, "--array_json_list", help="print lists as one JSON array (with -j)"
+    ),
+    token: str | None = typer.Option(
+        None, "--token", metavar="TOKEN", help="API token"
+    ),
+    debug: bool = typer.Option(False, "--debug", help="show tracebacks on errors"),
+) -> None:
+    from akcli.config import parse_overrides
+
+    if json_ and nice_json:
+        raise UsageError(
+            "if any flags in the group [json nice_json] are set none of the others"
+            " can be; [json nice_json] were all set"
+        )
+    actx = app_ctx(ctx)
+    actx.overrides = parse_overrides(config)
+    actx.out = Renderer(json=json_, nice=nice_json, array=array_json_list)
+    actx.token = token
+
+
+app.add_typer(config_cmds.app, name="config")
+misc.register(app)
+
+
+def main() -> None:
+    import os
+
+    if "_AK_COMPLETE" in os.environ:  # a shell asking for completions
+        from typer._completion_classes import completion_init
+
+        completion_init()
+    app()
