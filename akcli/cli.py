@@ -100,7 +100,8 @@ class AkGroup(TyperGroup):
     """Typer group with upstream aliases and upstream exit codes."""
 
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
-        name = ALIASES.get(ctx.info_name or "", {}).get(cmd_name, cmd_name)
+        group = "ak" if ctx.parent is None else (self.name or "")
+        name = ALIASES.get(group, {}).get(cmd_name, cmd_name)
         return super().get_command(ctx, name)
 
     def main(self, *args: Any, **kwargs: Any) -> Any:

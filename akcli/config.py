@@ -25,6 +25,7 @@ KEYS: dict[str, str] = {
     "http.service_url": DEFAULT_SERVICE_URL,
     "http.token": "",
     "banner.show": "true",
+    "db.dsn": "",
     "logger.level": "info",
     "webhooks.max_body_size": "524288",
     "webhooks.webhook_response_timeout": "30s",

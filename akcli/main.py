@@ -6,7 +6,7 @@ import typer
 
 from akcli.cli import AkGroup, app_ctx
 from akcli.commands import config as config_cmds
-from akcli.commands import misc
+from akcli.commands import misc, projects
 from akcli.errors import UsageError
 from akcli.output import Renderer
 
@@ -58,6 +58,7 @@ def root(
 
 
 app.add_typer(config_cmds.app, name="config")
+app.add_typer(projects.app, name="project")
 misc.register(app)
 
 

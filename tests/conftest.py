@@ -84,3 +84,15 @@ def run_ak(
 @pytest.fixture
 def ak() -> Iterator[object]:
     yield run_ak
+
+
+@pytest.fixture
+def ak_server(tmp_path: Path) -> Iterator[object]:
+    """A real `ak up --mode test` on a free port, stopped after the test."""
+    from tests.server import AkServer
+
+    server = AkServer(tmp_path / "server").start()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -73,5 +73,8 @@ def completion(
 
 
 def register(app: typer.Typer) -> None:
+    from akcli.commands.up import up
+
+    app.command("up")(up)
     app.command("version")(version)
     app.command("completion")(completion)

@@ -1,0 +1,107 @@
+"""The HTTP surface of `ak up`: RPC, webhooks, /store, health.
+
+Everything runs on one asyncio loop, which also owns the SQLite connection.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from akcli import __version__
+from akcli.server import rpc
+from akcli.server.services import load_all
+from akcli.server.state import Server
+
+MAX_RPC_BODY = 64 * 1024 * 1024  # project uploads travel as RPC bodies
+
+
+def build_app(server: Server) -> Starlette:
+    load_all()
+    started = time.time()
+    ready = {"ok": False}
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if server.engine is not None:
+            await server.engine.start()
+        ready["ok"] = True
+        try:
+            yield
+        finally:
+            ready["ok"] = False
+            if server.engine is not None:
+                await server.engine.shutdown()
+
+    async def healthz(request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(request: Request) -> Response:
+        if ready["ok"]:
+            return JSONResponse({"status": "ready"})
+        return JSONResponse({"status": "starting"}, status_code=503)
+
+    async def version(request: Request) -> Response:
+        return JSONResponse(__version__)
+
+    async def uptime(request: Request) -> Response:
+        secs = time.time() - started
+        return JSONResponse({"text": f"{secs:.0f}s", "seconds": secs})
+
+    async def rpc_route(request: Request) -> Response:
+        if server.token:
+            auth = request.headers.get("authorization", "")
+            if not hmac.compare_digest(auth, f"Bearer {server.token}"):
+                return JSONResponse(
+                    {"code": "unauthenticated", "message": "missing or bad API token"},
+                    status_code=401,
+                )
+        key = rpc.route_key(request.url.path)
+        if key is None:
+            return JSONResponse({"code": "not_found", "message": "no such RPC"}, 404)
+        raw = await request.body()
+        if len(raw) > MAX_RPC_BODY:
+            return JSONResponse(
+                {"code": "resource_exhausted", "message": "request too large"}, 413
+            )
+        try:
+            body: Any = json.loads(raw) if raw else {}
+        except ValueError:
+            return JSONResponse({"code": "invalid_argument", "message": "bad JSON"}, 400)
+        status, result = await rpc.call(server, key, body)
+        return JSONResponse(result, status_code=status)
+
+    async def webhook(request: Request) -> Response:
+        from akcli.server.webhooks import handle_webhook
+
+        return await handle_webhook(server, request)
+
+    async def store_value(request: Request) -> Response:
+        from akcli.server.services.store import public_value
+
+        return await public_value(server, request)
+
+    methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+    routes = [
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+        Route("/internal/healthz", healthz),
+        Route("/internal/readyz", readyz),
+        Route("/version", version),
+        Route("/internal/version", version),
+        Route("/internal/uptime", uptime),
+        Route("/webhooks/{slug}", webhook, methods=methods),
+        Route("/webhooks/{slug}/{suffix:path}", webhook, methods=methods),
+        Route("/store/{project_id}/{key:path}", store_value, methods=["GET"]),
+        Route("/autokitteh.{svc}/{method}", rpc_route, methods=["POST"]),
+    ]
+    return Starlette(routes=routes, lifespan=lifespan)

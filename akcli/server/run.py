@@ -1,0 +1,168 @@
+"""Start the server: bind, open the store, print the banner, serve until stopped."""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import os
+import secrets
+import socket
+import sys
+from pathlib import Path
+
+from akcli import __version__
+from akcli.config import Config
+from akcli.errors import AkError, BadRequest
+from akcli.ids import IdGen
+from akcli.paths import Paths, ensure_dir, write_private
+from akcli.secrets import Cipher
+from akcli.server.state import Server
+from akcli.store.db import Database
+
+MODES = ("dev", "test", "default")
+
+BANNER = r"""
+        ᓚᘏᗢ  ak {version}  (pid {pid})
+
+    HTTP:       http://{addr}
+    Mode:       {mode}
+    Data home:  {data}
+"""
+
+
+def parse_addr(addr: str) -> tuple[str, int]:
+    host, sep, port = addr.rpartition(":")
+    if not sep or not port.isdigit():
+        raise AkError(f'invalid http.addr "{addr}", expected host:port')
+    return (host.strip("[]") or "127.0.0.1"), int(port)
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as e:
+        sock.close()
+        reason = "address already in use" if e.errno == 98 else e.strerror
+        raise AkError(f"listen tcp {host}:{port}: {reason}") from None
+    sock.listen(2048)
+    sock.set_inheritable(False)
+    return sock
+
+
+def server_token(config: Config, paths: Paths, host: str, addr: str) -> str:
+    """A non-loopback bind requires a token: configured, or generated and stored."""
+    if is_loopback(host):
+        return config.get("http.token")
+    token = config.get("http.token")
+    if token:
+        return token
+    import yaml
+
+    creds_file = paths.credentials_file
+    creds = yaml.safe_load(creds_file.read_text()) if creds_file.exists() else {}
+    creds = creds if isinstance(creds, dict) else {}
+    token = str(creds.get("default") or "") or secrets.token_urlsafe(32)
+    creds["default"] = token
+    write_private(creds_file, yaml.safe_dump(creds))
+    return token
+
+
+def open_db(mode: str, config: Config, paths: Paths) -> Database:
+    if mode == "test":
+        return Database(None)
+    dsn = config.get("db.dsn")
+    if dsn:
+        return Database(Path(dsn.removeprefix("sqlite:").removeprefix("file:")))
+    if mode == "default":
+        raise AkError(
+            "db config must be specified (e.g. ak config set db.dsn /path/ak.sqlite,"
+            " or use: ak up --mode dev)"
+        )
+    return Database(paths.db_file)
+
+
+def make_server(mode: str, config: Config, paths: Paths, host: str, port: int) -> Server:
+    ensure_dir(paths.config_home)
+    ensure_dir(paths.data_home)
+    db = open_db(mode, config, paths)
+    addr = f"{host}:{port}"
+    service_url = config.get("http.service_url")
+    if not service_url or (
+        "http.service_url" not in config.overrides
+        and not os.environ.get("AK_HTTP__SERVICE_URL")
+        and "http.service_url" not in config.file_values
+    ):
+        service_url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
+    srv = Server(
+        mode=mode,
+        config=config,
+        paths=paths,
+        db=db,
+        ids=IdGen(sequential=mode == "test"),
+        cipher=Cipher(paths.secret_key_file),
+        service_url=service_url.rstrip("/"),
+        token=server_token(config, paths, host, addr),
+    )
+    try:
+        from akcli.engine.engine import Engine
+    except ModuleNotFoundError as e:
+        if e.name != "akcli.engine.engine":
+            raise
+    else:
+        srv.engine = Engine(srv)
+    return srv
+
+
+def serve(mode: str, config: Config, paths: Paths) -> None:
+    if mode not in MODES:
+        raise BadRequest(f'parse mode: invalid mode "{mode}"')
+    import uvicorn
+
+    from akcli.server.app import build_app
+
+    host, port = parse_addr(config.get("http.addr"))
+    sock = bind(host, port)
+    host, port = sock.getsockname()[:2]
+    srv = make_server(mode, config, paths, host, port)
+    if addr_file := config.get("http.addr_filename"):
+        Path(addr_file).write_text(f"{host}:{port}")
+    if mode != "default":
+        print(f"*** {mode.upper()} MODE *** NEVER USE IN PRODUCTION", file=sys.stderr)
+        if config.get_bool("banner.show"):
+            print(
+                BANNER.format(
+                    version=__version__, pid=os.getpid(), addr=f"{host}:{port}",
+                    mode=mode, data=paths.data_home if mode != "test" else "(in memory)",
+                ),
+                file=sys.stderr,
+            )
+    if srv.token and not is_loopback(host):
+        print(
+            f"API token required (stored in {paths.credentials_file}); webhooks are public",
+            file=sys.stderr,
+        )
+    level = config.get("logger.level") or "info"
+    uv_config = uvicorn.Config(
+        build_app(srv),
+        log_level="warning" if level == "info" else level,
+        access_log=level == "debug",
+        lifespan="on",
+        timeout_graceful_shutdown=10,
+    )
+    try:
+        asyncio.run(uvicorn.Server(uv_config).serve(sockets=[sock]))
+    finally:
+        srv.db.close()
+    print("", file=sys.stderr)

@@ -1,0 +1,24 @@
+"""RPC services; importing this package registers every handler."""
+
+from importlib import import_module
+
+# One module per service; a module missing here is simply not served.
+SERVICES = (
+    "projects",
+    "builds",
+    "deployments",
+    "vars",
+    "triggers",
+    "events",
+    "sessions",
+    "store",
+)
+
+
+def load_all() -> None:
+    for name in SERVICES:
+        try:
+            import_module(f"akcli.server.services.{name}")
+        except ModuleNotFoundError as e:
+            if e.name != f"akcli.server.services.{name}":
+                raise

@@ -1,0 +1,70 @@
+"""The real `ak up` as a subprocess on a free port with its own XDG homes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+
+class AkServer:
+    def __init__(self, home: Path, mode: str = "test", extra: list[str] | None = None) -> None:
+        self.home = home
+        self.mode = mode
+        self.extra = extra or []
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.url = ""
+        self.log = home / "server.log"
+
+    @property
+    def env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AK_")}
+        for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
+            env[var] = str(self.home / var.lower())
+        if self.url:
+            env["AK_HTTP__SERVICE_URL"] = self.url
+        return env
+
+    def start(self, timeout: float = 30) -> AkServer:
+        self.home.mkdir(parents=True, exist_ok=True)
+        addr_file = self.home / "addr"
+        addr_file.unlink(missing_ok=True)
+        self.url = ""
+        cmd = [sys.executable, "-m", "akcli", "-C", "http.addr=127.0.0.1:0",
+               "-C", f"http.addr_filename={addr_file}", *self.extra, "up", "--mode", self.mode]
+        with open(self.log, "ab") as log:
+            self.proc = subprocess.Popen(cmd, env=self.env, stdout=log, stderr=log)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"ak up exited {self.proc.returncode}:\n{self.log.read_text()}")
+            if addr_file.exists() and addr_file.read_text():
+                url = f"http://{addr_file.read_text()}"
+                try:
+                    with urllib.request.urlopen(url + "/readyz", timeout=1) as r:
+                        if r.status == 200:
+                            self.url = url
+                            return self
+                except OSError:
+                    pass
+            time.sleep(0.05)
+        raise RuntimeError(f"ak up not ready in {timeout}s:\n{self.log.read_text()}")
+
+    def kill9(self) -> None:
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(10)
+
+    def stop(self) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.send_signal(signal.SIGINT)
+        try:
+            self.proc.wait(15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(5)
