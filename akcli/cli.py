@@ -96,6 +96,35 @@ def _fail(message: str, code: int) -> NoReturn:
     sys.exit(code)
 
 
+_GLOBAL_FLAGS = {"-j", "--json", "-J", "--nice_json", "--array_json_list", "--debug"}
+_GLOBAL_WITH_VALUE = {"-C", "--config", "--token"}
+
+
+def hoist_global_flags(args: list[str]) -> list[str]:
+    """Move global flags given after a subcommand to the front (cobra's
+    persistent flags: `ak project list -j` works as in upstream)."""
+    front: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            rest.extend(args[i:])
+            break
+        name = arg.split("=", 1)[0]
+        if arg in _GLOBAL_FLAGS:
+            front.append(arg)
+        elif name in _GLOBAL_WITH_VALUE and "=" in arg and arg.startswith("--"):
+            front.append(arg)
+        elif arg in _GLOBAL_WITH_VALUE and i + 1 < len(args):
+            front.extend(args[i : i + 2])
+            i += 1
+        else:
+            rest.append(arg)
+        i += 1
+    return front + rest
+
+
 class AkGroup(TyperGroup):
     """Typer group with upstream aliases and upstream exit codes."""
 
@@ -106,9 +135,12 @@ class AkGroup(TyperGroup):
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["standalone_mode"] = False
-        debug = os.environ.get("AK_DEBUG", "") not in ("", "0") or "--debug" in (
-            args[0] if args and args[0] is not None else sys.argv[1:]
-        )
+        if args:
+            kwargs["args"], args = args[0], args[1:]
+        given = kwargs.get("args")
+        argv = list(given) if given is not None else sys.argv[1:]
+        kwargs["args"] = hoist_global_flags(argv)
+        debug = os.environ.get("AK_DEBUG", "") not in ("", "0") or "--debug" in argv
         try:
             rv = super().main(*args, **kwargs)
         except cx.NoArgsIsHelpError as e:

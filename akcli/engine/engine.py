@@ -1,0 +1,75 @@
+"""The engine: background work of a server (dispatch, schedules, sessions).
+
+`kick()` wakes the loops after something was committed; every loop also works
+from the database alone, so a restart resumes whatever was pending.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from akcli.server.state import Server
+
+log = logging.getLogger("ak.engine")
+
+
+class Engine:
+    def __init__(self, srv: Server) -> None:
+        self.srv = srv
+        self._wake = asyncio.Event()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._stopping = False
+
+    def kick(self) -> None:
+        """Something new was committed: run the loops soon."""
+        self._wake.set()
+
+    async def start(self) -> None:
+        self._tasks.append(asyncio.create_task(self._main_loop(), name="engine"))
+        try:
+            from akcli.engine import scheduler
+        except ModuleNotFoundError as e:
+            if e.name != "akcli.engine.scheduler":
+                raise
+        else:
+            self._tasks.append(
+                asyncio.create_task(scheduler.run(self.srv), name="scheduler")
+            )
+
+    async def _main_loop(self) -> None:
+        steps: list[Callable[[], Awaitable[None]]] = [self._dispatch, self._sessions]
+        while not self._stopping:
+            self._wake.clear()
+            for step in steps:
+                try:
+                    await step()
+                except Exception:  # noqa: BLE001 - a bad row must not stop the engine
+                    log.exception("engine step failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=1.0)
+
+    async def _dispatch(self) -> None:
+        try:
+            from akcli.engine.dispatch import dispatch_pending
+        except ModuleNotFoundError as e:
+            if e.name != "akcli.engine.dispatch":
+                raise
+            return
+        dispatch_pending(self.srv)
+
+    async def _sessions(self) -> None:
+        """Start CREATED sessions (the runner integration plugs in here)."""
+
+    async def shutdown(self) -> None:
+        self._stopping = True
+        self._wake.set()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
