@@ -65,6 +65,29 @@ class Engine:
     async def _sessions(self) -> None:
         """Start CREATED sessions (the runner integration plugs in here)."""
 
+    async def stop_session(self, session_id: str, reason: str, force: bool) -> None:
+        """Stop a session: graceful at its next activity boundary, or kill it.
+
+        A session that has not started yet is marked STOPPED at once.
+        """
+        from akcli.engine.sessions_store import add_log
+        from akcli.store.db import now
+
+        db = self.srv.db
+        with db.tx():
+            add_log(self.srv, session_id, {"stop_request": {"reason": reason}})
+            cur = db.exec(
+                "UPDATE sessions SET state = 'stopped', stop_reason = ?, updated_at = ?"
+                " WHERE session_id = ? AND state = 'created'",
+                reason,
+                now(),
+                session_id,
+            )
+            if cur.rowcount:
+                add_log(
+                    self.srv, session_id, {"state": {"stopped": {"reason": reason}}}
+                )
+
     async def shutdown(self) -> None:
         self._stopping = True
         self._wake.set()
