@@ -112,9 +112,9 @@ def hoist_global_flags(args: list[str]) -> list[str]:
             rest.extend(args[i:])
             break
         name = arg.split("=", 1)[0]
-        if arg in _GLOBAL_FLAGS:
-            front.append(arg)
-        elif name in _GLOBAL_WITH_VALUE and "=" in arg and arg.startswith("--"):
+        if arg in _GLOBAL_FLAGS or (
+            name in _GLOBAL_WITH_VALUE and "=" in arg and arg.startswith("--")
+        ):
             front.append(arg)
         elif arg in _GLOBAL_WITH_VALUE and i + 1 < len(args):
             front.extend(args[i : i + 2])

@@ -16,7 +16,9 @@ _PARTS = ("paws", "whiskers", "tail", "purr", "meow", "nose")
 
 
 def _cat_name() -> str:
-    return f"{random.choice(_CATS)}_{random.choice(_PARTS)}_{random.randint(0, 9999):04d}"
+    return (
+        f"{random.choice(_CATS)}_{random.choice(_PARTS)}_{random.randint(0, 9999):04d}"
+    )
 
 
 @app.command("create")

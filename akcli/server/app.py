@@ -76,7 +76,9 @@ def build_app(server: Server) -> Starlette:
         try:
             body: Any = json.loads(raw) if raw else {}
         except ValueError:
-            return JSONResponse({"code": "invalid_argument", "message": "bad JSON"}, 400)
+            return JSONResponse(
+                {"code": "invalid_argument", "message": "bad JSON"}, 400
+            )
         status, result = await rpc.call(server, key, body)
         return JSONResponse(result, status_code=status)
 

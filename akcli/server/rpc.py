@@ -16,7 +16,9 @@ from akcli.errors import AkError, BadRequest
 if TYPE_CHECKING:
     from akcli.server.state import Server
 
-Handler = Callable[["Server", dict[str, Any]], "dict[str, Any] | Awaitable[dict[str, Any]]"]
+Handler = Callable[
+    ["Server", dict[str, Any]], "dict[str, Any] | Awaitable[dict[str, Any]]"
+]
 
 HANDLERS: dict[tuple[str, str], Handler] = {}
 
@@ -52,12 +54,20 @@ def route_key(path: str) -> tuple[str, str] | None:
     return parts[1], method
 
 
-async def call(server: Server, key: tuple[str, str], body: Any) -> tuple[int, dict[str, Any]]:
+async def call(
+    server: Server, key: tuple[str, str], body: Any
+) -> tuple[int, dict[str, Any]]:
     handler = HANDLERS.get(key)
     if handler is None:
-        return 404, {"code": "not_found", "message": f"unknown method {key[0]}.{key[1]}"}
+        return 404, {
+            "code": "not_found",
+            "message": f"unknown method {key[0]}.{key[1]}",
+        }
     if not isinstance(body, dict):
-        return 400, {"code": "invalid_argument", "message": "request body must be a JSON object"}
+        return 400, {
+            "code": "invalid_argument",
+            "message": "request body must be a JSON object",
+        }
     try:
         result = handler(server, body)
         if inspect.isawaitable(result):

@@ -93,7 +93,9 @@ def open_db(mode: str, config: Config, paths: Paths) -> Database:
     return Database(paths.db_file)
 
 
-def make_server(mode: str, config: Config, paths: Paths, host: str, port: int) -> Server:
+def make_server(
+    mode: str, config: Config, paths: Paths, host: str, port: int
+) -> Server:
     ensure_dir(paths.config_home)
     ensure_dir(paths.data_home)
     db = open_db(mode, config, paths)
@@ -104,7 +106,9 @@ def make_server(mode: str, config: Config, paths: Paths, host: str, port: int) -
         and not os.environ.get("AK_HTTP__SERVICE_URL")
         and "http.service_url" not in config.file_values
     ):
-        service_url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
+        service_url = (
+            f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
+        )
     srv = Server(
         mode=mode,
         config=config,
@@ -143,8 +147,11 @@ def serve(mode: str, config: Config, paths: Paths) -> None:
         if config.get_bool("banner.show"):
             print(
                 BANNER.format(
-                    version=__version__, pid=os.getpid(), addr=f"{host}:{port}",
-                    mode=mode, data=paths.data_home if mode != "test" else "(in memory)",
+                    version=__version__,
+                    pid=os.getpid(),
+                    addr=f"{host}:{port}",
+                    mode=mode,
+                    data=paths.data_home if mode != "test" else "(in memory)",
                 ),
                 file=sys.stderr,
             )

@@ -64,7 +64,9 @@ def update(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
     row = resolve(srv, req_str(project, "project_id"))
     name = check_name(str(project.get("name") or row["name"]))
     clash = srv.db.one(
-        "SELECT 1 FROM projects WHERE name = ? AND project_id != ?", name, row["project_id"]
+        "SELECT 1 FROM projects WHERE name = ? AND project_id != ?",
+        name,
+        row["project_id"],
     )
     if clash:
         raise AlreadyExists(f'project "{name}": already_exists')
@@ -124,7 +126,8 @@ def set_resources(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
 
 def read_resources(srv: Server, project_id: str) -> dict[str, bytes]:
     rows = srv.db.all(
-        "SELECT path, data FROM resources WHERE project_id = ? ORDER BY path", project_id
+        "SELECT path, data FROM resources WHERE project_id = ? ORDER BY path",
+        project_id,
     )
     return {r["path"]: bytes(r["data"]) for r in rows}
 
