@@ -8,14 +8,26 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import logging
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from akcli.engine.session_runner import SessionRunner
     from akcli.server.state import Server
 
 log = logging.getLogger("ak.engine")
+
+
+def optional_module(name: str) -> Any:
+    """A part of the engine that may not be built yet (None if absent)."""
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as e:
+        if e.name != name:
+            raise
+        return None
 
 
 class Engine:
@@ -24,19 +36,21 @@ class Engine:
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = False
+        self.runner: SessionRunner | None = None
 
     def kick(self) -> None:
         """Something new was committed: run the loops soon."""
         self._wake.set()
 
     async def start(self) -> None:
+        runner_mod = optional_module("akcli.engine.session_runner")
+        if runner_mod is not None:
+            self.runner = runner_mod.SessionRunner(self.srv)
+            assert self.runner is not None
+            self.runner.recover()
         self._tasks.append(asyncio.create_task(self._main_loop(), name="engine"))
-        try:
-            from akcli.engine import scheduler
-        except ModuleNotFoundError as e:
-            if e.name != "akcli.engine.scheduler":
-                raise
-        else:
+        scheduler = optional_module("akcli.engine.scheduler")
+        if scheduler is not None:
             self._tasks.append(
                 asyncio.create_task(scheduler.run(self.srv), name="scheduler")
             )
@@ -54,16 +68,14 @@ class Engine:
                 await asyncio.wait_for(self._wake.wait(), timeout=1.0)
 
     async def _dispatch(self) -> None:
-        try:
-            from akcli.engine.dispatch import dispatch_pending
-        except ModuleNotFoundError as e:
-            if e.name != "akcli.engine.dispatch":
-                raise
-            return
-        dispatch_pending(self.srv)
+        dispatch = optional_module("akcli.engine.dispatch")
+        if dispatch is not None:
+            dispatch.dispatch_pending(self.srv)
 
     async def _sessions(self) -> None:
-        """Start CREATED sessions (the runner integration plugs in here)."""
+        """Start CREATED sessions."""
+        if self.runner is not None:
+            self.runner.start_created()
 
     async def stop_session(self, session_id: str, reason: str, force: bool) -> None:
         """Stop a session: graceful at its next activity boundary, or kill it.
@@ -96,3 +108,5 @@ class Engine:
         for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+        if self.runner is not None:
+            await self.runner.close()

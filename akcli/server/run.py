@@ -170,6 +170,8 @@ def serve(mode: str, config: Config, paths: Paths) -> None:
     )
     try:
         asyncio.run(uvicorn.Server(uv_config).serve(sockets=[sock]))
+    except KeyboardInterrupt:
+        pass  # uvicorn re-raises the Ctrl-C it drained on: a clean stop, rc 0
     finally:
         srv.db.close()
     print("", file=sys.stderr)
