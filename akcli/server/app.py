@@ -18,6 +18,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from akcli import __version__
+from akcli.engine.engine import optional_module
 from akcli.server import rpc
 from akcli.server.services import load_all
 from akcli.server.state import Server
@@ -87,11 +88,6 @@ def build_app(server: Server) -> Starlette:
 
         return await handle_webhook(server, request)
 
-    async def store_value(request: Request) -> Response:
-        from akcli.server.services.store import public_value
-
-        return await public_value(server, request)
-
     methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
     routes = [
         Route("/healthz", healthz),
@@ -103,7 +99,11 @@ def build_app(server: Server) -> Starlette:
         Route("/internal/uptime", uptime),
         Route("/webhooks/{slug}", webhook, methods=methods),
         Route("/webhooks/{slug}/{suffix:path}", webhook, methods=methods),
-        Route("/store/{project_id}/{key:path}", store_value, methods=["GET"]),
         Route("/autokitteh.{svc}/{method}", rpc_route, methods=["POST"]),
     ]
+    store = optional_module("akcli.server.services.store")
+    if store is not None:  # published store values (GET /store/<project>/<key>)
+        routes.append(
+            Route("/store/{project_id}/{key:path}", store.public_route(server))
+        )
     return Starlette(routes=routes, lifespan=lifespan)
