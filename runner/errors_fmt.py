@@ -1,0 +1,88 @@
+"""Error texts of failed sessions: banners, ``error: <repr>``, filtered traceback."""
+
+from __future__ import annotations
+
+import os
+import traceback
+import types
+
+_LINE = "=" * 103
+
+PICKLE_BANNER = (
+    f"\n{_LINE}\n"
+    "The below error means you need to use the @autokitteh.activity decorator.\n"
+    "See https://docs.autokitteh.com/develop/python/"
+    "#function-arguments-and-return-values-must-be-pickleable\n"
+    "for more details.\n"
+    f"{_LINE}\n"
+)
+
+MODULE_BANNER = (
+    f"\n{_LINE}\n"
+    "The below error means you need to add a package to the Python environment.\n"
+    "Web platform: Create a requirements.txt file and add module to the "
+    "requirements.txt file.\n"
+    "Self hosted: add module to AutoKitteh virtual environment. \n"
+    "See https://docs.autokitteh.com/develop/python#installing-python-packages "
+    "for more details.\n"
+    f"{_LINE}\n"
+)
+
+# The runner's own source files (not the SDK): their frames are hidden.
+_RUNNER_DIR = os.path.dirname(os.path.abspath(__file__))
+_SDK_DIR = os.path.join(_RUNNER_DIR, "autokitteh")
+
+
+def _is_runner_frame(filename: str) -> bool:
+    path = os.path.abspath(filename)
+    return os.path.dirname(path) == _RUNNER_DIR and not path.startswith(_SDK_DIR)
+
+
+def _filter_tb(tb: types.TracebackType | None) -> types.TracebackType | None:
+    frames: list[types.TracebackType] = []
+    while tb is not None:
+        if not _is_runner_frame(tb.tb_frame.f_code.co_filename):
+            frames.append(tb)
+        tb = tb.tb_next
+    new: types.TracebackType | None = None
+    for t in reversed(frames):
+        new = types.TracebackType(new, t.tb_frame, t.tb_lasti, t.tb_lineno)
+    return new
+
+
+def strip_runner_frames(exc: BaseException) -> None:
+    """Remove runner-internal frames from ``exc`` and its causes (in place)."""
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        e = todo.pop()
+        if e is None or id(e) in seen:
+            continue
+        seen.add(id(e))
+        e.__traceback__ = _filter_tb(e.__traceback__)
+        todo.extend([e.__cause__, e.__context__])
+
+
+def banners(message: str) -> str:
+    """The guidance banners that apply to an error message (may be empty)."""
+    out = ""
+    if "No module named" in message:
+        out += MODULE_BANNER + "\n"
+    if "pickle" in message:
+        out += PICKLE_BANNER + "\n"
+    return out
+
+
+def format_error(exc: BaseException) -> str:
+    """``<banners>error: <repr(exc)>\\n\\n<traceback>`` (runner frames removed)."""
+    strip_runner_frames(exc)
+    try:
+        text = repr(exc)
+    except Exception:
+        text = f"<{type(exc).__name__}>"
+    try:
+        message = str(exc)
+    except Exception:
+        message = ""
+    tb = "".join(traceback.format_exception(exc))
+    return banners(message) + f"error: {text}\n\n{tb}"

@@ -1,0 +1,183 @@
+"""Session entry point: connect, receive ``run``, load and run the handler, ``done``.
+
+Used by the zygote's forked children (:func:`run_session`) and as a cold start
+for debugging: ``python -m runner.main --socket <path> --code-dir <dir>`` (run it
+from a directory whose ``runner`` and ``autokitteh`` entries are this package
+and its SDK, i.e. the pool's stage directory).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import contextlib
+import inspect
+import os
+import pickle
+import socket
+import sys
+from typing import Any
+
+import autokitteh
+from autokitteh import _runtime
+from autokitteh._values import to_json
+
+from runner import call, errors_fmt, loader, printing, protocol
+from runner.syscalls import Channel, Session, Stopped
+
+
+def fix_sys_path(code_dir: str, stage_dir: str) -> None:
+    """sys.path = [code_dir, stage_dir, <the interpreter's own paths>]."""
+    drop = {"", ".", os.getcwd(), code_dir, stage_dir}
+    rest = [p for p in sys.path if p not in drop and os.path.abspath(p) != stage_dir]
+    sys.path[:] = [code_dir, stage_dir, *rest]
+
+
+def parse_entrypoint(entrypoint: str) -> tuple[str, str]:
+    """``"file.py:func"`` or ``"file.py func"`` -> ``(module name, func)``."""
+    sep = ":" if ":" in entrypoint else " "
+    file, _, func = entrypoint.strip().partition(sep)
+    file, func = file.strip(), func.strip()
+    if not file.endswith(".py") or not func:
+        raise ValueError(f"invalid entry point {entrypoint!r} (want file.py:func)")
+    module = file[: -len(".py")].replace(os.sep, ".")
+    return module, func
+
+
+def display_value(value: Any) -> Any:
+    """A JSON-safe display form of a return value (never raises)."""
+    try:
+        return to_json(value, strict=False)
+    except Exception:
+        return repr(value)
+
+
+def _pickle_value(value: Any) -> str | None:
+    try:
+        return base64.b64encode(pickle.dumps(value)).decode()
+    except Exception:
+        return None
+
+
+def _call_handler(session: Session, fn: Any, event: autokitteh.Event, sid: str) -> Any:
+    kwargs: dict[str, Any] = {}
+    try:
+        target = fn
+        mark = getattr(fn, "__ak_activity__", None)
+        params = inspect.signature(target).parameters
+        if "session_id" in params:
+            kwargs["session_id"] = sid
+    except (TypeError, ValueError):
+        mark = None
+    if session.durable and mark is True:
+        result = call._ak_call(fn, event, **kwargs)
+    else:
+        result = fn(event, **kwargs)
+    if inspect.iscoroutine(result):
+        result = asyncio.run(result)
+    return result
+
+
+def execute(session: Session, run: dict[str, Any]) -> dict[str, Any]:
+    """Load the user module and run the handler; returns the ``done`` payload."""
+    done: dict[str, Any] = {
+        "state": protocol.COMPLETED,
+        "value": None,
+        "value_pickle": None,
+        "error": "",
+        "reason": "",
+    }
+    session.durable = bool(run.get("durable"))
+    session.journal = {int(e["seq"]): e for e in run.get("journal") or []}
+    sid = str(run.get("session_id") or "")
+    try:
+        module_name, func_name = parse_entrypoint(str(run.get("entrypoint", "")))
+        event = autokitteh.Event.from_wire(run.get("event"))
+        session.loading += 1
+        try:
+            module = __import__(module_name)
+            for part in module_name.split(".")[1:]:
+                module = getattr(module, part)
+        finally:
+            session.loading -= 1
+        fn = getattr(module, func_name, None)
+        if fn is None or not callable(fn):
+            raise AttributeError(f"function {func_name!r} not found")
+        value = _call_handler(session, fn, event, sid)
+        done["value"] = display_value(value)
+        done["value_pickle"] = _pickle_value(value)
+    except Stopped as e:
+        done["state"] = protocol.STOPPED
+        done["reason"] = e.reason
+    except SystemExit as e:
+        if e.code not in (None, 0):
+            done["state"] = protocol.ERROR
+            done["error"] = errors_fmt.format_error(e)
+    except BaseException as e:  # SessionFailure, user errors, KeyboardInterrupt
+        done["state"] = protocol.ERROR
+        done["error"] = errors_fmt.format_error(e)
+    return done
+
+
+def run_session(socket_path: str, code_dir: str) -> None:
+    """Run one session over ``socket_path``; never returns (exits the process)."""
+    code_dir = os.path.realpath(code_dir)
+    os.chdir(code_dir)
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        sock.connect(socket_path)
+    except OSError as e:
+        sys.stderr.write(f"error: cannot connect to {socket_path}: {e}\n")
+        os._exit(2)
+    session = Session(Channel(sock))
+    session.code_dir = code_dir
+    session.chan.send(protocol.HELLO, {"pid": os.getpid()})
+    session.start_threads()
+    run = session.runs.get()
+    _runtime.install(session)
+    call.set_session(session)
+    printing.install(session)
+
+    def on_exec(entering: bool) -> None:
+        session.loading += 1 if entering else -1
+
+    session.durable = bool(run.get("durable"))
+    loader.install(
+        code_dir,
+        durable=session.durable,
+        ak_call=call._ak_call,
+        ak_acall=call._ak_acall,
+        on_exec=on_exec,
+    )
+    done = execute(session, run)
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except Exception:
+        pass
+    session.finished.set()
+    session.chan.send(protocol.DONE, done)
+    with contextlib.suppress(OSError):
+        session.chan.sock.shutdown(socket.SHUT_WR)
+    os._exit(0)
+
+
+def cli(argv: list[str] | None = None) -> None:
+    """The cold path: ``python -m runner.main --socket PATH --code-dir DIR``."""
+    parser = argparse.ArgumentParser(prog="runner.main")
+    parser.add_argument("--socket", required=True)
+    parser.add_argument("--code-dir", required=True)
+    args = parser.parse_args(argv)
+    if not os.path.isdir(args.code_dir):
+        parser.exit(2, f"error: --code-dir {args.code_dir!r} is not a directory\n")
+    # The directory holding the ``runner`` and ``autokitteh`` entries.
+    stage = os.path.dirname(os.path.dirname(os.path.abspath(call.__file__)))
+    fix_sys_path(os.path.realpath(args.code_dir), stage)
+    run_session(args.socket, args.code_dir)
+
+
+if __name__ == "__main__":
+    from runner import main as _main
+
+    _main.cli()

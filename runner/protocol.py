@@ -1,0 +1,160 @@
+"""The runner <-> server protocol: the one place that documents every message.
+
+Transport: a Unix stream socket per session; the **server listens**, the runner
+connects. Each message is one line of JSON (UTF-8, ``\\n``-terminated)::
+
+    {"type": "<type>", "payload": {...}}
+
+Server -> runner
+----------------
+``run``            ``{session_id, entrypoint, event, durable, journal}``
+                   Sent once after ``hello``. ``entrypoint`` is ``"file.py:func"``
+                   (or ``"file.py func"``); ``event`` is ``{data, event_id,
+                   event_type}``; ``journal`` is the list of already-recorded
+                   entries for replay, each ``{seq, name, kind, value, is_error}``:
+                   * ``kind: "pickle"`` (activities): ``value`` is
+                     base64(pickle((return_value, exception))); ``name`` is the
+                     activity name;
+                   * ``kind: "json"`` (syscalls): ``value`` is the syscall's JSON
+                     result, or the error text when ``is_error``; ``name`` is the
+                     syscall op (``"sleep"``, ``"store"``, ...).
+``ack``            ``{seq}``: the ``activity_done`` of ``seq`` is committed.
+``syscall_result`` ``{id, value}`` or ``{id, error}`` (``error``: text shown to
+                   the user as ``AutoKittehError("<op>: <error>")``).
+``stop``           ``{reason, force}``: graceful stop request. The workflow stops
+                   at its next activity boundary, sleep or wait and the runner
+                   answers ``done {state: "stopped"}``. (A force stop is done by
+                   the server killing the runner's process group; ``force`` is
+                   informational.)
+
+Runner -> server
+----------------
+``hello``          ``{pid}``: first message after connecting.
+``heartbeat``      ``{}``: every second until the process ends.
+``print``          ``{key, text}``: one user ``print`` call (one trailing newline
+                   stripped, at most 64 KiB). Fire and forget. See *print keys*.
+``log``            ``{level, message}``: runner diagnostics (not user prints).
+``activity_start`` ``{seq, name, args: [repr], kwargs: {k: repr}}``: an activity
+                   starts running live (display only; not waited on).
+``activity_done``  ``{seq, name, result, is_error}``: ``result`` is
+                   base64(pickle((value, exception))); the runner then **waits for
+                   ``ack {seq}``** before the workflow continues, so the journal is
+                   durable first. The server stores it as a ``kind: "pickle"``
+                   journal entry.
+``syscall``        ``{id, seq, op, args}``: an SDK request; the runner waits for
+                   ``syscall_result {id}``. ``seq`` is an int when the result must
+                   be journaled (durable session, workflow context, journaled op),
+                   else null. The server journals ``{seq, name: op, kind: "json",
+                   value: result | error text, is_error}`` itself.
+``done``           ``{state, value, value_pickle, error, reason}``: the end.
+                   ``state`` is ``completed`` | ``error`` | ``stopped``; ``value`` a
+                   JSON-safe display of the return value; ``value_pickle``
+                   base64(pickle(value)) or null; ``error`` the error text (banners,
+                   ``error: <repr(exc)>``, blank line, traceback); ``reason`` the
+                   stop reason. The runner exits right after sending it.
+
+Syscall ops and args
+--------------------
+``sleep {seconds}`` -> ``{wake_at}`` (unix time; journaled, so a replay sleeps
+until the recorded time). ``subscribe {source, filter}`` -> subscription id.
+``next_event {subscription_ids, timeout}`` -> ``{data, event_id, event_type}`` or
+null on timeout. ``unsubscribe {subscription_id}``. ``start {loc, data, memo,
+project}`` -> session id. ``signal {session_id, name, payload}``.
+``next_signal {names, timeout}`` -> ``{name, payload}`` or null.
+``store {op, key, operands}`` with op in get, set, del, add, check_and_set (operands
+``[new, expected]``), list, publish, unpublish. ``outcome {value, event_id}``.
+``is_deployment_active {}`` -> bool. ``timeout`` is seconds or null (forever).
+
+Journaling and replay
+---------------------
+Every journaled operation made in workflow context of a durable session gets the
+next ``seq`` (1, 2, ...): activities and the syscalls in :data:`JOURNALED_OPS`.
+Syscalls made inside an activity and all syscalls of non-durable sessions carry
+``seq: null``. If ``seq`` is in the shipped journal the recorded name must match
+(else the session fails with a non-determinism error naming both) and the recorded
+result is returned or raised locally: nothing is sent.
+
+Print keys
+----------
+Prints must not be stored twice across replays, so each has a deterministic key
+and the server stores them with INSERT OR IGNORE on (session, key):
+* workflow context: ``w:<k>:<i>``: ``k`` is the seq of the last journaled operation
+  started so far (0 before the first), ``i`` counts workflow prints since then;
+* inside activity ``k``: ``a:<k>:<j>``, ``j`` counting that activity's prints.
+A replay re-produces the same keys for the same prints.
+
+Zygote control socket
+---------------------
+One zygote per interpreter (``python -m runner.zygote --control <path>``); the
+server listens on ``<path>``. Zygote -> server: ``hello {pid, python_version}``,
+``spawned {id, session_id, pid}`` (or ``{id, session_id, error}``),
+``exited {pid, status, signal}`` (``status``: exit code or null; ``signal``:
+signal number or null). Server -> zygote: ``spawn {id, session_id, socket_path,
+code_dir, env, log_path}``. When the control socket closes the zygote exits.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+# Server -> runner.
+RUN = "run"
+ACK = "ack"
+SYSCALL_RESULT = "syscall_result"
+STOP = "stop"
+
+# Runner -> server.
+HELLO = "hello"
+HEARTBEAT = "heartbeat"
+PRINT = "print"
+LOG = "log"
+ACTIVITY_START = "activity_start"
+ACTIVITY_DONE = "activity_done"
+SYSCALL = "syscall"
+DONE = "done"
+
+# Zygote control.
+SPAWN = "spawn"
+SPAWNED = "spawned"
+EXITED = "exited"
+
+# Done states.
+COMPLETED = "completed"
+ERROR = "error"
+STOPPED = "stopped"
+
+# Syscalls whose results are journaled (when made in durable workflow context).
+JOURNALED_OPS = frozenset(
+    {
+        "sleep",
+        "subscribe",
+        "next_event",
+        "unsubscribe",
+        "start",
+        "signal",
+        "next_signal",
+        "store",
+        "outcome",
+    }
+)
+
+# Largest print text sent; longer prints are truncated with a marker.
+MAX_PRINT = 64 * 1024
+
+
+def encode(msg_type: str, payload: dict[str, Any]) -> bytes:
+    """One wire line for a message."""
+    line = json.dumps({"type": msg_type, "payload": payload}, separators=(",", ":"))
+    return line.encode() + b"\n"
+
+
+def decode(line: bytes) -> tuple[str, dict[str, Any]]:
+    """Parse one wire line into ``(type, payload)``."""
+    msg = json.loads(line)
+    if not isinstance(msg, dict) or not isinstance(msg.get("type"), str):
+        raise ValueError(f"bad message: {line[:200]!r}")
+    payload = msg.get("payload") or {}
+    if not isinstance(payload, dict):
+        raise ValueError(f"bad payload: {line[:200]!r}")
+    return msg["type"], payload
