@@ -1,0 +1,587 @@
+"""The runner supervisor: starts runner processes and speaks their protocol.
+
+One zygote per interpreter (``python -m runner.zygote``) forks a runner per
+session; if a zygote cannot be used the runner is started cold
+(``python -m runner.main``). Each session gets its own Unix socket (the pool
+listens, the runner connects) carrying JSON lines, documented in
+``runner/protocol.py``. :meth:`RunnerHandle.wait` always returns: a runner that
+dies, stops heartbeating or breaks the protocol ends in an ``error`` outcome
+naming the cause; a force stop kills the runner's process group.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+import os
+import signal
+import sys
+from collections.abc import Awaitable
+from pathlib import Path
+from typing import Any
+
+from akcli.engine.runner_types import (
+    JournalEntry,
+    RunOutcome,
+    RunSpec,
+    SessionHost,
+    SyscallError,
+)
+from runner import protocol
+
+__all__ = ["RunnerHandle", "RunnerPool"]
+
+_LINE_LIMIT = 64 * 1024 * 1024  # largest message line (pickled results)
+_START_TIMEOUT = 15.0  # interpreter/zygote start + connect
+_EXIT_STATUS_TIMEOUT = 3.0  # wait for a dead runner's exit status
+
+
+def runner_package_dir() -> str:
+    """The directory of the installed ``runner`` package."""
+    import runner
+
+    return os.path.dirname(os.path.abspath(runner.__file__))
+
+
+def _describe_exit(status: int | None, sig: int | None) -> str:
+    if sig is not None:
+        try:
+            name = signal.Signals(sig).name
+        except ValueError:
+            name = f"signal {sig}"
+        return f"runner process exited with signal {sig} ({name})"
+    if status is not None:
+        return f"runner process exited with exit code {status}"
+    return "runner process exited unexpectedly"
+
+
+def _killpg(pid: int, sig: int = signal.SIGKILL) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, sig)
+
+
+class _Zygote:
+    """A warm interpreter that forks runners; reached over a control socket."""
+
+    def __init__(self, python: str, socket_path: str, stage_dir: str) -> None:
+        self.python = python
+        self.socket_path = socket_path
+        self.stage_dir = stage_dir
+        self.proc: asyncio.subprocess.Process | None = None
+        self.writer: asyncio.StreamWriter | None = None
+        self.server: asyncio.Server | None = None
+        self.alive = False
+        self._ids = itertools.count(1)
+        self._spawns: dict[int, asyncio.Future[int]] = {}
+        self._exits: dict[int, asyncio.Future[tuple[int | None, int | None]]] = {}
+        self._reader_task: asyncio.Task[None] | None = None
+        self._lock = asyncio.Lock()
+
+    async def start(self) -> None:
+        loop = asyncio.get_running_loop()
+        connected: asyncio.Future[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = (
+            loop.create_future()
+        )
+
+        def on_connect(r: asyncio.StreamReader, w: asyncio.StreamWriter) -> None:
+            if connected.done():
+                w.close()
+            else:
+                connected.set_result((r, w))
+
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.socket_path)
+        self.server = await asyncio.start_unix_server(
+            on_connect, self.socket_path, limit=_LINE_LIMIT
+        )
+        env = dict(os.environ)
+        env["PYTHONPATH"] = self.stage_dir
+        env.pop("PYTHONHOME", None)
+        self.proc = await asyncio.create_subprocess_exec(
+            self.python,
+            "-m",
+            "runner.zygote",
+            "--control",
+            self.socket_path,
+            cwd=self.stage_dir,
+            env=env,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        died = asyncio.ensure_future(self.proc.wait())
+        try:
+            waiters: set[asyncio.Future[Any]] = {connected, died}
+            done, _ = await asyncio.wait(
+                waiters,
+                timeout=_START_TIMEOUT,
+                return_when=asyncio.FIRST_COMPLETED,
+            )
+            if connected not in done:
+                raise RuntimeError(f"zygote for {self.python} did not start")
+            reader, self.writer = connected.result()
+            line = await asyncio.wait_for(reader.readline(), _START_TIMEOUT)
+            msg_type, _ = protocol.decode(line)
+            if msg_type != protocol.HELLO:
+                raise RuntimeError(f"zygote sent {msg_type!r} instead of hello")
+        except BaseException:
+            died.cancel()
+            await self.close()
+            raise
+        died.cancel()
+        self.alive = True
+        self._reader_task = asyncio.create_task(self._read(reader))
+
+    async def _read(self, reader: asyncio.StreamReader) -> None:
+        try:
+            while True:
+                line = await reader.readline()
+                if not line:
+                    break
+                msg_type, payload = protocol.decode(line)
+                if msg_type == protocol.SPAWNED:
+                    fut = self._spawns.pop(int(payload.get("id") or 0), None)
+                    if fut is not None and not fut.done():
+                        if payload.get("pid"):
+                            fut.set_result(int(payload["pid"]))
+                        else:
+                            fut.set_exception(RuntimeError(str(payload.get("error"))))
+                elif msg_type == protocol.EXITED:
+                    exit_fut = self.exit_future(int(payload["pid"]))
+                    if not exit_fut.done():
+                        exit_fut.set_result(
+                            (payload.get("status"), payload.get("signal"))
+                        )
+        except (OSError, ValueError):
+            pass
+        finally:
+            self.alive = False
+            for fut in self._spawns.values():
+                if not fut.done():
+                    fut.set_exception(RuntimeError("zygote exited"))
+            self._spawns.clear()
+            for exit_fut in self._exits.values():
+                if not exit_fut.done():
+                    exit_fut.set_result((None, None))
+
+    def exit_future(self, pid: int) -> asyncio.Future[tuple[int | None, int | None]]:
+        """A future for ``(exit code, signal)`` of child ``pid``."""
+        fut = self._exits.get(pid)
+        if fut is None:
+            fut = asyncio.get_running_loop().create_future()
+            if not self.alive and self.proc is not None:
+                fut.set_result((None, None))
+            self._exits[pid] = fut
+        return fut
+
+    def forget(self, pid: int) -> None:
+        """Drop the bookkeeping of a finished child."""
+        self._exits.pop(pid, None)
+
+    async def spawn(self, payload: dict[str, Any]) -> int:
+        """Fork a runner; returns its pid."""
+        if not self.alive or self.writer is None:
+            raise RuntimeError("zygote is not running")
+        req_id = next(self._ids)
+        fut: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+        self._spawns[req_id] = fut
+        async with self._lock:
+            self.writer.write(
+                protocol.encode(protocol.SPAWN, {"id": req_id, **payload})
+            )
+            await self.writer.drain()
+        return await asyncio.wait_for(fut, _START_TIMEOUT)
+
+    async def close(self) -> None:
+        """Stop the zygote (its children are killed by their handles)."""
+        self.alive = False
+        if self.writer is not None:
+            self.writer.close()
+            with contextlib.suppress(Exception):
+                await self.writer.wait_closed()
+        if self.proc is not None and self.proc.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                self.proc.kill()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self.proc.wait(), 5)
+        if self._reader_task is not None:
+            with contextlib.suppress(BaseException):
+                await asyncio.wait_for(self._reader_task, 1)
+        if self.server is not None:
+            self.server.close()
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self.socket_path)
+
+
+class RunnerHandle:
+    """One running session's runner process."""
+
+    def __init__(
+        self,
+        pool: RunnerPool,
+        spec: RunSpec,
+        host: SessionHost,
+        socket_path: str,
+        server: asyncio.Server,
+        connected: asyncio.Future[tuple[asyncio.StreamReader, asyncio.StreamWriter]],
+    ) -> None:
+        self.pid = 0
+        self.spec = spec
+        self._pool = pool
+        self._host = host
+        self._socket_path = socket_path
+        self._server = server
+        self._connected = connected
+        self._writer: asyncio.StreamWriter | None = None
+        self._wlock = asyncio.Lock()
+        self._exit: Awaitable[tuple[int | None, int | None]] | None = None
+        self._zygote: _Zygote | None = None
+        self._forced: str | None = None
+        self._pending_stop: str | None = None
+        self._syscalls: set[asyncio.Task[None]] = set()
+        self._task: asyncio.Task[RunOutcome] | None = None
+
+    # -- public API ------------------------------------------------------------
+
+    async def wait(self) -> RunOutcome:
+        """Wait for the end of the run; always returns an outcome."""
+        assert self._task is not None
+        return await asyncio.shield(self._task)
+
+    async def stop(self, reason: str, force: bool) -> None:
+        """Ask the runner to stop (graceful), or kill its process group (force)."""
+        if self._task is not None and self._task.done():
+            return
+        if force:
+            self._forced = reason or "stopped"
+            if self.pid:
+                _killpg(self.pid)
+            return
+        if self._writer is None:
+            self._pending_stop = reason
+            return
+        await self._send(protocol.STOP, {"reason": reason, "force": False})
+
+    # -- internals -----------------------------------------------------------
+
+    def _begin(self) -> None:
+        self._task = asyncio.create_task(self._serve())
+
+    async def _send(self, msg_type: str, payload: dict[str, Any]) -> None:
+        if self._writer is None:
+            return
+        async with self._wlock:
+            with contextlib.suppress(ConnectionError, RuntimeError):
+                self._writer.write(protocol.encode(msg_type, payload))
+                await self._writer.drain()
+
+    async def _exit_message(self) -> str:
+        if self._exit is None:
+            return "runner process exited unexpectedly"
+        try:
+            status, sig = await asyncio.wait_for(self._exit, _EXIT_STATUS_TIMEOUT)
+        except Exception:
+            return "runner process exited unexpectedly"
+        return _describe_exit(status, sig)
+
+    async def _serve(self) -> RunOutcome:
+        try:
+            outcome = await self._serve_inner()
+        except Exception as e:  # a supervisor bug must not hang the session
+            outcome = RunOutcome("error", error=f"runner supervisor error: {e!r}")
+        finally:
+            await self._cleanup()
+        if self._forced is not None and outcome.state == "error":
+            outcome = RunOutcome("stopped", reason=self._forced)
+        return outcome
+
+    async def _connect(
+        self,
+    ) -> tuple[asyncio.StreamReader, asyncio.StreamWriter] | None:
+        assert self._exit is not None
+        died = asyncio.ensure_future(self._exit)
+        try:
+            waiters: set[asyncio.Future[Any]] = {self._connected, died}
+            done, _ = await asyncio.wait(
+                waiters,
+                timeout=_START_TIMEOUT,
+                return_when=asyncio.FIRST_COMPLETED,
+            )
+        finally:
+            if not died.done():
+                died.cancel()
+        if self._connected in done:
+            return self._connected.result()
+        return None
+
+    async def _serve_inner(self) -> RunOutcome:
+        conn = await self._connect()
+        if conn is None:
+            if self._forced is not None:
+                return RunOutcome("stopped", reason=self._forced)
+            msg = await self._exit_message() if self._exit_done() else ""
+            return RunOutcome("error", error=msg or "runner did not connect in time")
+        reader, self._writer = conn
+        spec = self.spec
+        run = {
+            "session_id": spec.session_id,
+            "entrypoint": spec.entrypoint,
+            "event": spec.event,
+            "durable": spec.durable,
+            "journal": [e.to_wire() for e in spec.journal],
+        }
+        await self._send(protocol.RUN, run)
+        if self._pending_stop is not None:
+            await self._send(
+                protocol.STOP, {"reason": self._pending_stop, "force": False}
+            )
+        timeout = self._pool.heartbeat_timeout
+        while True:
+            try:
+                line = await asyncio.wait_for(reader.readline(), timeout)
+            except TimeoutError:
+                _killpg(self.pid)
+                return RunOutcome(
+                    "error",
+                    error=f"runner stopped responding (no heartbeat for {timeout:g} s)",
+                )
+            except (ValueError, asyncio.LimitOverrunError):
+                _killpg(self.pid)
+                return RunOutcome("error", error="runner sent a message over 64 MiB")
+            if not line:
+                if self._forced is not None:
+                    return RunOutcome("stopped", reason=self._forced)
+                return RunOutcome("error", error=await self._exit_message())
+            try:
+                msg_type, payload = protocol.decode(line)
+            except (ValueError, json.JSONDecodeError) as e:
+                _killpg(self.pid)
+                return RunOutcome("error", error=f"runner protocol error: {e}")
+            outcome = await self._handle(msg_type, payload)
+            if outcome is not None:
+                return outcome
+
+    def _exit_done(self) -> bool:
+        return isinstance(self._exit, asyncio.Future) and self._exit.done()
+
+    async def _handle(self, msg_type: str, p: dict[str, Any]) -> RunOutcome | None:
+        host = self._host
+        if msg_type == protocol.PRINT:
+            await host.on_print(str(p.get("key", "")), str(p.get("text", "")))
+        elif msg_type == protocol.ACTIVITY_START:
+            await host.on_activity_start(
+                int(p["seq"]),
+                str(p.get("name", "")),
+                [str(a) for a in p.get("args") or []],
+                {str(k): str(v) for k, v in (p.get("kwargs") or {}).items()},
+            )
+        elif msg_type == protocol.ACTIVITY_DONE:
+            entry = JournalEntry(
+                seq=int(p["seq"]),
+                name=str(p.get("name", "")),
+                kind="pickle",
+                value=p.get("result"),
+                is_error=bool(p.get("is_error")),
+            )
+            await host.on_activity_done(entry)
+            await self._send(protocol.ACK, {"seq": entry.seq})
+        elif msg_type == protocol.SYSCALL:
+            task = asyncio.create_task(self._syscall(p))
+            self._syscalls.add(task)
+            task.add_done_callback(self._syscalls.discard)
+        elif msg_type == protocol.LOG:
+            await host.on_log(str(p.get("level", "info")), str(p.get("message", "")))
+        elif msg_type == protocol.DONE:
+            return RunOutcome(
+                state=str(p.get("state") or "error"),
+                value=p.get("value"),
+                value_pickle=p.get("value_pickle"),
+                error=str(p.get("error") or ""),
+                reason=str(p.get("reason") or ""),
+            )
+        # hello, heartbeat and unknown types only prove liveness.
+        return None
+
+    async def _syscall(self, p: dict[str, Any]) -> None:
+        call_id = p.get("id")
+        seq = p.get("seq")
+        reply: dict[str, Any] = {"id": call_id}
+        try:
+            value = await self._host.on_syscall(
+                int(seq) if seq is not None else None,
+                str(p.get("op", "")),
+                dict(p.get("args") or {}),
+            )
+            json.dumps(value)
+            reply["value"] = value
+        except SyscallError as e:
+            reply["error"] = str(e)
+        except Exception as e:
+            reply["error"] = f"internal error: {e!r}"
+        await self._send(protocol.SYSCALL_RESULT, reply)
+
+    async def _cleanup(self) -> None:
+        for task in list(self._syscalls):
+            task.cancel()
+        if self.pid:
+            _killpg(self.pid)
+        if self._writer is not None:
+            self._writer.close()
+            with contextlib.suppress(Exception):
+                await self._writer.wait_closed()
+        self._server.close()
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self._socket_path)
+        if self._zygote is not None:
+            self._zygote.forget(self.pid)
+        self._pool._handles.discard(self)
+
+
+class RunnerPool:
+    """Starts runners for sessions, one warm zygote per interpreter."""
+
+    def __init__(
+        self,
+        socket_dir: str,
+        stage_dir: str,
+        heartbeat_timeout: float = 10.0,
+        *,
+        use_zygote: bool = True,
+    ) -> None:
+        self.socket_dir = socket_dir
+        self.stage_dir = os.path.abspath(stage_dir)
+        self.heartbeat_timeout = heartbeat_timeout
+        self.use_zygote = use_zygote
+        self._zygotes: dict[str, _Zygote] = {}
+        self._zlock = asyncio.Lock()
+        self._handles: set[RunnerHandle] = set()
+        self._ids = itertools.count(1)
+        self._staged = False
+
+    def _stage(self) -> None:
+        if self._staged:
+            return
+        os.makedirs(self.socket_dir, mode=0o700, exist_ok=True)
+        os.makedirs(self.stage_dir, exist_ok=True)
+        pkg = runner_package_dir()
+        for name, target in (
+            ("runner", pkg),
+            ("autokitteh", os.path.join(pkg, "autokitteh")),
+        ):
+            link = Path(self.stage_dir, name)
+            if link.is_symlink() and os.readlink(link) == target:
+                continue
+            tmp = Path(self.stage_dir, f".{name}.{os.getpid()}")
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+            tmp.symlink_to(target)
+            os.replace(tmp, link)
+        self._staged = True
+
+    async def _zygote(self, python: str) -> _Zygote:
+        async with self._zlock:
+            z = self._zygotes.get(python)
+            if z is not None and z.alive:
+                return z
+            if z is not None:
+                await z.close()
+            path = os.path.join(
+                self.socket_dir, f"z{os.getpid()}-{next(self._ids)}.sock"
+            )
+            z = _Zygote(python, path, self.stage_dir)
+            await z.start()
+            self._zygotes[python] = z
+            return z
+
+    async def start(self, spec: RunSpec, host: SessionHost) -> RunnerHandle:
+        """Start a runner for ``spec``; the session runs until ``handle.wait()``."""
+        self._stage()
+        loop = asyncio.get_running_loop()
+        path = os.path.join(self.socket_dir, f"s{os.getpid()}-{next(self._ids)}.sock")
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
+        connected: asyncio.Future[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = (
+            loop.create_future()
+        )
+
+        def on_connect(r: asyncio.StreamReader, w: asyncio.StreamWriter) -> None:
+            if connected.done():
+                w.close()  # one runner per session socket
+            else:
+                connected.set_result((r, w))
+
+        server = await asyncio.start_unix_server(on_connect, path, limit=_LINE_LIMIT)
+        handle = RunnerHandle(self, spec, host, path, server, connected)
+        try:
+            await self._spawn(handle, path)
+        except BaseException:
+            server.close()
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(path)
+            raise
+        self._handles.add(handle)
+        handle._begin()
+        return handle
+
+    async def _spawn(self, handle: RunnerHandle, path: str) -> None:
+        spec = handle.spec
+        if self.use_zygote:
+            try:
+                z = await self._zygote(spec.python)
+                payload = {
+                    "session_id": spec.session_id,
+                    "socket_path": path,
+                    "code_dir": spec.code_dir,
+                    "env": spec.env,
+                    "log_path": spec.log_path,
+                }
+                handle.pid = await z.spawn(payload)
+                handle._zygote = z
+                handle._exit = z.exit_future(handle.pid)
+                return
+            except (TimeoutError, OSError, RuntimeError) as e:
+                print(f"ak: zygote unavailable, cold start: {e}", file=sys.stderr)
+        await self._cold_start(handle, path)
+
+    async def _cold_start(self, handle: RunnerHandle, path: str) -> None:
+        spec = handle.spec
+        log = open(spec.log_path or os.devnull, "ab")  # noqa: SIM115 (closed below)
+        try:
+            proc = await asyncio.create_subprocess_exec(
+                spec.python,
+                "-m",
+                "runner.main",
+                "--socket",
+                path,
+                "--code-dir",
+                spec.code_dir,
+                cwd=self.stage_dir,
+                env=spec.env,
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=log,
+                stderr=log,
+                start_new_session=True,
+            )
+        finally:
+            log.close()
+        handle.pid = proc.pid
+
+        async def exit_status() -> tuple[int | None, int | None]:
+            code = await proc.wait()
+            return (code, None) if code >= 0 else (None, -code)
+
+        handle._exit = asyncio.ensure_future(exit_status())
+
+    async def close(self) -> None:
+        """Kill every runner and zygote."""
+        handles = list(self._handles)
+        for h in handles:
+            await h.stop("runner pool closed", force=True)
+        for h in handles:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(h.wait(), 5)
+        for z in list(self._zygotes.values()):
+            await z.close()
+        self._zygotes.clear()

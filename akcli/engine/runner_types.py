@@ -1,0 +1,87 @@
+"""Types shared by the runner pool and the engine (see runner/protocol.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class JournalEntry:
+    """One recorded operation of a durable session.
+
+    ``kind`` is ``"pickle"`` for activities (``value``: base64 of the pickled
+    ``(value, exception)`` tuple; only the runner unpickles it) or ``"json"`` for
+    syscalls (``value``: the JSON result, or the error text when ``is_error``).
+    ``name`` is the activity name or the syscall op.
+    """
+
+    seq: int
+    name: str
+    kind: str
+    value: Any
+    is_error: bool = False
+
+    def to_wire(self) -> dict[str, Any]:
+        """The form shipped in the ``run`` message."""
+        return {
+            "seq": self.seq,
+            "name": self.name,
+            "kind": self.kind,
+            "value": self.value,
+            "is_error": self.is_error,
+        }
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """Everything needed to run one session in a runner process."""
+
+    session_id: str
+    python: str  # interpreter to run the user code with
+    code_dir: str  # unpacked project files
+    entrypoint: str  # "file.py:func"
+    event: dict[str, Any]  # {"data": ..., "event_id": ..., "event_type": ...}
+    durable: bool
+    env: dict[str, str]  # the complete environment of the runner
+    journal: list[JournalEntry] = field(default_factory=list)
+    log_path: str | None = None  # runner stdout/stderr (None: /dev/null)
+
+
+@dataclass
+class RunOutcome:
+    """How a runner ended: ``state`` is completed, error or stopped."""
+
+    state: str
+    value: Any = None
+    value_pickle: str | None = None
+    error: str = ""
+    reason: str = ""
+
+
+class SyscallError(Exception):
+    """Raised by ``SessionHost.on_syscall`` for a user-visible syscall error.
+
+    The runner raises ``AutoKittehError("<op>: <message>")`` in user code.
+    """
+
+
+class SessionHost(Protocol):
+    """The engine's callbacks for one running session."""
+
+    async def on_print(self, key: str, text: str) -> None:
+        """Store a print (INSERT OR IGNORE on (session, key))."""
+
+    async def on_activity_start(
+        self, seq: int, name: str, args: list[str], kwargs: dict[str, str]
+    ) -> None:
+        """An activity starts running live (display only)."""
+
+    async def on_activity_done(self, entry: JournalEntry) -> None:
+        """Journal an activity result; it must be committed when this returns."""
+
+    async def on_syscall(self, seq: int | None, op: str, args: dict[str, Any]) -> Any:
+        """Run a syscall; journal its result under ``seq`` when not None."""
+
+    async def on_log(self, level: str, message: str) -> None:
+        """A runner log line."""
