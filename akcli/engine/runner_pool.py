@@ -18,7 +18,6 @@ import json
 import os
 import signal
 import sys
-from collections.abc import Awaitable
 from pathlib import Path
 from typing import Any
 
@@ -236,7 +235,7 @@ class RunnerHandle:
         self._connected = connected
         self._writer: asyncio.StreamWriter | None = None
         self._wlock = asyncio.Lock()
-        self._exit: Awaitable[tuple[int | None, int | None]] | None = None
+        self._exit: asyncio.Future[tuple[int | None, int | None]] | None = None
         self._zygote: _Zygote | None = None
         self._forced: str | None = None
         self._pending_stop: str | None = None
@@ -281,7 +280,9 @@ class RunnerHandle:
         if self._exit is None:
             return "runner process exited unexpectedly"
         try:
-            status, sig = await asyncio.wait_for(self._exit, _EXIT_STATUS_TIMEOUT)
+            status, sig = await asyncio.wait_for(
+                asyncio.shield(self._exit), _EXIT_STATUS_TIMEOUT
+            )
         except Exception:
             return "runner process exited unexpectedly"
         return _describe_exit(status, sig)
@@ -301,7 +302,7 @@ class RunnerHandle:
         self,
     ) -> tuple[asyncio.StreamReader, asyncio.StreamWriter] | None:
         assert self._exit is not None
-        died = asyncio.ensure_future(self._exit)
+        died = asyncio.ensure_future(asyncio.shield(self._exit))
         try:
             waiters: set[asyncio.Future[Any]] = {self._connected, died}
             done, _ = await asyncio.wait(
@@ -364,7 +365,7 @@ class RunnerHandle:
                 return outcome
 
     def _exit_done(self) -> bool:
-        return isinstance(self._exit, asyncio.Future) and self._exit.done()
+        return self._exit is not None and self._exit.done()
 
     async def _handle(self, msg_type: str, p: dict[str, Any]) -> RunOutcome | None:
         host = self._host
@@ -427,6 +428,10 @@ class RunnerHandle:
             task.cancel()
         if self.pid:
             _killpg(self.pid)
+        if self._zygote is None and self._exit is not None:
+            # Cold path: reap our own child so its transport closes.
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(asyncio.shield(self._exit), 5)
         if self._writer is not None:
             self._writer.close()
             with contextlib.suppress(Exception):

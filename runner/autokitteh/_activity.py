@@ -19,6 +19,9 @@ INHIBIT_ATTR = "__ak_inhibit_activities__"
 # Things registered with register_no_activity. Identity-based so that
 # unhashable callables work too.
 _no_activity: dict[int, Any] = {}
+# Bound methods are re-created on every attribute access: keyed by
+# (id(instance), method name), keeping the instance alive.
+_no_activity_bound: dict[tuple[int, str], Any] = {}
 _inhibit_depth = 0
 
 
@@ -35,7 +38,12 @@ def activity(fn: F) -> F:
 def register_no_activity(items: Iterable[Any]) -> None:
     """Run these functions, bound methods or classes inline, never as activities."""
     for item in items:
-        _no_activity[id(item)] = item
+        owner = getattr(item, "__self__", None)
+        name = getattr(item, "__name__", None)
+        if owner is not None and not inspect.ismodule(owner) and name:
+            _no_activity_bound[(id(owner), name)] = owner
+        else:
+            _no_activity[id(item)] = item
 
 
 def is_registered_no_activity(fn: Any) -> bool:
@@ -46,6 +54,10 @@ def is_registered_no_activity(fn: Any) -> bool:
     if func is not None and id(func) in _no_activity:
         return True
     owner = getattr(fn, "__self__", None)
+    if owner is not None and (id(owner), getattr(fn, "__name__", "")) in (
+        _no_activity_bound
+    ):
+        return True
     if owner is not None:
         cls = owner if isinstance(owner, type) else type(owner)
         if any(id(c) in _no_activity for c in cls.__mro__):
