@@ -323,3 +323,47 @@ def test_zygote_spawn_latency(tmp_path: Path) -> None:
             await pool.close()
 
     asyncio.run(go())
+
+
+def test_orphan_runner_exits_when_server_goes_away(tmp_path: Path) -> None:
+    code = write_files(
+        tmp_path, {"main.py": "import time\ndef main(event):\n    time.sleep(30)\n"}
+    )
+
+    async def go() -> None:
+        pool = make_pool(tmp_path)
+        try:
+            handle = await pool.start(make_spec(code), FakeHost())
+            await asyncio.sleep(0.2)
+            assert handle._writer is not None
+            handle._writer.transport.abort()  # the "server" side vanishes
+            outcome = await asyncio.wait_for(handle.wait(), 10)
+            assert outcome.state == "error"
+            assert outcome.error == "runner process exited with exit code 3"
+        finally:
+            await pool.close()
+
+    asyncio.run(go())
+
+
+def test_zygote_is_restarted_after_dying(tmp_path: Path) -> None:
+    code = write_files(tmp_path, {"main.py": "def main(event):\n    return 'ok'\n"})
+
+    async def go() -> None:
+        pool = make_pool(tmp_path)
+        try:
+            outcome, _ = await run_spec(pool, make_spec(code))
+            assert outcome.value == "ok"
+            (zygote,) = pool._zygotes.values()
+            assert zygote.proc is not None
+            zygote.proc.kill()
+            await zygote.proc.wait()
+            await asyncio.sleep(0.1)
+            outcome, _ = await run_spec(pool, make_spec(code))
+            assert outcome.value == "ok"
+            (zygote2,) = pool._zygotes.values()
+            assert zygote2 is not zygote
+        finally:
+            await pool.close()
+
+    asyncio.run(go())

@@ -1,0 +1,44 @@
+"""Error texts: banners, `error: <repr>`, runner frames removed."""
+
+from __future__ import annotations
+
+from runner import errors_fmt
+
+
+def test_format_error_layout() -> None:
+    try:
+        raise ValueError("bad", 1)
+    except ValueError as e:
+        text = errors_fmt.format_error(e)
+    lines = text.splitlines()
+    assert lines[0] == "error: ValueError('bad', 1)"
+    assert lines[1] == ""
+    assert lines[2] == "Traceback (most recent call last):"
+    assert lines[-1] == "ValueError: ('bad', 1)"
+
+
+def test_banners() -> None:
+    text = errors_fmt.format_error(ModuleNotFoundError("No module named 'x'"))
+    assert text.startswith(
+        "\n" + "=" * 103 + "\nThe below error means you need to add a package"
+    )
+    assert "Self hosted: add module to AutoKitteh virtual environment. \n" in text
+    assert "requirements.txt" in text
+    text = errors_fmt.format_error(TypeError("cannot pickle '_thread.lock' object"))
+    assert "@autokitteh.activity decorator" in text
+    assert text.rstrip().endswith("TypeError: cannot pickle '_thread.lock' object")
+    assert errors_fmt.banners("plain") == ""
+
+
+def test_runner_frames_are_removed() -> None:
+    from runner import call
+
+    def boom() -> None:
+        raise KeyError("k")
+
+    try:
+        call._ak_call(boom)
+    except KeyError as e:
+        text = errors_fmt.format_error(e)
+    assert "in boom" in text
+    assert "runner/call.py" not in text
