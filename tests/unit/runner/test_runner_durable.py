@@ -385,3 +385,33 @@ def test_prints_inside_activities_have_activity_keys(tmp_path: Path) -> None:
         ("a:1:1", "again"),
         ("w:1:0", "after"),
     ]
+
+
+def test_unpicklable_exception_keeps_its_type(tmp_path: Path) -> None:
+    files = {
+        "main.py": """
+            import threading
+            import autokitteh
+            from errs import LockedError
+
+            @autokitteh.activity
+            def fail():
+                raise LockedError("busy", threading.Lock())
+
+            def main(event):
+                try:
+                    fail()
+                except LockedError as e:
+                    return [type(e).__name__, e.args[0], e.args[1]]
+        """,
+        "errs.py": """
+            class LockedError(Exception):
+                def __init__(self, msg, lock):
+                    super().__init__(msg, lock)
+                    self.lock = lock
+        """,
+    }
+    outcome, host = run_files(tmp_path, files, durable=True)
+    assert outcome.state == "completed", outcome.error
+    assert outcome.value == ["LockedError", "busy", None]
+    assert host.journal[0].is_error
