@@ -36,11 +36,27 @@ class Engine:
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = False
+        self._waiters: set[asyncio.Future[None]] = set()
         self.runner: SessionRunner | None = None
 
     def kick(self) -> None:
-        """Something new was committed: run the loops soon."""
+        """Something new was committed: run the loops soon, wake waiters."""
         self._wake.set()
+        waiters, self._waiters = self._waiters, set()
+        for fut in waiters:
+            if not fut.done():
+                fut.set_result(None)
+
+    async def wait_change(self, timeout: float) -> None:
+        """Wait for the next kick() (or the timeout): syscalls that wait use it."""
+        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiters.add(fut)
+        try:
+            await asyncio.wait_for(fut, timeout)
+        except TimeoutError:
+            pass
+        finally:
+            self._waiters.discard(fut)
 
     async def start(self) -> None:
         runner_mod = optional_module("akcli.engine.session_runner")

@@ -1,0 +1,247 @@
+"""Runs sessions: CREATED rows become runner processes; outcomes become states.
+
+On start-up, durable sessions that were RUNNING are replayed from their journal;
+non-durable ones cannot be resumed and end in ERROR with the reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import logging
+import os
+import shutil
+import sqlite3
+import tarfile
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from akcli.engine.runner_pool import RunnerHandle, RunnerPool
+from akcli.engine.runner_types import RunOutcome, RunSpec
+from akcli.engine.session_host import DbSessionHost, load_journal
+from akcli.engine.sessions_store import add_log
+from akcli.engine.syscalls import signal_parent_on_end
+from akcli.server.state import Server
+from akcli.store.db import now
+
+log = logging.getLogger("ak.sessions")
+
+MAX_CONCURRENT = 512
+RESTART_REASON = (
+    "the ak server restarted while this non-durable session was running;"
+    " non-durable sessions cannot resume (use is_durable: true)"
+)
+_BASE_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "USER", "SYSTEMROOT")
+
+
+class SessionRunner:
+    def __init__(self, srv: Server) -> None:
+        self.srv = srv
+        rt = srv.paths.runtime_dir
+        rt.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.pool = RunnerPool(
+            socket_dir=str(rt),
+            stage_dir=str(rt / "stage"),
+            heartbeat_timeout=srv.config.get_duration("pythonrt.heartbeat_timeout"),
+        )
+        self.handles: dict[str, RunnerHandle] = {}
+        self.tasks: dict[str, asyncio.Task[None]] = {}
+        self.forced: dict[str, str] = {}
+
+    # -- lifecycle -------------------------------------------------------
+
+    def recover(self) -> None:
+        """After a restart: fail non-durable RUNNING sessions, replay durable ones."""
+        db = self.srv.db
+        rows = db.all("SELECT * FROM sessions WHERE state = 'running'")
+        for row in rows:
+            if row["is_durable"]:
+                self._launch(row)
+            else:
+                self._finish(
+                    row["session_id"], RunOutcome(state="error", error=RESTART_REASON)
+                )
+
+    def start_created(self) -> None:
+        free = MAX_CONCURRENT - len(self.tasks)
+        if free <= 0:
+            return
+        rows = self.srv.db.all(
+            "SELECT * FROM sessions WHERE state = 'created' ORDER BY created_at LIMIT ?",
+            free,
+        )
+        for row in rows:
+            self._launch(row)
+
+    async def close(self) -> None:
+        for task in list(self.tasks.values()):
+            task.cancel()
+        await asyncio.gather(*self.tasks.values(), return_exceptions=True)
+        await self.pool.close()
+
+    # -- one session -----------------------------------------------------
+
+    def _launch(self, row: sqlite3.Row) -> None:
+        sid = row["session_id"]
+        if sid in self.tasks:
+            return
+        with self.srv.db.tx():
+            if row["state"] == "created":
+                run_id = self.srv.ids.new("run")
+                self.srv.db.exec(
+                    "UPDATE sessions SET state = 'running', updated_at = ? WHERE session_id = ?",
+                    now(),
+                    sid,
+                )
+                add_log(
+                    self.srv,
+                    sid,
+                    {
+                        "state": {
+                            "running": {
+                                "run_id": run_id,
+                                "call": {
+                                    "function": {
+                                        "name": row["entry_name"],
+                                        "path": row["entry_path"],
+                                    }
+                                },
+                            }
+                        }
+                    },
+                )
+        self.tasks[sid] = asyncio.create_task(self._run(row), name=f"session {sid}")
+
+    async def _run(self, row: sqlite3.Row) -> None:
+        sid = row["session_id"]
+        code_dir = ""
+        try:
+            code_dir = await asyncio.to_thread(self._unpack, row)
+            spec = RunSpec(
+                session_id=sid,
+                python=await self._python(code_dir),
+                code_dir=code_dir,
+                entrypoint=f"{row['entry_path']}:{row['entry_name']}",
+                event={
+                    "data": json.loads(row["inputs"]),
+                    "event_id": row["event_id"] or None,
+                    "event_type": row["event_type"] or None,
+                },
+                durable=bool(row["is_durable"]),
+                env=self._env(row),
+                journal=load_journal(self.srv, sid),
+                log_path=self._log_path(sid),
+            )
+            handle = await self.pool.start(spec, DbSessionHost(self.srv, sid))
+            self.handles[sid] = handle
+            outcome = await handle.wait()
+        except asyncio.CancelledError:
+            raise  # server shutting down: the session stays RUNNING and resumes
+        except Exception as e:  # noqa: BLE001 - any failure to start ends the session
+            log.exception("session %s failed to start", sid)
+            outcome = RunOutcome(state="error", error=f"failed to start session: {e}")
+        finally:
+            self.handles.pop(sid, None)
+            self.tasks.pop(sid, None)
+            if code_dir:
+                shutil.rmtree(code_dir, ignore_errors=True)
+        if sid in self.forced and outcome.state == "error":
+            outcome = RunOutcome(state="stopped", reason=self.forced.pop(sid))
+        self._finish(sid, outcome)
+        if self.srv.engine is not None:
+            self.srv.engine.kick()
+
+    def _unpack(self, row: sqlite3.Row) -> str:
+        build = self.srv.db.one(
+            "SELECT archive FROM builds WHERE build_id = ?", row["build_id"]
+        )
+        if build is None:
+            raise RuntimeError(f"build {row['build_id'] or '(none)'} not found")
+        code_dir = tempfile.mkdtemp(prefix="ak-user-")
+        with tarfile.open(
+            fileobj=io.BytesIO(bytes(build["archive"])), mode="r:*"
+        ) as tar:
+            tar.extractall(code_dir, filter="data")
+        return code_dir
+
+    async def _python(self, code_dir: str) -> str:
+        from akcli.venvs import python_for
+
+        req = Path(code_dir) / "requirements.txt"
+        text = req.read_text() if req.is_file() else None
+        return await asyncio.to_thread(python_for, self.srv.paths, text)
+
+    def _env(self, row: sqlite3.Row) -> dict[str, str]:
+        env = {k: os.environ[k] for k in _BASE_ENV if k in os.environ}
+        env["PYTHONUNBUFFERED"] = "1"
+        for var in self.srv.db.all(
+            "SELECT name, value, is_secret FROM vars WHERE scope_id = ?",
+            row["project_id"],
+        ):
+            value = var["value"]
+            env[var["name"]] = (
+                self.srv.cipher.decrypt(value) if var["is_secret"] else value
+            )
+        for trg in self.srv.db.all(
+            "SELECT name, webhook_slug FROM triggers WHERE project_id = ? AND webhook_slug"
+            " IS NOT NULL",
+            row["project_id"],
+        ):
+            env[f"{trg['name']}__webhook_url"] = (
+                f"{self.srv.service_url}/webhooks/{trg['webhook_slug']}"
+            )
+        env["store_public_url"] = f"{self.srv.service_url}/store/{row['project_id']}"
+        return env
+
+    def _log_path(self, sid: str) -> str | None:
+        if not self.srv.config.get_bool("pythonrt.log_runner_code"):
+            return None
+        logs = self.srv.paths.logs_dir
+        logs.mkdir(mode=0o700, parents=True, exist_ok=True)
+        return str(logs / f"{sid}.log")
+
+    async def stop(self, sid: str, reason: str, force: bool) -> None:
+        handle = self.handles.get(sid)
+        if handle is None:
+            return
+        if force:
+            self.forced[sid] = reason
+        await handle.stop(reason, force)
+
+    def _finish(self, sid: str, outcome: RunOutcome) -> None:
+        record: dict[str, Any]
+        if outcome.state == "completed":
+            record = {"completed": {"return_value": outcome.value}}
+        elif outcome.state == "stopped":
+            record = {"stopped": {"reason": outcome.reason}}
+        else:
+            record = {"error": {"error": {"message": outcome.error}}}
+        db = self.srv.db
+        with db.tx():
+            cur = db.exec(
+                "UPDATE sessions SET state = ?, error = ?, return_value = ?, stop_reason = ?,"
+                " updated_at = ? WHERE session_id = ? AND state IN ('created', 'running')",
+                outcome.state if outcome.state in ("completed", "stopped") else "error",
+                outcome.error,
+                json.dumps(outcome.value),
+                outcome.reason,
+                now(),
+                sid,
+            )
+            if not cur.rowcount:
+                return
+            add_log(self.srv, sid, {"state": record})
+            signal_parent_on_end(
+                self.srv, sid, outcome.state == "completed", outcome.value
+            )
+            db.exec(
+                "UPDATE deployments SET state = 'DEPLOYMENT_STATE_INACTIVE', updated_at = ?"
+                " WHERE state = 'DEPLOYMENT_STATE_DRAINING' AND deployment_id ="
+                " (SELECT deployment_id FROM sessions WHERE session_id = ?)"
+                " AND NOT EXISTS (SELECT 1 FROM sessions WHERE deployment_id ="
+                " deployments.deployment_id AND state IN ('created', 'running'))",
+                now(),
+                sid,
+            )

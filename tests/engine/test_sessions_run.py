@@ -1,0 +1,107 @@
+"""The engine runs CREATED sessions in real runner processes and records outcomes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from akcli.server.state import Server
+from tests.engine.conftest import deploy, prints, run_with_engine, start, wait_final
+
+pytestmark = pytest.mark.usefixtures("worker_python")
+
+PROGRAM = """
+import random
+import time
+
+print("module level")
+
+def main(event):
+    print("hello", event.data.get("n"))
+    x = random.random()
+    time.sleep(0.05)
+    print("after sleep")
+    return {"ok": True, "n": event.data.get("n")}
+
+def boom(event):
+    raise ValueError("nope")
+
+def env(event):
+    import os
+    print(os.environ.get("GREETING"), os.environ.get("SECRET_TOKEN"))
+"""
+
+
+@pytest.mark.parametrize("durable", [True, False])
+def test_completes_with_prints_and_return_value(tmp_path: Path, durable: bool) -> None:
+    async def body(srv: Server) -> None:
+        ids = deploy(srv, {"main.py": PROGRAM})
+        sid = start(srv, ids, "main.py:main", durable=durable, inputs={"n": 7})
+        row = await wait_final(srv, sid)
+        assert row["state"] == "completed", row["error"]
+        assert json.loads(row["return_value"]) == {"ok": True, "n": 7}
+        assert prints(srv, sid) == ["module level", "hello 7", "after sleep"]
+        names = [
+            r["name"]
+            for r in srv.db.all(
+                "SELECT name FROM journal WHERE session_id = ? ORDER BY seq", sid
+            )
+        ]
+        assert names == (["random", "sleep"] if durable else [])
+        records = [
+            json.loads(r["record"])
+            for r in srv.db.all(
+                "SELECT record FROM session_logs WHERE session_id = ? ORDER BY seq", sid
+            )
+        ]
+        specs = [
+            r["call_spec"]["function"]["name"] for r in records if "call_spec" in r
+        ]
+        assert specs == (["random"] if durable else [])
+        assert list(records[0]) == ["state"] and "created" in records[0]["state"]
+        assert "completed" in records[-1]["state"]
+
+    run_with_engine(tmp_path, body)
+
+
+def test_uncaught_exception_is_error_with_traceback(tmp_path: Path) -> None:
+    async def body(srv: Server) -> None:
+        sid = start(srv, deploy(srv, {"main.py": PROGRAM}), "main.py:boom")
+        row = await wait_final(srv, sid)
+        assert row["state"] == "error"
+        assert row["error"].startswith("error: ValueError('nope')")
+        assert 'File "' in row["error"] and "raise ValueError" in row["error"]
+
+    run_with_engine(tmp_path, body)
+
+
+def test_vars_and_secrets_reach_the_environment(tmp_path: Path) -> None:
+    async def body(srv: Server) -> None:
+        ids = deploy(srv, {"main.py": PROGRAM})
+        with srv.db.tx() as c:
+            c.execute(
+                "INSERT INTO vars VALUES (?, 'GREETING', 'meow', 0, '')", (ids[0],)
+            )
+            c.execute(
+                "INSERT INTO vars VALUES (?, 'SECRET_TOKEN', ?, 1, '')",
+                (ids[0], srv.cipher.encrypt("s3cr3t")),
+            )
+        sid = start(srv, ids, "main.py:env", durable=False)
+        row = await wait_final(srv, sid)
+        assert row["state"] == "completed", row["error"]
+        assert prints(srv, sid) == ["module level", "meow s3cr3t"]
+
+    run_with_engine(tmp_path, body)
+
+
+def test_missing_build_fails_cleanly(tmp_path: Path) -> None:
+    async def body(srv: Server) -> None:
+        ids = deploy(srv, {"main.py": PROGRAM})
+        sid = start(srv, (ids[0], "bld_missing", ids[2]), "main.py:main")
+        row = await wait_final(srv, sid)
+        assert row["state"] == "error"
+        assert "build bld_missing not found" in row["error"]
+
+    run_with_engine(tmp_path, body)
