@@ -12,8 +12,15 @@ from pathlib import Path
 
 
 class AkServer:
-    def __init__(self, home: Path, mode: str = "test", extra: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        home: Path,
+        mode: str = "test",
+        extra: list[str] | None = None,
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.home = home
+        self.extra_env = env or {}
         self.mode = mode
         self.extra = extra or []
         self.proc: subprocess.Popen[bytes] | None = None
@@ -27,21 +34,39 @@ class AkServer:
             env[var] = str(self.home / var.lower())
         if self.url:
             env["AK_HTTP__SERVICE_URL"] = self.url
+        env.update(self.extra_env)
         return env
+
+    @property
+    def db_file(self) -> Path:
+        return self.home / "xdg_data_home" / "autokitteh" / "autokitteh.sqlite"
 
     def start(self, timeout: float = 30) -> AkServer:
         self.home.mkdir(parents=True, exist_ok=True)
         addr_file = self.home / "addr"
         addr_file.unlink(missing_ok=True)
         self.url = ""
-        cmd = [sys.executable, "-m", "akcli", "-C", "http.addr=127.0.0.1:0",
-               "-C", f"http.addr_filename={addr_file}", *self.extra, "up", "--mode", self.mode]
+        cmd = [
+            sys.executable,
+            "-m",
+            "akcli",
+            "-C",
+            "http.addr=127.0.0.1:0",
+            "-C",
+            f"http.addr_filename={addr_file}",
+            *self.extra,
+            "up",
+            "--mode",
+            self.mode,
+        ]
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen(cmd, env=self.env, stdout=log, stderr=log)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"ak up exited {self.proc.returncode}:\n{self.log.read_text()}")
+                raise RuntimeError(
+                    f"ak up exited {self.proc.returncode}:\n{self.log.read_text()}"
+                )
             if addr_file.exists() and addr_file.read_text():
                 url = f"http://{addr_file.read_text()}"
                 try:
