@@ -1,0 +1,43 @@
+"""`autokitteh.yaml`: load and validate, plan, execute, export, schema.
+
+Connections and integrations are out of scope for `ak`: a manifest that uses
+them fails validation (rc 40) instead of being half-applied.
+"""
+
+from akcli.manifest.execute import ExecResult, Executor, execute
+from akcli.manifest.export import export_manifest
+from akcli.manifest.loader import load_manifest, parse_entrypoint
+from akcli.manifest.model import (
+    CurrentState,
+    ExistingVar,
+    Manifest,
+    ProjectSpec,
+    TriggerSpec,
+    VarSpec,
+    trigger_key,
+)
+from akcli.manifest.plan import Action, Plan, actions_from_json, actions_to_json, plan
+from akcli.manifest.schema import SCHEMA_ID, manifest_schema
+
+__all__ = [
+    "SCHEMA_ID",
+    "Action",
+    "CurrentState",
+    "ExecResult",
+    "Executor",
+    "ExistingVar",
+    "Manifest",
+    "Plan",
+    "ProjectSpec",
+    "TriggerSpec",
+    "VarSpec",
+    "actions_from_json",
+    "actions_to_json",
+    "execute",
+    "export_manifest",
+    "load_manifest",
+    "manifest_schema",
+    "parse_entrypoint",
+    "plan",
+    "trigger_key",
+]

@@ -1,0 +1,377 @@
+"""Parse and validate `autokitteh.yaml` (cli.md §3.1, §3.2).
+
+Validation is strict where upstream is lax (our decisions): unknown keys are
+rejected with their line, `type: schedule` without `schedule` is an error, and
+cron expressions and CEL filters are checked up front. Everything is validated
+before a plan is made, so nothing is executed from a bad manifest.
+
+Connections are out of scope for `ak` (no integrations): `connections:` and
+connection triggers are rejected with a validation error (rc 40) saying so.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+import yaml
+
+from akcli.errors import AkError, BadRequest
+from akcli.manifest.model import (
+    Manifest,
+    ProjectSpec,
+    SourceType,
+    TriggerSpec,
+    VarSpec,
+    trigger_key,
+)
+
+NAME_RE = re.compile(r"^[a-zA-Z_]\w*$")
+_FUNC_RE = re.compile(r"^[A-Za-z_][\w.]*$")
+_STR = "tag:yaml.org,2002:str"
+_BOOL = "tag:yaml.org,2002:bool"
+_NULL = "tag:yaml.org,2002:null"
+_NO_CONNECTIONS = (
+    "connections are not supported by this version of ak (no integrations)"
+)
+
+_TOP_KEYS = ("version", "project")
+_PROJECT_KEYS = ("name", "display_name", "vars", "connections", "triggers")
+_VAR_KEYS = ("name", "value", "description", "secret")
+_TRIGGER_KEYS = (
+    "name",
+    "type",
+    "webhook",
+    "schedule",
+    "connection",
+    "event_type",
+    "filter",
+    "call",
+    "is_durable",
+    "is_sync",
+)
+_TRIGGER_TYPES = ("schedule", "webhook", "connection")
+
+
+@dataclass
+class _Errors:
+    unmarshal: list[str] = field(default_factory=list)
+    semantic: list[str] = field(default_factory=list)
+
+    def bad_type(self, node: yaml.Node, go_type: str) -> None:
+        tag = "!!" + node.tag.rsplit(":", 1)[-1]
+        if isinstance(node, yaml.ScalarNode):
+            v = node.value if len(node.value) <= 10 else node.value[:7] + "..."
+            what = f"{tag} `{v}`"
+        else:
+            what = tag
+        line = node.start_mark.line + 1
+        self.unmarshal.append(f"line {line}: cannot unmarshal {what} into {go_type}")
+
+
+def load_manifest(text: str, path: str) -> Manifest:
+    """Parse and validate a manifest; raise AkError/BadRequest as upstream.
+
+    `path` is only used in messages about the file as a whole.
+    """
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line = f"line {mark.line + 1}: " if mark else ""
+        raise AkError(f"yaml: {line}{e.problem or e.context}") from None
+    except yaml.YAMLError as e:
+        raise AkError(f"yaml: {path}: {e}") from None
+
+    errs = _Errors()
+    if root is None or (isinstance(root, yaml.ScalarNode) and root.tag == _NULL):
+        top: dict[str, yaml.Node] = {}
+    else:
+        got = _mapping(root, "", _TOP_KEYS, "manifest.Manifest", errs)
+        if got is None:
+            _raise_unmarshal(errs)
+        top = got or {}
+
+    version = ""
+    if "version" not in top or _is_null(top["version"]):
+        errs.semantic.append("- (root): version is required")
+    else:
+        version = _string(top["version"], errs)
+    parsed = None
+    if "project" in top and not _is_null(top["project"]):
+        parsed = _project(top["project"], errs, version)
+    _raise_unmarshal(errs)
+    if errs.semantic:
+        raise BadRequest("invalid YAML semantics:\n" + "\n".join(errs.semantic))
+    if version not in ("v1", "v2"):
+        raise BadRequest(
+            f"unsupported manifest version: got {version}, expected v1 or v2"
+        )
+    if parsed is None:
+        return Manifest(version=version)
+    project, raws = parsed
+    triggers = tuple(_settle_trigger(raw, project.name) for raw in raws)
+    return Manifest(version=version, project=replace(project, triggers=triggers))
+
+
+def _raise_unmarshal(errs: _Errors) -> None:
+    if errs.unmarshal:
+        lines = "\n".join("  " + u for u in errs.unmarshal)
+        raise AkError("yaml: unmarshal errors:\n" + lines)
+
+
+def _is_null(node: yaml.Node) -> bool:
+    return isinstance(node, yaml.ScalarNode) and node.tag == _NULL
+
+
+def _line(node: yaml.Node) -> int:
+    return int(node.start_mark.line) + 1
+
+
+def _mapping(
+    node: yaml.Node,
+    where: str,
+    allowed: tuple[str, ...],
+    go_type: str,
+    errs: _Errors,
+) -> dict[str, yaml.Node] | None:
+    if not isinstance(node, yaml.MappingNode):
+        errs.bad_type(node, go_type)
+        return None
+    out: dict[str, yaml.Node] = {}
+    for k, v in node.value:
+        key = str(k.value) if isinstance(k, yaml.ScalarNode) else "?"
+        path = f"{where}.{key}" if where else key
+        if key not in allowed:
+            errs.semantic.append(f"- {path}: unknown key (line {_line(k)})")
+        elif key in out:
+            errs.semantic.append(f"- {path}: duplicate key (line {_line(k)})")
+        else:
+            out[key] = v
+    return out
+
+
+def _sequence(node: yaml.Node, go_type: str, errs: _Errors) -> list[yaml.Node]:
+    if _is_null(node):
+        return []
+    if not isinstance(node, yaml.SequenceNode):
+        errs.bad_type(node, go_type)
+        return []
+    return list(node.value)
+
+
+def _string(node: yaml.Node, errs: _Errors) -> str:
+    if _is_null(node):
+        return ""
+    if not isinstance(node, yaml.ScalarNode):
+        errs.bad_type(node, "string")
+        return ""
+    return str(node.value)
+
+
+def _bool(node: yaml.Node, errs: _Errors) -> bool | None:
+    if _is_null(node):
+        return None
+    if not isinstance(node, yaml.ScalarNode) or node.tag != _BOOL:
+        errs.bad_type(node, "bool")
+        return None
+    return str(node.value).lower() in ("true", "yes", "on", "y")
+
+
+def _name(fields: dict[str, yaml.Node], where: str, errs: _Errors) -> str:
+    if "name" not in fields or _is_null(fields["name"]):
+        errs.semantic.append(f"- {where}: name is required")
+        return ""
+    name = _string(fields["name"], errs)
+    if not NAME_RE.match(name):
+        errs.semantic.append(
+            f"- {where}.name: {name!r} is not a valid name "
+            r"(must match ^[a-zA-Z_]\w*$)"
+        )
+    return name
+
+
+def _project(
+    node: yaml.Node, errs: _Errors, version: str
+) -> tuple[ProjectSpec, list[_RawTrigger]] | None:
+    fields = _mapping(node, "project", _PROJECT_KEYS, "manifest.Project", errs)
+    if fields is None:
+        return None
+    name = ""
+    if "name" in fields and not _is_null(fields["name"]):
+        name = _name(fields, "project", errs)
+    display = _string(fields["display_name"], errs) if "display_name" in fields else ""
+    if "connections" in fields and not _is_null(fields["connections"]):
+        errs.semantic.append(f"- project.connections: {_NO_CONNECTIONS}")
+
+    vars_: list[VarSpec] = []
+    seen: set[str] = set()
+    var_nodes = fields.get("vars")
+    for i, vn in enumerate(
+        _sequence(var_nodes, "[]*manifest.Var", errs) if var_nodes else []
+    ):
+        where = f"project.vars[{i}]"
+        vf = _mapping(vn, where, _VAR_KEYS, "manifest.Var", errs)
+        if vf is None:
+            continue
+        vname = _name(vf, where, errs)
+        if vname and vname in seen:
+            errs.semantic.append(f"- {where}.name: duplicate var name {vname!r}")
+        seen.add(vname)
+        secret = _bool(vf["secret"], errs) if "secret" in vf else None
+        vars_.append(
+            VarSpec(
+                name=vname,
+                value=_string(vf["value"], errs) if "value" in vf else "",
+                is_secret=bool(secret),
+                description=_string(vf["description"], errs)
+                if "description" in vf
+                else "",
+            )
+        )
+
+    triggers: list[_RawTrigger] = []
+    seen = set()
+    trg_nodes = fields.get("triggers")
+    seq = _sequence(trg_nodes, "[]*manifest.Trigger", errs) if trg_nodes else []
+    for i, tn in enumerate(seq):
+        where = f"project.triggers[{i}]"
+        raw = _trigger(tn, where, errs, version)
+        if raw is None:
+            continue
+        tname = raw.spec.name
+        if tname and tname in seen:
+            errs.semantic.append(f"- {where}.name: duplicate trigger name {tname!r}")
+        seen.add(tname)
+        triggers.append(raw)
+    return ProjectSpec(name=name, display_name=display, vars=tuple(vars_)), triggers
+
+
+@dataclass(frozen=True)
+class _RawTrigger:
+    """What a trigger entry says, before its type and call are settled."""
+
+    spec: TriggerSpec
+    type: str
+    call: str | None
+
+
+def _trigger(
+    node: yaml.Node, where: str, errs: _Errors, version: str
+) -> _RawTrigger | None:
+    tf = _mapping(node, where, _TRIGGER_KEYS, "manifest.Trigger", errs)
+    if tf is None:
+        return None
+    name = _name(tf, where, errs)
+
+    def s(key: str) -> str:
+        return _string(tf[key], errs) if key in tf else ""
+
+    def b(key: str) -> bool | None:
+        return _bool(tf[key], errs) if key in tf else None
+
+    ttype = s("type")
+    if ttype and ttype not in _TRIGGER_TYPES:
+        errs.semantic.append(
+            f'- {where}.type: must be one of "schedule", "webhook", "connection"'
+        )
+    webhook = False
+    if "webhook" in tf and not _is_null(tf["webhook"]):
+        wf = _mapping(tf["webhook"], f"{where}.webhook", (), "manifest.Webhook", errs)
+        webhook = wf is not None
+    connection = s("connection")
+    if connection or ttype == "connection":
+        errs.semantic.append(f"- {where}.connection: {_NO_CONNECTIONS}")
+    durable = b("is_durable")
+    spec = TriggerSpec(
+        name=name,
+        source_type="webhook",  # settled by _settle_trigger
+        event_type=s("event_type"),
+        filter=s("filter"),
+        is_durable=durable if durable is not None else version == "v1",
+        is_sync=bool(b("is_sync")),
+        schedule=s("schedule"),
+        webhook_marker=webhook,
+        connection=connection or None,
+    )
+    call = s("call") if "call" in tf and not _is_null(tf["call"]) else None
+    return _RawTrigger(spec, ttype, call)
+
+
+def _settle_trigger(raw: _RawTrigger, project: str) -> TriggerSpec:
+    """Apply the type rules of §3.2 and check call, schedule and filter."""
+    spec = raw.spec
+    key = trigger_key(project, spec)
+    markers: list[SourceType] = []
+    if spec.webhook_marker:
+        markers.append("webhook")
+    if spec.schedule:
+        markers.append("schedule")
+    if len(markers) > 1:
+        raise BadRequest(
+            f'trigger "{key}": only one of webhook or schedule may be specified'
+        )
+    source_type: SourceType
+    if markers:
+        source_type = markers[0]
+        if raw.type and raw.type != source_type:
+            raise BadRequest(
+                f'trigger "{key}": type "{raw.type}" is not supported for {source_type}'
+            )
+    elif raw.type == "webhook":
+        source_type = "webhook"
+    elif raw.type == "schedule":
+        raise BadRequest(
+            f'trigger "{key}": schedule is required for a schedule trigger'
+        )
+    else:
+        raise BadRequest(f'trigger "{key}": concrete type not specified')
+
+    call = None
+    if raw.call is not None:
+        try:
+            call = parse_entrypoint(raw.call)
+        except ValueError as e:
+            raise BadRequest(f'trigger "{key}": invalid entrypoint: {e}') from None
+
+    if spec.schedule:
+        from akcli import cronexpr
+
+        try:
+            cronexpr.parse(spec.schedule)
+        except ValueError as e:
+            raise BadRequest(f'trigger "{key}": {e}') from None
+
+    if spec.filter:
+        from akcli import celfilter
+
+        try:
+            celfilter.compile_filter(spec.filter)
+        except ValueError as e:
+            raise BadRequest(f'trigger "{key}": invalid filter: {e}') from None
+
+    return replace(spec, source_type=source_type, call=call)
+
+
+def parse_entrypoint(text: str) -> tuple[str, str]:
+    """`file.py:func`, `file.py func`, `file.py:row.col,func` or `file.py`."""
+    s = text.strip()
+    if not s:
+        raise ValueError("empty entrypoint")
+    if ":" in s:
+        path, _, name = s.partition(":")
+    elif " " in s or "\t" in s:
+        path, name = s.split(None, 1)
+    else:
+        path, name = s, ""
+    path, name = path.strip(), name.strip()
+    if "," in name:  # file:row.col,func
+        pos, _, name = name.partition(",")
+        if not re.fullmatch(r"\d+(\.\d+)?", pos.strip()):
+            raise ValueError(f'"{text}": invalid position {pos.strip()!r}')
+        name = name.strip()
+    if not path:
+        raise ValueError(f'"{text}": missing file path')
+    if name and not _FUNC_RE.match(name):
+        raise ValueError(f'"{text}": invalid function name {name!r}')
+    return path, name

@@ -1,0 +1,295 @@
+"""Plan the actions that bring the server in line with a manifest (cli.md §3.3).
+
+Our decisions over upstream: var planning also detects changes to only the
+secret flag or the description, and a trigger whose source type changed is an
+error. Connections are out of scope, so `found 0 connections` is always logged
+for an existing project, as upstream prints it for a project without any.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from akcli.errors import AkError, BadRequest
+from akcli.manifest.model import (
+    CurrentState,
+    ExistingVar,
+    Manifest,
+    TriggerSpec,
+    VarSpec,
+    source_type_name,
+    spec_from_trigger_dict,
+    trigger_key,
+    trigger_to_json,
+)
+
+ACTION_TYPES = (
+    "create_project",
+    "update_project",
+    "set_var",
+    "delete_var",
+    "create_trigger",
+    "update_trigger",
+    "delete_trigger",
+)
+
+
+@dataclass(frozen=True)
+class Action:
+    """One step of a plan, in upstream's action JSON shape (see `to_json`).
+
+    `body` is the `action` object without its `key`.
+    """
+
+    type: str
+    key: str
+    body: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"type": self.type, "action": {"key": self.key, **self.body}}
+
+
+@dataclass
+class Plan:
+    logs: list[str] = field(default_factory=list)
+    actions: list[Action] = field(default_factory=list)
+
+    def to_json(self) -> list[dict[str, Any]]:
+        return actions_to_json(self.actions)
+
+
+def actions_to_json(actions: list[Action]) -> list[dict[str, Any]]:
+    return [a.to_json() for a in actions]
+
+
+def actions_from_json(text: str) -> list[Action]:
+    """Parse `ak manifest plan -J` output; raise BadRequest `invalid plan input`."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise BadRequest(f"invalid plan input: {e}") from None
+    if not isinstance(data, list):
+        raise BadRequest("invalid plan input: expected a JSON array of actions")
+    actions = []
+    for i, item in enumerate(data):
+        if not isinstance(item, dict) or not isinstance(item.get("action"), dict):
+            raise BadRequest(f"invalid plan input: action {i}: expected an object")
+        typ = item.get("type")
+        if typ not in ACTION_TYPES:
+            raise BadRequest(f"invalid plan input: action {i}: unknown type {typ!r}")
+        body = dict(item["action"])
+        key = body.pop("key", "")
+        if not isinstance(key, str):
+            raise BadRequest(f"invalid plan input: action {i}: key is not a string")
+        try:
+            _check_body(str(typ), body)
+        except (KeyError, TypeError, ValueError) as e:
+            raise BadRequest(f"invalid plan input: action {i} ({typ}): {e}") from None
+        actions.append(Action(str(typ), key, body))
+    return actions
+
+
+def _check_body(typ: str, body: dict[str, Any]) -> None:
+    def need(obj: Any, name: str, kind: type) -> Any:
+        if not isinstance(obj, dict) or not isinstance(obj.get(name), kind):
+            raise ValueError(f"missing or invalid {name!r}")
+        return obj[name]
+
+    if typ in ("create_project", "update_project"):
+        need(need(body, "project", dict), "name", str)
+        if typ == "update_project":
+            need(body["project"], "project_id", str)
+    elif typ == "set_var":
+        need(need(body, "var", dict), "name", str)
+        if not body["var"].get("scope_id"):
+            need(body, "project", str)
+    elif typ == "delete_var":
+        need(body, "scope_id", str)
+        need(body, "var_name", str)
+    elif typ in ("create_trigger", "update_trigger"):
+        trg = need(body, "trigger", dict)
+        spec_from_trigger_dict(trg)
+        if typ == "update_trigger":
+            need(trg, "trigger_id", str)
+        elif not trg.get("project_id"):
+            need(body, "project", str)
+    elif typ == "delete_trigger":
+        need(body, "trigger_id", str)
+
+
+class _Log:
+    def __init__(self, logs: list[str]) -> None:
+        self.logs = logs
+
+    def __call__(self, kind: str, key: str, msg: str) -> None:
+        self.logs.append(f'[plan] {kind} "{key}": {msg}')
+
+
+def plan(
+    manifest: Manifest,
+    state: CurrentState | None,
+    *,
+    project_name_override: str | None = None,
+    skip_existing_secrets: bool = False,
+) -> Plan:
+    """Compare the manifest with the project's current state (None: missing)."""
+    result = Plan()
+    mproj = manifest.project
+    if mproj is None:
+        return result
+    log = _Log(result.logs)
+    name = project_name_override or mproj.name
+    if not name:
+        raise BadRequest(
+            "project name is required (set project.name or --project-name)"
+        )
+    add = result.actions.append
+
+    project: dict[str, Any] = {"name": name}
+    if mproj.display_name:
+        project["display_name"] = mproj.display_name
+    pid = ""
+    if state is None:
+        log("project", name, "not found, will create")
+        add(Action("create_project", name, {"project": project}))
+    else:
+        pid = state.project_id
+        log("project", name, f'found, id="{pid}"')
+        if state.name != name or (state.display_name or "") != mproj.display_name:
+            log("project", name, "not as desired, will update")
+            add(
+                Action(
+                    "update_project", name, {"project": {"project_id": pid, **project}}
+                )
+            )
+        else:
+            log("project", name, "no changes needed")
+
+    _plan_vars(log, add, name, pid, mproj.vars, state, skip_existing_secrets)
+    if state is not None:
+        log("project", name, "found 0 connections")
+    _plan_triggers(log, add, name, pid, mproj.triggers, state)
+    return result
+
+
+def _var_json(v: VarSpec, scope_id: str) -> dict[str, Any]:
+    out: dict[str, Any] = {"name": v.name, "value": v.value}
+    if scope_id:
+        out = {"scope_id": scope_id, **out}
+    if v.is_secret:
+        out["is_secret"] = True
+    if v.description:
+        out["description"] = v.description
+    return out
+
+
+def _plan_vars(
+    log: _Log,
+    add: Any,
+    project: str,
+    pid: str,
+    mvars: tuple[VarSpec, ...],
+    state: CurrentState | None,
+    skip_existing_secrets: bool,
+) -> None:
+    current: dict[str, ExistingVar] = {}
+    if state is not None:
+        current = {v.name: ExistingVar(*v) for v in state.vars}
+    for v in mvars:
+        key = f"{project}/{v.name}"
+        curr = current.get(v.name)
+        if curr is None:
+            log("var", key, "not found, will set")
+        elif curr.value != v.value:
+            if skip_existing_secrets and (curr.is_secret or v.is_secret):
+                log("var", key, "value differs but one of them is secret, skipping")
+                continue
+            log("var", key, "differs, will set")
+        elif curr.is_secret != v.is_secret or (curr.description or "") != v.description:
+            log("var", key, "secret flag or description differs, will set")
+        else:
+            log("var", key, "no changes needed")
+            continue
+        body = {"project": project, "org_id": "", "var": _var_json(v, pid)}
+        add(Action("set_var", key, body))
+    wanted = {v.name for v in mvars}
+    for name in current:
+        if name not in wanted:
+            log(
+                "project",
+                project,
+                f'env var "{name}" is not in the manifest, will delete',
+            )
+            add(
+                Action(
+                    "delete_var",
+                    f"{project}/{name}",
+                    {"scope_id": pid, "var_name": name},
+                )
+            )
+
+
+def _comparable(spec: TriggerSpec) -> tuple[Any, ...]:
+    return (
+        spec.name,
+        spec.source_type,
+        spec.event_type,
+        spec.filter,
+        spec.call,
+        spec.is_durable,
+        spec.is_sync,
+        spec.schedule,
+    )
+
+
+def _plan_triggers(
+    log: _Log,
+    add: Any,
+    project: str,
+    pid: str,
+    mtriggers: tuple[TriggerSpec, ...],
+    state: CurrentState | None,
+) -> None:
+    current: dict[str, dict[str, Any]] = {}
+    if state is not None:
+        current = {str(t.get("name", "")): t for t in state.triggers}
+        log("project", project, f"found {len(state.triggers)} triggers")
+    for spec in mtriggers:
+        key = trigger_key(project, spec)
+        trg = trigger_to_json(spec)
+        curr = current.get(spec.name)
+        if curr is None:
+            log("trigger", key, "not found, will create")
+            if pid:
+                trg["project_id"] = pid
+            body = {
+                "connection": None,
+                "project": project,
+                "org_id": "",
+                "trigger": trg,
+            }
+            add(Action("create_trigger", key, body))
+            continue
+        tid = str(curr.get("trigger_id", ""))
+        log("trigger", key, f'found, id="{tid}"')
+        if source_type_name(str(curr.get("source_type", ""))) != spec.source_type:
+            raise AkError(f'trigger "{key}": source type cannot be updated')
+        if _comparable(spec_from_trigger_dict(curr)) == _comparable(spec):
+            log("trigger", key, "no changes needed")
+            continue
+        log("trigger", key, "not as desired, will update")
+        trg = {"trigger_id": tid, "project_id": pid, **trg}
+        body = {"connection": None, "project": project, "org_id": "", "trigger": trg}
+        add(Action("update_trigger", key, body))
+    wanted = {t.name for t in mtriggers}
+    for name, t in current.items():
+        if name not in wanted:
+            tid = str(t.get("trigger_id", ""))
+            log(
+                "project",
+                project,
+                f'trigger "{tid}" is not in the manifest, will delete',
+            )
+            add(Action("delete_trigger", tid, {"trigger_id": tid}))
