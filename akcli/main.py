@@ -5,8 +5,17 @@ from __future__ import annotations
 import typer
 
 from akcli.cli import AkGroup, app_ctx
+from akcli.commands import (
+    builds,
+    deploy,
+    deployments,
+    misc,
+    projects,
+    projects_build,  # noqa: F401 - adds `ak project build|deploy|export`
+)
 from akcli.commands import config as config_cmds
-from akcli.commands import misc, projects
+from akcli.commands import manifest as manifest_cmds
+from akcli.commands import vars as vars_cmds
 from akcli.errors import UsageError
 from akcli.output import Renderer
 
@@ -59,6 +68,11 @@ def root(
 
 app.add_typer(config_cmds.app, name="config")
 app.add_typer(projects.app, name="project")
+app.add_typer(builds.app, name="build")
+app.add_typer(deployments.app, name="deployment")
+app.add_typer(vars_cmds.app, name="var")
+app.add_typer(manifest_cmds.app, name="manifest")
+deploy.register(app)
 misc.register(app)
 
 

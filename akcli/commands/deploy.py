@@ -1,0 +1,61 @@
+"""`ak deploy`: apply the manifest, then upload, build, deploy and activate."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import typer
+
+from akcli.cli import app_ctx
+
+if TYPE_CHECKING:
+    from akcli.deploy import Output
+
+
+def deploy(
+    ctx: typer.Context,
+    manifest: str = typer.Option(
+        "", "-m", "--manifest", help="YAML manifest file (default ./autokitteh.yaml)"
+    ),
+    project_name: str = typer.Option(
+        "", "-n", "--project-name", help="override the manifest's project name"
+    ),
+    project: str = typer.Option(
+        "", "-p", "--project", help="existing project name or ID (no manifest)"
+    ),
+    dirs: list[str] = typer.Option(
+        [], "-d", "--dir", help="directory to upload (repeatable)"
+    ),
+    files: list[str] = typer.Option(
+        [], "-f", "--file", help="single file to upload (repeatable)"
+    ),
+    skip_existing_secrets: bool = typer.Option(
+        False,
+        "--skip-existing-secrets",
+        help="do not overwrite an existing var if either side is secret",
+    ),
+) -> None:
+    """Create or update a project from its manifest, then build, deploy, activate."""
+    from akcli.deploy import DeployRequest
+    from akcli.deploy import deploy as run_deploy
+
+    req = DeployRequest(
+        manifest=manifest,
+        project_name=project_name,
+        project=project,
+        dirs=dirs,
+        files=files,
+        skip_existing_secrets=skip_existing_secrets,
+    )
+    run_deploy(app_ctx(ctx).client, req, stdio_output())
+
+
+def stdio_output(quiet: bool = False) -> Output:
+    """`[plan]`/`[exec]` lines to stdout, `[!!!!]` suggestions to stderr."""
+    from akcli.deploy import Output
+
+    return Output(out=typer.echo, err=lambda s: typer.echo(s, err=True), quiet=quiet)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("deploy")(deploy)
