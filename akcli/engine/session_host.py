@@ -6,6 +6,7 @@ runner is durable, so a kill -9 of the server never re-runs it.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -18,6 +19,8 @@ from akcli.server.state import Server
 from akcli.store.db import now
 
 log = logging.getLogger("ak.session")
+
+FLUSH_AFTER = 0.05  # seconds before a running activity's call_spec is written alone
 
 
 def load_journal(srv: Server, session_id: str) -> list[JournalEntry]:
@@ -44,6 +47,8 @@ class DbSessionHost:
     def __init__(self, srv: Server, session_id: str) -> None:
         self.srv = srv
         self.session_id = session_id
+        self._pending: list[dict[str, Any]] = []
+        self._flush_timer: asyncio.TimerHandle | None = None
 
     async def on_print(self, key: str, text: str) -> None:
         self.srv.db.exec(
@@ -66,23 +71,36 @@ class DbSessionHost:
     async def on_activity_start(
         self, seq: int, name: str, args: list[str], kwargs: dict[str, str]
     ) -> None:
-        with self.srv.db.tx():
-            add_log(
-                self.srv,
-                self.session_id,
-                {
-                    "call_spec": {
-                        "function": {"name": name},
-                        "args": args,
-                        "kwargs": kwargs,
-                        "seq": seq,
-                    },
-                },
-            )
-            add_log(self.srv, self.session_id, {"call_attempt_start": {"seq": seq}})
+        # The call_spec/attempt records join the journal entry's transaction (one
+        # commit per activity); an activity still running after FLUSH_AFTER gets
+        # them written on their own so `ak session log` shows what is running.
+        self._pending = [
+            {
+                "call_spec": {
+                    "function": {"name": name},
+                    "args": args,
+                    "kwargs": kwargs,
+                    "seq": seq,
+                }
+            },
+            {"call_attempt_start": {"seq": seq}},
+        ]
+        loop = asyncio.get_running_loop()
+        self._flush_timer = loop.call_later(FLUSH_AFTER, self._flush_pending)
+
+    def _flush_pending(self) -> None:
+        if self._flush_timer is not None:
+            self._flush_timer.cancel()
+            self._flush_timer = None
+        pending, self._pending = self._pending, []
+        if pending:
+            with self.srv.db.tx():
+                for record in pending:
+                    add_log(self.srv, self.session_id, record)
 
     async def on_activity_done(self, entry: JournalEntry) -> None:
         with self.srv.db.tx():
+            self._flush_pending()
             self._journal(
                 entry.seq, entry.name, entry.kind, entry.value, entry.is_error
             )
@@ -93,7 +111,7 @@ class DbSessionHost:
                     "call_attempt_complete": {
                         "seq": entry.seq,
                         "is_error": entry.is_error,
-                    },
+                    }
                 },
             )
 

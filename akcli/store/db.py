@@ -9,19 +9,29 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from akcli.paths import ensure_dir
 
+_second: tuple[int, str] = (0, "")
+
 
 def now() -> str:
-    """RFC 3339 UTC timestamp with microseconds (sorts as text)."""
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """RFC 3339 UTC timestamp with microseconds (sorts as text).
+
+    On the activity hot path: formats the seconds once per second, not per call.
+    """
+    global _second
+    t = time.time()
+    sec = int(t)
+    if sec != _second[0]:
+        _second = (sec, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(sec)))
+    return f"{_second[1]}.{int((t - sec) * 1_000_000):06d}Z"
 
 
 def _migrations() -> list[tuple[int, str]]:
