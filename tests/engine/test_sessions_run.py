@@ -105,3 +105,37 @@ def test_missing_build_fails_cleanly(tmp_path: Path) -> None:
         assert "build bld_missing not found" in row["error"]
 
     run_with_engine(tmp_path, body)
+
+
+SLOW = """
+import autokitteh, time
+
+@autokitteh.activity
+def slow():
+    time.sleep(1.5)
+
+def main(event):
+    slow()
+"""
+
+
+def test_running_activity_call_spec_visible_before_it_ends(tmp_path: Path) -> None:
+    """Call specs join the journal commit, but a long activity shows up at once."""
+
+    async def body(srv: Server) -> None:
+        import asyncio
+
+        sid = start(srv, deploy(srv, {"main.py": SLOW}), "main.py:main")
+        seen_running = False
+        for _ in range(100):
+            rows = srv.db.all("SELECT record FROM session_logs WHERE session_id = ?", sid)
+            if any("call_spec" in json.loads(r["record"]) for r in rows):
+                journal = srv.db.one("SELECT 1 FROM journal WHERE session_id = ?", sid)
+                seen_running = journal is None
+                break
+            await asyncio.sleep(0.05)
+        assert seen_running, "call_spec not visible while the activity ran"
+        row = await wait_final(srv, sid)
+        assert row["state"] == "completed", row["error"]
+
+    run_with_engine(tmp_path, body)
