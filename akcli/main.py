@@ -9,9 +9,11 @@ from akcli.commands import (
     builds,
     deploy,
     deployments,
+    events,
     misc,
     projects,
     projects_build,  # noqa: F401 - adds `ak project build|deploy|export`
+    triggers,
 )
 from akcli.commands import config as config_cmds
 from akcli.commands import manifest as manifest_cmds
@@ -72,6 +74,8 @@ app.add_typer(builds.app, name="build")
 app.add_typer(deployments.app, name="deployment")
 app.add_typer(vars_cmds.app, name="var")
 app.add_typer(manifest_cmds.app, name="manifest")
+app.add_typer(triggers.app, name="trigger")
+app.add_typer(events.app, name="event")
 deploy.register(app)
 misc.register(app)
 

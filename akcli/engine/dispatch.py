@@ -1,0 +1,181 @@
+"""Dispatch: stored events -> sessions, exactly once (cli.md §6.3).
+
+Every event is inserted with `dispatched = 0` and committed before anyone is
+told about it. `dispatch_pending` then, per event and in ONE transaction,
+creates the sessions of every matching trigger x ACTIVE deployment and flips
+`dispatched` to 1. A crash before the commit leaves the event pending (it is
+dispatched after the restart); a crash after it leaves sessions and the flag
+together. So each accepted event starts its sessions exactly once.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import uuid
+from typing import Any
+
+from akcli.ids import ALPHABET
+from akcli.server.state import Server
+from akcli.store.db import now
+
+log = logging.getLogger("ak.dispatch")
+
+ACTIVE = "DEPLOYMENT_STATE_ACTIVE"
+_BATCH = 100
+
+
+def id_uuid(typeid: str) -> str:
+    """The UUID behind a TypeID (`trg_…` -> `0190…-…`), as upstream's *_uuid memos."""
+    suffix = typeid.rpartition("_")[2]
+    n = 0
+    for ch in suffix:
+        n = (n << 5) | ALPHABET.index(ch)
+    return str(uuid.UUID(int=n & ((1 << 128) - 1)))
+
+
+def insert_event(
+    srv: Server,
+    *,
+    destination_id: str,
+    project_id: str,
+    event_type: str,
+    data: dict[str, Any],
+    memo: dict[str, str] | None = None,
+    dispatched: bool = False,
+) -> str:
+    """Store (and commit) one event; returns its ID. The caller kicks the engine."""
+    event_id = srv.ids.new("evt")
+    with srv.db.tx():
+        srv.db.exec(
+            "INSERT INTO events (event_id, destination_id, project_id, event_type,"
+            " data, memo, created_at, dispatched) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            event_id,
+            destination_id,
+            project_id,
+            event_type,
+            json.dumps(data),
+            json.dumps(memo or {}),
+            now(),
+            int(dispatched),
+        )
+    return event_id
+
+
+def trigger_matches(
+    trigger: sqlite3.Row | dict[str, Any], event: dict[str, Any]
+) -> bool:
+    """Steps 1-3 of §6.3: a call, the event type, the CEL filter."""
+    if not trigger["code_path"]:
+        return False
+    want = trigger["event_type"]
+    if want not in ("", "*") and want != event["event_type"]:
+        return False
+    expr = trigger["filter"]
+    if not expr:
+        return True
+    from akcli.celfilter import compile_filter
+
+    try:
+        matched, error = compile_filter(expr).evaluate(
+            event["data"], event["event_type"]
+        )
+    except ValueError as e:
+        matched, error = False, str(e)
+    if error:
+        log.warning(
+            "trigger %s: filter %r skipped for event %s: %s",
+            trigger["trigger_id"],
+            expr,
+            event["event_id"],
+            error,
+        )
+    return matched
+
+
+def session_memo(trigger: sqlite3.Row, event: dict[str, Any]) -> dict[str, str]:
+    return {
+        "event_id": event["event_id"],
+        "event_uuid": id_uuid(event["event_id"]),
+        "event_type": event["event_type"],
+        "event_destination_id": event["destination_id"],
+        "event_destination_uuid": id_uuid(event["destination_id"]),
+        "trigger_id": trigger["trigger_id"],
+        "trigger_uuid": id_uuid(trigger["trigger_id"]),
+        "trigger_name": trigger["name"],
+        "trigger_source_type": trigger["source_type"],
+        "trigger_is_sync": "true" if trigger["is_sync"] else "false",
+        "project_id": trigger["project_id"],
+        "project_uuid": id_uuid(trigger["project_id"]),
+    }
+
+
+def dispatch_event(srv: Server, row: sqlite3.Row) -> list[str]:
+    """Create the sessions of one stored event and mark it dispatched, atomically."""
+    from akcli.engine.sessions_store import create_session
+
+    event = {
+        "event_id": row["event_id"],
+        "destination_id": row["destination_id"],
+        "event_type": row["event_type"],
+        "data": json.loads(row["data"]),
+    }
+    sessions: list[str] = []
+    with srv.db.tx():
+        # Re-check inside the write transaction: never dispatch twice.
+        again = srv.db.one("SELECT dispatched FROM events WHERE seq = ?", row["seq"])
+        if again is None or again["dispatched"]:
+            return []
+        trigger = srv.db.one(
+            "SELECT * FROM triggers WHERE trigger_id = ?", row["destination_id"]
+        )
+        if trigger is not None and trigger_matches(trigger, event):
+            deployments = srv.db.all(
+                "SELECT deployment_id, build_id FROM deployments"
+                " WHERE project_id = ? AND state = ? ORDER BY created_at",
+                trigger["project_id"],
+                ACTIVE,
+            )
+            for dep in deployments:
+                sessions.append(
+                    create_session(
+                        srv,
+                        project_id=trigger["project_id"],
+                        entry_path=trigger["code_path"],
+                        entry_name=trigger["code_name"],
+                        inputs=event["data"],
+                        memo=session_memo(trigger, event),
+                        deployment_id=dep["deployment_id"],
+                        build_id=dep["build_id"],
+                        event_id=event["event_id"],
+                        trigger_id=trigger["trigger_id"],
+                        event_type=event["event_type"],
+                        is_durable=bool(trigger["is_durable"]),
+                        is_sync=bool(trigger["is_sync"]),
+                    )
+                )
+        srv.db.exec("UPDATE events SET dispatched = 1 WHERE seq = ?", row["seq"])
+    return sessions
+
+
+def dispatch_pending(srv: Server) -> int:
+    """Dispatch every pending event, oldest first; returns how many were handled."""
+    done = 0
+    last = 0
+    while True:
+        rows = srv.db.all(
+            "SELECT * FROM events WHERE dispatched = 0 AND seq > ? ORDER BY seq LIMIT ?",
+            last,
+            _BATCH,
+        )
+        if not rows:
+            return done
+        for row in rows:
+            last = row["seq"]
+            try:
+                dispatch_event(srv, row)
+            except Exception:  # noqa: BLE001 - one bad event must not block the rest
+                log.exception("dispatching event %s failed", row["event_id"])
+                continue
+            done += 1

@@ -1,0 +1,137 @@
+"""Schedule triggers: cron / `@every` expressions -> `tick` events (cli.md §6.2).
+
+`schedule_state(trigger_id, last_fire)` holds when each schedule last fired
+(or was first seen). A schedule is due when its next time after `last_fire` has
+passed. Each firing inserts a `tick` event with no data (destination = the
+trigger) and moves `last_fire` in the same transaction, then kicks the engine;
+dispatch makes the session. A tick that finds no ACTIVE deployment is skipped.
+
+Missed ticks (the server was down): `schedules.catch_up = one` (default) fires
+once at start-up for the whole missed interval; `none` fires nothing for it.
+Either way, ticks then continue from the present, never replaying a backlog.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from akcli.engine.dispatch import insert_event
+
+if TYPE_CHECKING:
+    import sqlite3
+
+    from akcli.server.state import Server
+
+log = logging.getLogger("ak.scheduler")
+
+SCHEDULE = "SOURCE_TYPE_SCHEDULE"
+ACTIVE = "DEPLOYMENT_STATE_ACTIVE"
+MAX_SLEEP = 1.0  # pick up new triggers and deployments within a second
+
+
+def _parse_time(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+def _fmt(t: datetime) -> str:
+    return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _has_active(srv: Server, project_id: str) -> bool:
+    return (
+        srv.db.one(
+            "SELECT 1 FROM deployments WHERE project_id = ? AND state = ? LIMIT 1",
+            project_id,
+            ACTIVE,
+        )
+        is not None
+    )
+
+
+def _set_last(srv: Server, trigger_id: str, t: datetime) -> None:
+    srv.db.exec(
+        "INSERT INTO schedule_state (trigger_id, last_fire) VALUES (?, ?)"
+        " ON CONFLICT (trigger_id) DO UPDATE SET last_fire = excluded.last_fire",
+        trigger_id,
+        _fmt(t),
+    )
+
+
+def step(srv: Server, now: datetime, *, startup: bool, catch_up: str) -> float:
+    """Fire every due schedule once; returns seconds until the next due time.
+
+    `startup` marks the first pass after the server started: a due time that
+    passed then was missed while the server was down (the catch-up policy).
+    """
+    from akcli import cronexpr
+
+    rows: list[sqlite3.Row] = srv.db.all(
+        "SELECT t.*, s.last_fire FROM triggers t LEFT JOIN schedule_state s"
+        " USING (trigger_id) WHERE t.source_type = ? ORDER BY t.created_at",
+        SCHEDULE,
+    )
+    fired = False
+    wait = MAX_SLEEP
+    for row in rows:
+        tid = row["trigger_id"]
+        try:
+            sched = cronexpr.parse(row["schedule"], row["timezone"])
+        except ValueError as e:  # validated at create; a bad row must not stop us
+            log.warning("trigger %s: %s", tid, e)
+            continue
+        if row["last_fire"] is None:
+            with srv.db.tx():  # first seen: count from now, no firing
+                _set_last(srv, tid, now)
+            last = now
+        else:
+            last = _parse_time(row["last_fire"])
+        due = sched.next_after(last)
+        if due is None:
+            continue
+        if due > now:
+            wait = min(wait, (due - now).total_seconds())
+            continue
+        fire = _has_active(srv, row["project_id"])
+        if startup and catch_up == "none":
+            fire = False
+        with srv.db.tx():
+            if fire:
+                insert_event(
+                    srv,
+                    destination_id=tid,
+                    project_id=row["project_id"],
+                    event_type="tick",
+                    data={},
+                    memo={"trigger_id": tid, "scheduled_time": _fmt(due)},
+                )
+                fired = True
+            _set_last(srv, tid, now)
+        nxt = sched.next_after(now)
+        if nxt is not None:
+            wait = min(wait, (nxt - now).total_seconds())
+    if fired and srv.engine is not None:
+        srv.engine.kick()
+    return max(wait, 0.01)
+
+
+async def run(srv: Server) -> None:
+    """The scheduler task of `ak up`: runs until cancelled."""
+    catch_up = srv.config.get("schedules.catch_up").strip().lower() or "one"
+    if catch_up not in ("one", "none"):
+        log.warning('schedules.catch_up "%s" unknown: using "one"', catch_up)
+        catch_up = "one"
+    startup = True
+    while True:
+        try:
+            wait = step(srv, datetime.now(UTC), startup=startup, catch_up=catch_up)
+        except Exception:  # noqa: BLE001 - keep scheduling after a bad pass
+            log.exception("scheduler pass failed")
+            wait = MAX_SLEEP
+        startup = False
+        if srv.engine is not None:
+            await srv.engine.wait_change(wait)
+        else:
+            await asyncio.sleep(wait)

@@ -1,0 +1,285 @@
+"""triggers service: create/update/get/list/delete (cli.md §2.8, §4.4, §6).
+
+Webhook triggers get a slug when created (the trigger ID is minted first, then
+the slug, as upstream's test-mode ID order shows); an update keeps it. Schedules,
+time zones and CEL filters are validated here so a bad trigger never reaches
+the dispatcher or the scheduler.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from akcli.errors import AkError, AlreadyExists, BadRequest, NotFound
+from akcli.ids import is_id
+from akcli.server.rpc import req_str, rpc
+from akcli.server.services.projects import resolve
+from akcli.server.state import Server
+from akcli.store.db import now
+
+WEBHOOK = "SOURCE_TYPE_WEBHOOK"
+SCHEDULE = "SOURCE_TYPE_SCHEDULE"
+CONNECTION = "SOURCE_TYPE_CONNECTION"
+SOURCE_TYPES = (WEBHOOK, SCHEDULE, CONNECTION)
+
+
+def source_type(text: str) -> str:
+    """`webhook`, `WEBHOOK` or `SOURCE_TYPE_WEBHOOK` -> `SOURCE_TYPE_WEBHOOK`."""
+    full = "SOURCE_TYPE_" + text.strip().upper().removeprefix("SOURCE_TYPE_")
+    if full not in SOURCE_TYPES:
+        raise BadRequest(f'invalid source type "{text}"')
+    return full
+
+
+def webhook_url(srv: Server, slug: str) -> str:
+    return f"{srv.service_url.rstrip('/')}/webhooks/{slug}"
+
+
+def trigger_json(row: sqlite3.Row) -> dict[str, Any]:
+    """Protobuf-JSON of a trigger (the Renderer drops default values)."""
+    return {
+        "trigger_id": row["trigger_id"],
+        "name": row["name"],
+        "source_type": row["source_type"],
+        "project_id": row["project_id"],
+        "event_type": row["event_type"],
+        "code_location": {"path": row["code_path"], "name": row["code_name"]},
+        "filter": row["filter"],
+        "is_durable": bool(row["is_durable"]),
+        "is_sync": bool(row["is_sync"]),
+        "schedule": row["schedule"],
+        "timezone": row["timezone"],
+        "webhook_slug": row["webhook_slug"] or "",
+    }
+
+
+def get_trigger(srv: Server, trigger_id: str) -> sqlite3.Row:
+    row = srv.db.one("SELECT * FROM triggers WHERE trigger_id = ?", trigger_id)
+    if row is None:
+        raise NotFound(f'trigger ID "{trigger_id}" not found')
+    return row
+
+
+def find(srv: Server, ref: str, project: str = "") -> sqlite3.Row | None:
+    """A trigger by ID, `project/name`, or `name` with a project; None if absent."""
+    if is_id(ref, "trg"):
+        return srv.db.one("SELECT * FROM triggers WHERE trigger_id = ?", ref)
+    parts = ref.split("/")
+    if len(parts) > 2:
+        raise AkError(f'invalid trigger name "{ref}": too many parts')
+    if len(parts) == 2:
+        project, name = parts
+    elif project:
+        name = ref
+    else:
+        raise AkError(f'invalid trigger name "{ref}": missing project prefix')
+    pid = resolve(srv, project)["project_id"]
+    return srv.db.one(
+        "SELECT * FROM triggers WHERE project_id = ? AND name = ?", pid, name
+    )
+
+
+class _Fields:
+    """The validated, normalised fields of a trigger from a request."""
+
+    def __init__(self, t: dict[str, Any], name: str) -> None:
+        self.name = name
+        self.event_type = str(t.get("event_type") or "")
+        self.filter = str(t.get("filter") or "")
+        loc = t.get("code_location") or {}
+        if not isinstance(loc, dict):
+            raise BadRequest("invalid code_location")
+        self.code_path = str(loc.get("path") or "")
+        self.code_name = str(loc.get("name") or "")
+        self.is_durable = bool(t.get("is_durable"))
+        self.is_sync = bool(t.get("is_sync"))
+        self.schedule = str(t.get("schedule") or "")
+        self.timezone = str(t.get("timezone") or "")
+        raw_type = str(t.get("source_type") or "")
+        if not raw_type or raw_type == "SOURCE_TYPE_UNSPECIFIED":
+            raw_type = SCHEDULE if self.schedule else WEBHOOK
+        self.source_type = source_type(raw_type)
+        self.validate()
+
+    def validate(self) -> None:
+        if self.source_type == CONNECTION:
+            raise BadRequest(
+                f'trigger "{self.name}": connection triggers are not supported'
+            )
+        if self.source_type == SCHEDULE:
+            if not self.schedule:
+                raise BadRequest(f'trigger "{self.name}": missing schedule')
+            from akcli import cronexpr
+
+            try:
+                cronexpr.parse(self.schedule, self.timezone)
+            except ValueError as e:
+                raise BadRequest(f'trigger "{self.name}": {e}') from None
+        elif self.schedule:
+            raise BadRequest(
+                f'trigger "{self.name}": schedule is only valid for schedule triggers'
+            )
+        elif self.timezone:
+            raise BadRequest(
+                f'trigger "{self.name}": timezone is only valid for schedule triggers'
+            )
+        if self.timezone:
+            try:
+                ZoneInfo(self.timezone)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise BadRequest(
+                    f'trigger "{self.name}": unknown time zone "{self.timezone}"'
+                ) from None
+        if self.filter:
+            from akcli.celfilter import compile_filter
+
+            try:
+                compile_filter(self.filter)
+            except ValueError as e:
+                raise BadRequest(
+                    f'trigger "{self.name}": invalid filter: {e}'
+                ) from None
+        if self.code_name and not self.code_path:
+            raise BadRequest(f'trigger "{self.name}": call has no file')
+
+
+@rpc("triggers", "Create")
+def create(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
+    t = body.get("trigger") or {}
+    if not isinstance(t, dict):
+        raise BadRequest("missing trigger")
+    pid = resolve(srv, req_str(t, "project_id", "project"))["project_id"]
+    name = req_str(t, "name", "trigger name")
+    f = _Fields(t, name)
+    if srv.db.one(
+        "SELECT 1 FROM triggers WHERE project_id = ? AND name = ?", pid, name
+    ):
+        raise AlreadyExists(f'trigger "{name}": already_exists')
+    tid = srv.ids.new("trg")
+    slug = srv.ids.slug() if f.source_type == WEBHOOK else None
+    ts = now()
+    with srv.db.tx() as c:
+        c.execute(
+            "INSERT INTO triggers (trigger_id, project_id, name, source_type, event_type,"
+            " filter, code_path, code_name, is_durable, is_sync, schedule, timezone,"
+            " webhook_slug, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                tid,
+                pid,
+                name,
+                f.source_type,
+                f.event_type,
+                f.filter,
+                f.code_path,
+                f.code_name,
+                int(f.is_durable),
+                int(f.is_sync),
+                f.schedule,
+                f.timezone,
+                slug,
+                ts,
+                ts,
+            ),
+        )
+    if srv.engine is not None:
+        srv.engine.kick()
+    out = {"trigger_id": tid}
+    if slug:
+        out["webhook_slug"] = slug
+    return out
+
+
+@rpc("triggers", "Update")
+def update(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
+    t = body.get("trigger") or {}
+    if not isinstance(t, dict):
+        raise BadRequest("missing trigger")
+    row = get_trigger(srv, req_str(t, "trigger_id", "trigger ID"))
+    name = str(t.get("name") or row["name"])
+    f = _Fields(t, name)
+    if f.source_type != row["source_type"]:
+        raise BadRequest("source type cannot be updated")
+    clash = srv.db.one(
+        "SELECT 1 FROM triggers WHERE project_id = ? AND name = ? AND trigger_id != ?",
+        row["project_id"],
+        name,
+        row["trigger_id"],
+    )
+    if clash:
+        raise AlreadyExists(f'trigger "{name}": already_exists')
+    with srv.db.tx() as c:
+        c.execute(
+            "UPDATE triggers SET name = ?, event_type = ?, filter = ?, code_path = ?,"
+            " code_name = ?, is_durable = ?, is_sync = ?, schedule = ?, timezone = ?,"
+            " updated_at = ? WHERE trigger_id = ?",
+            (
+                name,
+                f.event_type,
+                f.filter,
+                f.code_path,
+                f.code_name,
+                int(f.is_durable),
+                int(f.is_sync),
+                f.schedule,
+                f.timezone,
+                now(),
+                row["trigger_id"],
+            ),
+        )
+        if f.schedule != row["schedule"] or f.timezone != row["timezone"]:
+            # A changed schedule starts afresh (no catch-up for the old one).
+            c.execute(
+                "DELETE FROM schedule_state WHERE trigger_id = ?", (row["trigger_id"],)
+            )
+    if srv.engine is not None:
+        srv.engine.kick()
+    return {}
+
+
+@rpc("triggers", "Get")
+def get(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
+    ref = str(body.get("trigger_id") or "")
+    project = str(body.get("project_id") or "")
+    name = str(body.get("name") or "")
+    if not ref and not name:
+        raise BadRequest("missing trigger")
+    try:
+        row = find(srv, ref or name, project)
+    except NotFound:
+        return {}
+    if row is None:
+        return {}
+    return {"trigger": trigger_json(row)}
+
+
+@rpc("triggers", "List")
+def list_(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
+    ref = str(body.get("project_id") or "")
+    if ref:
+        pid = resolve(srv, ref)["project_id"]
+        rows = srv.db.all(
+            "SELECT * FROM triggers WHERE project_id = ? ORDER BY created_at, trigger_id",
+            pid,
+        )
+    else:
+        rows = srv.db.all("SELECT * FROM triggers ORDER BY created_at, trigger_id")
+    out = []
+    for r in rows:
+        j = trigger_json(r)
+        if r["webhook_slug"]:
+            j["webhook_url"] = webhook_url(srv, r["webhook_slug"])
+        out.append(j)
+    return {"triggers": out}
+
+
+@rpc("triggers", "Delete")
+def delete(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
+    tid = req_str(body, "trigger_id", "trigger ID")
+    row = get_trigger(srv, tid)
+    with srv.db.tx() as c:
+        # schedule_state goes with the trigger (ON DELETE CASCADE).
+        c.execute("DELETE FROM triggers WHERE trigger_id = ?", (row["trigger_id"],))
+    return {}
