@@ -41,7 +41,8 @@ def runner_package_dir() -> str:
     """The directory of the installed ``runner`` package."""
     import runner
 
-    return os.path.dirname(os.path.abspath(runner.__file__))
+    # __path__, not __file__: works for regular and namespace-style installs.
+    return os.path.abspath(list(runner.__path__)[0])
 
 
 def _describe_exit(status: int | None, sig: int | None) -> str:
