@@ -34,14 +34,18 @@ DEFAULT_MANIFEST = "autokitteh.yaml"
 
 
 def _skipped(name: str) -> bool:
+    # Upstream skips every `.`/`_` name; we keep Python package files such as
+    # `__init__.py` (our decision: packages in user code are fully supported).
+    if name.startswith("__") and name.endswith("__.py"):
+        return False
     return name.startswith((".", "_"))
 
 
 def collect_files(dirs: Sequence[str], files: Sequence[str]) -> dict[str, bytes]:
     """The upload set: files under each dir (relative keys), single files by name.
 
-    Names starting with `.` or `_` are skipped (directories pruned), and so are
-    files named `autokitteh.yaml`.
+    Names starting with `.` or `_` are skipped (directories pruned), except
+    Python's `__init__.py`-style files, and so are files named `autokitteh.yaml`.
     """
     out: dict[str, bytes] = {}
     for d in dirs:
@@ -274,6 +278,9 @@ class DeployRequest:
     skip_existing_secrets: bool = False
     quiet: bool = False
     announce_project: bool = True  # the `[plan] project …: found` line
+    # Builds the project's venv (requirements.txt) before anything is changed,
+    # so a failing pip install fails the deploy, not every session later.
+    prepare: Callable[[dict[str, bytes]], None] | None = None
 
 
 def deploy(client: Client, req: DeployRequest, output: Output) -> str:
@@ -304,6 +311,8 @@ def deploy(client: Client, req: DeployRequest, output: Output) -> str:
         # must not leave a half-applied project behind.
         uploaded = collect_files(dirs, req.files)
         check_entry_points(manifest, uploaded)
+        if req.prepare is not None:
+            req.prepare(uploaded)
         result = apply_manifest(
             client,
             manifest,
@@ -323,6 +332,8 @@ def deploy(client: Client, req: DeployRequest, output: Output) -> str:
         if not req.dirs and not req.files:
             raise AkError("no dir/file paths provided")
         uploaded = collect_files(req.dirs, req.files)
+        if req.prepare is not None:
+            req.prepare(uploaded)
     build_id = build_project(client, project_id, uploaded)
     output.log(f'[exec] create_build: created "{build_id}"')
     body = {"deployment": {"build_id": build_id, "project_id": project_id}}

@@ -38,6 +38,7 @@ def deploy(
     """Create or update a project from its manifest, then build, deploy, activate."""
     from akcli.deploy import DeployRequest
     from akcli.deploy import deploy as run_deploy
+    from akcli.progress import prepare_venv
 
     req = DeployRequest(
         manifest=manifest,
@@ -46,6 +47,7 @@ def deploy(
         dirs=dirs,
         files=files,
         skip_existing_secrets=skip_existing_secrets,
+        prepare=prepare_venv,
     )
     run_deploy(app_ctx(ctx).client, req, stdio_output())
 
