@@ -128,7 +128,9 @@ def test_running_activity_call_spec_visible_before_it_ends(tmp_path: Path) -> No
         sid = start(srv, deploy(srv, {"main.py": SLOW}), "main.py:main")
         seen_running = False
         for _ in range(100):
-            rows = srv.db.all("SELECT record FROM session_logs WHERE session_id = ?", sid)
+            rows = srv.db.all(
+                "SELECT record FROM session_logs WHERE session_id = ?", sid
+            )
             if any("call_spec" in json.loads(r["record"]) for r in rows):
                 journal = srv.db.one("SELECT 1 FROM journal WHERE session_id = ?", sid)
                 seen_running = journal is None
