@@ -13,6 +13,7 @@ from akcli.commands import (
     misc,
     projects,
     projects_build,  # noqa: F401 - adds `ak project build|deploy|export`
+    sessions,
     triggers,
 )
 from akcli.commands import config as config_cmds
@@ -73,6 +74,7 @@ app.add_typer(projects.app, name="project")
 app.add_typer(builds.app, name="build")
 app.add_typer(deployments.app, name="deployment")
 app.add_typer(vars_cmds.app, name="var")
+app.add_typer(sessions.app, name="session")
 app.add_typer(manifest_cmds.app, name="manifest")
 app.add_typer(triggers.app, name="trigger")
 app.add_typer(events.app, name="event")

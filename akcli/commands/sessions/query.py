@@ -1,0 +1,186 @@
+"""`ak session list|get|prints|log|download-logs`: reading sessions."""
+
+from __future__ import annotations
+
+import re
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from akcli.cli import app_ctx, check_found
+from akcli.commands.sessions import app
+from akcli.commands.sessions.common import (
+    FINAL,
+    duration,
+    go_time,
+    parse_time,
+    resolve,
+    session_state,
+    show_record,
+    state_name,
+    strip_print,
+)
+from akcli.errors import UsageError
+from akcli.ids import is_id
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    project: str = typer.Option("", "-p", "--project", help="project name or ID"),
+    deployment_id: str = typer.Option("", "-d", "--deployment-id"),
+    event_id: str = typer.Option("", "--event-id"),
+    state: str = typer.Option(
+        "", "-s", "--state-type", help="CREATED|RUNNING|ERROR|COMPLETED|STOPPED"
+    ),
+    with_inputs: bool = typer.Option(False, "-i", "--with-inputs"),
+    page_size: int = typer.Option(50, "--page-size"),
+    skip_rows: int = typer.Option(0, "--skip-rows"),
+    token: str = typer.Option("", "--next-page-token"),
+    fail: bool = typer.Option(False, "-f", "--fail", help="fail if none found"),
+) -> None:
+    """List sessions, newest first."""
+    actx = app_ctx(ctx)
+    body = {
+        "project_id": project,
+        "deployment_id": deployment_id,
+        "event_id": event_id,
+        "state": state_name(state) if state else "",
+        "with_inputs": with_inputs,
+        "page_size": page_size,
+        "skip_rows": skip_rows,
+        "page_token": token,
+    }
+    resp = actx.client.call("sessions", "List", body)
+    sessions = resp.get("sessions", [])
+    check_found(bool(sessions), fail, "sessions")
+    actx.out.items(sessions)
+    if resp.get("next_page_token"):
+        actx.out.value("next-page-token", resp["next_page_token"])
+
+
+@app.command("get")
+def get(
+    ctx: typer.Context,
+    ref: str = typer.Argument(..., metavar="SESSION_ID|PROJECT"),
+    fail: bool = typer.Option(False, "-f", "--fail", help="fail if not found"),
+) -> None:
+    """Get a session (or the latest session of a project)."""
+    actx = app_ctx(ctx)
+    sid = ref if is_id(ref, "ses") else resolve(actx.client, ref)
+    resp = actx.client.call("sessions", "Get", {"session_id": sid})
+    check_found("session" in resp, fail, "session")
+    actx.out.obj("session", resp.get("session"))
+
+
+def _show_print(actx: Any, p: dict[str, Any], no_ts: bool) -> None:
+    text = strip_print(str(p.get("v", "")))
+    if actx.out.is_json:
+        actx.out.items([{"t": p["t"], "v": text} if not no_ts else {"v": text}])
+    elif no_ts:
+        typer.echo(text)
+    else:
+        typer.echo(f"[{go_time(p['t'])}] {text}")
+
+
+@app.command("prints")
+def prints(
+    ctx: typer.Context,
+    ref: str = typer.Argument(..., metavar="SESSION_ID|PROJECT"),
+    no_ts: bool = typer.Option(False, "-n", "--no-timestamps"),
+    tail: bool = typer.Option(False, "-t", "--tail", help="poll until the end"),
+    end_print_re: str = typer.Option("", "-r", "--end-print-re", help="regexp"),
+    poll: str = typer.Option("250ms", "-i", "--poll-interval"),
+    fail: bool = typer.Option(False, "-f", "--fail", help="fail if no prints"),
+) -> None:
+    """Show a session's prints: `[<time>] <text>`."""
+    actx = app_ctx(ctx)
+    client = actx.client
+    sid = resolve(client, ref)
+    interval = duration(poll, "poll-interval")
+    try:
+        pattern = re.compile(end_print_re) if end_print_re else None
+    except re.error as e:
+        raise UsageError(f'invalid --end-print-re "{end_print_re}": {e}') from None
+    last, total = 0, 0
+    while True:
+        state = session_state(client, sid) if tail else ""
+        body = {"session_id": sid, "after_id": last}
+        batch = client.call("sessions", "GetPrints", body).get("prints", [])
+        for p in batch:
+            _show_print(actx, p, no_ts)
+            last, total = int(p["id"]), total + 1
+            if tail and pattern and pattern.search(strip_print(str(p.get("v")))):
+                return
+        if not tail or state in FINAL:
+            break
+        time.sleep(interval)
+    check_found(total > 0, fail, "prints")
+
+
+@app.command("log")
+def log(
+    ctx: typer.Context,
+    ref: str = typer.Argument(..., metavar="SESSION_ID|PROJECT"),
+    no_ts: bool = typer.Option(False, "-n", "--no-timestamps"),
+    order: str = typer.Option("desc", "-o", "--order", help="asc|desc"),
+    page_size: int = typer.Option(20, "--page-size"),
+    skip_rows: int = typer.Option(0, "--skip-rows"),
+    token: str = typer.Option("", "--next-page-token"),
+    fail: bool = typer.Option(False, "-f", "--fail", help="fail if no records"),
+) -> None:
+    """Show one page of a session's log records, oldest first."""
+    order = order.lower()
+    if order not in ("asc", "desc"):
+        raise UsageError(f'invalid order "{order}": expected asc or desc')
+    actx = app_ctx(ctx)
+    sid = resolve(actx.client, ref)
+    body = {
+        "session_id": sid,
+        "order": order,
+        "page_size": page_size,
+        "skip_rows": skip_rows,
+        "page_token": token,
+    }
+    resp = actx.client.call("sessions", "GetLog", body)
+    records = resp.get("records", [])
+    check_found(bool(records), fail, "log records")
+    if order == "desc":
+        records.reverse()
+    for rec in records:
+        show_record(actx.out, rec, no_ts)
+    if resp.get("next_page_token"):
+        actx.out.value("next-page-token", resp["next_page_token"])
+
+
+def format_log_file(prints: list[dict[str, Any]]) -> str:
+    """download-logs layout: `[YYYY-MM-DD HH:MM:SS]:  <line>`, then 24-space indents."""
+    lines: list[str] = []
+    for p in prints:
+        stamp = parse_time(str(p["t"])).strftime("%Y-%m-%d %H:%M:%S")
+        first, *rest = strip_print(str(p.get("v", ""))).split("\n")
+        lines.append(f"[{stamp}]:  {first}")
+        lines.extend(" " * 24 + line for line in rest)
+    return "".join(line + "\n" for line in lines)
+
+
+@app.command("download-logs")
+def download_logs(
+    ctx: typer.Context,
+    ref: str = typer.Argument(..., metavar="SESSION_ID|PROJECT"),
+    output: str = typer.Option("", "-o", "--output", help="output file"),
+    fail: bool = typer.Option(False, "-f", "--fail", help="fail if no prints"),
+) -> None:
+    """Write a session's prints to a text file."""
+    actx = app_ctx(ctx)
+    sid = resolve(actx.client, ref)
+    body = {"session_id": sid, "after_id": 0}
+    batch = actx.client.call("sessions", "GetPrints", body).get("prints", [])
+    check_found(bool(batch), fail, "prints")
+    stamp = datetime.now().strftime("%Y%m%d_%H%M%S")
+    path = Path(output or f"./{sid}_{stamp}.txt")
+    path.write_text(format_log_file(batch))
+    typer.echo(f"Logs written to {path}")

@@ -1,0 +1,339 @@
+"""sessions service: start, get, list, prints, log, stop, restart, delete, resolve.
+
+Sessions are run by the engine (akcli/engine); this service only creates rows
+(through `create_session`), reads what the engine wrote (sessions, session_logs,
+session_prints) and asks the engine to stop a session.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from typing import Any
+
+from akcli.engine.sessions_store import FINAL_STATES, create_session
+from akcli.errors import AkError, BadRequest, FailedPrecondition, NotFound
+from akcli.ids import is_id
+from akcli.server.rpc import req_str, rpc
+from akcli.server.services.projects import NAME_RE, resolve
+from akcli.server.state import Server
+
+STATES = ("created", "running", "error", "completed", "stopped")
+_ACTIVE = "DEPLOYMENT_STATE_ACTIVE"
+
+
+def state_enum(state: str) -> str:
+    return f"SESSION_STATE_TYPE_{state.upper()}"
+
+
+def parse_state(text: str) -> str:
+    """`error`, `ERROR` or `SESSION_STATE_TYPE_ERROR` -> `error`."""
+    name = text.strip().upper().removeprefix("SESSION_STATE_TYPE_").lower()
+    if name not in STATES and name != "unspecified":
+        raise BadRequest(f'invalid session state "{text}"')
+    return name
+
+
+def parse_entrypoint(text: str) -> tuple[str, str]:
+    """`file:func`, `file func`, `file:row.col,func` -> (path, name)."""
+    text = text.strip()
+    if ":" in text:
+        path, _, name = text.partition(":")
+        name = name.rpartition(",")[2]
+    else:
+        path, _, name = text.partition(" ")
+    path, name = path.strip(), name.strip()
+    if not path or not name:
+        raise BadRequest(f'invalid entry point "{text}": expected "file.py:function"')
+    return path, name
+
+
+def session_json(row: sqlite3.Row, with_inputs: bool = True) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "session_id": row["session_id"],
+        "build_id": row["build_id"],
+        "project_id": row["project_id"],
+        "deployment_id": row["deployment_id"],
+        "event_id": row["event_id"],
+        "parent_session_id": row["parent_session_id"],
+        "entrypoint": {"path": row["entry_path"], "name": row["entry_name"]},
+    }
+    if with_inputs:
+        out["inputs"] = json.loads(row["inputs"] or "{}")
+    out["memo"] = json.loads(row["memo"] or "{}")
+    out["state"] = state_enum(row["state"])
+    out["is_durable"] = bool(row["is_durable"])
+    out["created_at"] = row["created_at"]
+    out["updated_at"] = row["updated_at"]
+    if row["error"]:
+        out["error"] = row["error"]
+    if row["return_value"] is not None and row["state"] == "completed":
+        value = json.loads(row["return_value"])
+        if value is not None:
+            out["return_value"] = value
+    return out
+
+
+def get_session(srv: Server, session_id: str) -> sqlite3.Row:
+    if not is_id(session_id, "ses"):
+        raise BadRequest(f'invalid session ID "{session_id}"')
+    row = srv.db.one("SELECT * FROM sessions WHERE session_id = ?", session_id)
+    if row is None:
+        raise NotFound(f'session ID "{session_id}" not found')
+    return row
+
+
+def _deployment(srv: Server, deployment_id: str) -> sqlite3.Row:
+    if not is_id(deployment_id, "dep"):
+        raise BadRequest(f'invalid deployment ID "{deployment_id}"')
+    row = srv.db.one("SELECT * FROM deployments WHERE deployment_id = ?", deployment_id)
+    if row is None:
+        raise NotFound(f'deployment ID "{deployment_id}" not found')
+    return row
+
+
+def _build_files(srv: Server, build_id: str) -> set[str] | None:
+    from akcli.server.services.builds import read_archive
+
+    row = srv.db.one("SELECT archive FROM builds WHERE build_id = ?", build_id)
+    if row is None or not row["archive"]:
+        return None
+    try:
+        return set(read_archive(bytes(row["archive"])))
+    except Exception:  # noqa: BLE001 - an unreadable archive fails at run time
+        return None
+
+
+@rpc("sessions", "Start")
+def start(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
+    ses = body.get("session") or {}
+    if not isinstance(ses, dict):
+        raise BadRequest("session must be an object")
+    entry = ses.get("entrypoint")
+    if isinstance(entry, dict):
+        path, name = str(entry.get("path") or ""), str(entry.get("name") or "")
+        if not path or not name:
+            raise BadRequest("missing entry point")
+    elif isinstance(entry, str) and entry:
+        path, name = parse_entrypoint(entry)
+    else:
+        raise BadRequest("missing entry point")
+    inputs = ses.get("inputs") or {}
+    memo = ses.get("memo") or {}
+    if not isinstance(inputs, dict) or not isinstance(memo, dict):
+        raise BadRequest("inputs and memo must be objects")
+
+    project_id = ""
+    if ses.get("project_id"):
+        project_id = resolve(srv, str(ses["project_id"]))["project_id"]
+    deployment_id = str(ses.get("deployment_id") or "")
+    build_id = str(ses.get("build_id") or "")
+    if deployment_id:
+        dep = _deployment(srv, deployment_id)
+        if project_id and dep["project_id"] != project_id:
+            raise BadRequest(
+                f'deployment "{deployment_id}" does not belong to project'
+                f' "{ses["project_id"]}"'
+            )
+        project_id, build_id = dep["project_id"], dep["build_id"]
+    elif project_id:
+        active = srv.db.one(
+            "SELECT * FROM deployments WHERE project_id = ? AND state = ?"
+            " ORDER BY created_at DESC, deployment_id DESC LIMIT 1",
+            project_id,
+            _ACTIVE,
+        )
+        if active is None and not build_id:
+            raise AkError("no active deployments found")
+        if active is not None:
+            deployment_id, build_id = active["deployment_id"], active["build_id"]
+    elif not build_id:
+        raise BadRequest("missing deployment ID or project")
+    if build_id and not project_id:
+        row = srv.db.one("SELECT project_id FROM builds WHERE build_id = ?", build_id)
+        if row is None:
+            raise NotFound(f'build ID "{build_id}" not found')
+        project_id = row["project_id"]
+    files = _build_files(srv, build_id)
+    if files is not None and path not in files:
+        raise BadRequest(f'entry point file "{path}" not found in build {build_id}')
+
+    sid = create_session(
+        srv,
+        project_id=project_id,
+        entry_path=path,
+        entry_name=name,
+        inputs=inputs,
+        memo={str(k): str(v) for k, v in memo.items()},
+        deployment_id=deployment_id,
+        build_id=build_id,
+        is_durable=bool(ses.get("is_durable")),
+    )
+    return {"session_id": sid}
+
+
+@rpc("sessions", "Get")
+def get(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
+    try:
+        row = get_session(srv, req_str(body, "session_id", "session ID"))
+    except NotFound:
+        return {}
+    return {"session": session_json(row, with_inputs=True)}
+
+
+def _page(body: dict[str, Any], default: int, lo: int, hi: int) -> tuple[int, int]:
+    """(limit, offset) from page_size, skip_rows and page_token (an offset)."""
+    try:
+        size = int(body.get("page_size") or default)
+        skip = int(body.get("skip_rows") or 0)
+        token = int(body.get("page_token") or 0)
+    except (TypeError, ValueError):
+        raise BadRequest("invalid page size, skip rows or page token") from None
+    if skip < 0 or token < 0:
+        raise BadRequest("invalid skip rows or page token")
+    return max(lo, min(hi, size)), skip + token
+
+
+@rpc("sessions", "List")
+def list_(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
+    where: list[str] = []
+    args: list[Any] = []
+    if body.get("project_id"):
+        where.append("project_id = ?")
+        args.append(resolve(srv, str(body["project_id"]))["project_id"])
+    for key in ("deployment_id", "event_id", "build_id"):
+        if body.get(key):
+            where.append(f"{key} = ?")
+            args.append(str(body[key]))
+    if body.get("state"):
+        state = parse_state(str(body["state"]))
+        if state != "unspecified":
+            where.append("state = ?")
+            args.append(state)
+    limit, offset = _page(body, 50, 10, 100)
+    sql = "SELECT * FROM sessions"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += " ORDER BY created_at DESC, session_id DESC LIMIT ? OFFSET ?"
+    rows = srv.db.all(sql, *args, limit + 1, offset)
+    with_inputs = bool(body.get("with_inputs"))
+    out: dict[str, Any] = {
+        "sessions": [session_json(r, with_inputs) for r in rows[:limit]]
+    }
+    if len(rows) > limit:
+        out["next_page_token"] = str(offset + limit)
+    return out
+
+
+@rpc("sessions", "GetPrints")
+def get_prints(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
+    sid = get_session(srv, req_str(body, "session_id", "session ID"))["session_id"]
+    try:
+        after = int(body.get("after_id") or 0)
+    except (TypeError, ValueError):
+        raise BadRequest("invalid after_id") from None
+    rows = srv.db.all(
+        "SELECT id, t, text FROM session_prints WHERE session_id = ? AND id > ?"
+        " ORDER BY id",
+        sid,
+        after,
+    )
+    return {"prints": [{"id": r["id"], "t": r["t"], "v": r["text"]} for r in rows]}
+
+
+@rpc("sessions", "GetLog")
+def get_log(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
+    sid = get_session(srv, req_str(body, "session_id", "session ID"))["session_id"]
+    order = str(body.get("order") or "asc").lower()
+    if order not in ("asc", "desc"):
+        raise BadRequest(f'invalid order "{order}": expected asc or desc')
+    limit, offset = _page(body, 20, 1, 1000)
+    rows = srv.db.all(
+        "SELECT seq, t, record FROM session_logs WHERE session_id = ?"
+        f" ORDER BY seq {order.upper()} LIMIT ? OFFSET ?",
+        sid,
+        limit + 1,
+        offset,
+    )
+    out: dict[str, Any] = {
+        "records": [{"t": r["t"], **json.loads(r["record"])} for r in rows[:limit]]
+    }
+    if len(rows) > limit:
+        out["next_page_token"] = str(offset + limit)
+    return out
+
+
+@rpc("sessions", "Stop")
+async def stop(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
+    row = get_session(srv, req_str(body, "session_id", "session ID"))
+    if row["state"] in FINAL_STATES:
+        return {}  # as upstream: stopping an ended session is silently a no-op
+    if srv.engine is None:
+        raise AkError("the session engine is not running")
+    await srv.engine.stop_session(
+        row["session_id"], str(body.get("reason") or ""), bool(body.get("force"))
+    )
+    return {}
+
+
+@rpc("sessions", "Restart")
+def restart(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
+    row = get_session(srv, req_str(body, "session_id", "session ID"))
+    sid = create_session(
+        srv,
+        project_id=row["project_id"],
+        entry_path=row["entry_path"],
+        entry_name=row["entry_name"],
+        inputs=json.loads(row["inputs"] or "{}"),
+        memo=json.loads(row["memo"] or "{}"),
+        deployment_id=row["deployment_id"],
+        build_id=row["build_id"],
+        event_id=row["event_id"],
+        trigger_id=row["trigger_id"],
+        event_type=row["event_type"],
+        parent_session_id=row["parent_session_id"],
+        is_durable=bool(row["is_durable"]),
+    )
+    return {"session_id": sid}
+
+
+@rpc("sessions", "Delete")
+def delete(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
+    row = get_session(srv, req_str(body, "session_id", "session ID"))
+    if row["state"] not in FINAL_STATES:
+        raise FailedPrecondition(
+            f'session "{row["session_id"]}" is {row["state"]}: stop it first'
+            " (ak session stop)"
+        )
+    with srv.db.tx() as c:
+        sid = row["session_id"]
+        for table in ("session_logs", "session_prints", "journal"):
+            c.execute(f"DELETE FROM {table} WHERE session_id = ?", (sid,))
+        c.execute("DELETE FROM sessions WHERE session_id = ?", (sid,))
+    return {"session": session_json(row, with_inputs=False)}
+
+
+_SES_PREFIX = re.compile(r"^ses_")
+
+
+@rpc("sessions", "Resolve")
+def resolve_ref(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
+    """A session ID, or a project whose latest session is meant (cli.md §1.5)."""
+    ref = req_str(body, "ref", "session ID or project")
+    if _SES_PREFIX.match(ref):
+        return {"session_id": get_session(srv, ref)["session_id"]}
+    if not is_id(ref, "prj") and not NAME_RE.match(ref):
+        raise BadRequest(f'invalid project "{ref}"')
+    try:
+        pid = resolve(srv, ref)["project_id"]
+    except NotFound:
+        raise NotFound(f'project "{ref}" not found') from None
+    row = srv.db.one(
+        "SELECT session_id FROM sessions WHERE project_id = ?"
+        " ORDER BY created_at DESC, session_id DESC LIMIT 1",
+        pid,
+    )
+    if row is None:
+        raise NotFound(f'sessions not found for project "{ref}"')
+    return {"session_id": row["session_id"]}
