@@ -32,9 +32,12 @@ def _render(actx: Any, events: list[dict[str, Any]], key: str | None) -> None:
         return
     docs = []
     for ev in events:
-        doc = prune(ev)
-        if "data" in ev:
-            doc["data"] = ev["data"]
+        pruned = prune(ev)
+        doc = {
+            k: (ev[k] if k == "data" else pruned[k])
+            for k in ev
+            if k in pruned or k == "data"
+        }
         docs.append({key: doc} if key else doc)
     if key is None and out.json and out.array:
         docs = [docs]
