@@ -30,7 +30,7 @@ def _render(actx: Any, events: list[dict[str, Any]], key: str | None) -> None:
         else:
             out.obj(key, events[0])
         return
-    docs = []
+    docs: list[Any] = []
     for ev in events:
         pruned = prune(ev)
         doc = {
@@ -41,11 +41,11 @@ def _render(actx: Any, events: list[dict[str, Any]], key: str | None) -> None:
         docs.append({key: doc} if key else doc)
     if key is None and out.json and out.array:
         docs = [docs]
-    for doc in docs:
+    for item in docs:
         if out.nice:
-            typer.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+            typer.echo(json.dumps(item, indent=2, ensure_ascii=False))
         else:
-            typer.echo(json.dumps(doc, separators=(",", ":"), ensure_ascii=False))
+            typer.echo(json.dumps(item, separators=(",", ":"), ensure_ascii=False))
 
 
 def _pairs(items: list[str], what: str) -> dict[str, str]:
