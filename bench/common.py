@@ -1,0 +1,200 @@
+"""Shared pieces: result rows, a real `ak up` server, deploys, /proc helpers."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from tests.server import AkServer
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Row:
+    """One line of the results table.
+
+    `value` is None when the benchmark could not run; `note` then says why.
+    `met` is None when the row has no target.
+    """
+
+    bench: str
+    figure: str
+    value: float | None
+    unit: str
+    baseline: str = ""
+    ratio: float | None = None
+    target: str = ""
+    met: bool | None = None
+    note: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def failed(bench: str, figure: str, reason: str, target: str = "") -> Row:
+    """A row for a benchmark that could not produce a number."""
+    return Row(bench, figure, None, "", target=target, note=reason)
+
+
+def pct(samples: list[float], p: float) -> float:
+    """The p-th percentile (nearest rank) of samples."""
+    s = sorted(samples)
+    k = max(0, min(len(s) - 1, round(p / 100 * len(s) + 0.5) - 1))
+    return s[k]
+
+
+def median(samples: list[float]) -> float:
+    return statistics.median(samples)
+
+
+@contextmanager
+def tempdir(prefix: str) -> Iterator[Path]:
+    d = Path(tempfile.mkdtemp(prefix=f"ak-bench-{prefix}-"))
+    try:
+        yield d
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def new_server(home: Path, env: dict[str, str] | None = None) -> AkServer:
+    """`ak up --mode dev` on a free port, user code run by this interpreter."""
+    return AkServer(
+        home, mode="dev", env={"AK_WORKER_PYTHON": sys.executable, **(env or {})}
+    )
+
+
+@contextmanager
+def running_server(home: Path, env: dict[str, str] | None = None) -> Iterator[AkServer]:
+    server = new_server(home, env).start(timeout=60)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def ak(server: AkServer, *args: str, cwd: Path | None = None) -> str:
+    """Run `ak <args>` against the server; raise with its output on failure."""
+    p = subprocess.run(
+        [sys.executable, "-m", "akcli", *args],
+        env=server.env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    if p.returncode != 0:
+        raise RuntimeError(f"ak {' '.join(args)} exited {p.returncode}: {p.stderr}")
+    return p.stdout
+
+
+def deploy_webhook_project(
+    server: AkServer,
+    workdir: Path,
+    name: str,
+    program: str,
+    *,
+    durable: bool = False,
+) -> str:
+    """`ak deploy` a one-webhook project (trigger `hook`); return the webhook URL."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    durable_line = f"      is_durable: {'true' if durable else 'false'}\n"
+    (workdir / "autokitteh.yaml").write_text(
+        "version: v1\n"
+        "project:\n"
+        f"  name: {name}\n"
+        "  triggers:\n"
+        "    - name: hook\n"
+        "      type: webhook\n"
+        "      call: program.py:handler\n" + durable_line
+    )
+    (workdir / "program.py").write_text(program)
+    ak(server, "deploy", cwd=workdir)
+    out = json.loads(ak(server, "trigger", "get", "hook", "-p", name, "-j"))
+    trigger = out["trigger"]
+    if trigger.get("webhook_url"):
+        return str(trigger["webhook_url"])
+    return f"{server.url}/webhooks/{trigger['webhook_slug']}"
+
+
+def db(server: AkServer) -> sqlite3.Connection:
+    """A read connection to the server's database (WAL: readers do not block it)."""
+    conn = sqlite3.connect(server.db_file, timeout=30, isolation_level=None)
+    conn.execute("PRAGMA busy_timeout = 30000")
+    return conn
+
+
+def count_states(server: AkServer, project: str | None = None) -> dict[str, int]:
+    with db(server) as conn:
+        if project is None:
+            rows = conn.execute("SELECT state, count(*) FROM sessions GROUP BY state")
+        else:
+            rows = conn.execute(
+                "SELECT s.state, count(*) FROM sessions s JOIN projects p"
+                " USING (project_id) WHERE p.name = ? GROUP BY s.state",
+                (project,),
+            )
+        return {str(k): int(v) for k, v in rows}
+
+
+def wait_for(pred: Any, timeout: float, step: float = 0.05) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if pred():
+            return True
+        time.sleep(step)
+    return bool(pred())
+
+
+# --- /proc -----------------------------------------------------------------
+
+
+def children(pid: int) -> list[int]:
+    """Direct children of pid (from /proc/<pid>/task/*/children)."""
+    out: list[int] = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as f:
+                out += [int(x) for x in f.read().split()]
+    except OSError:
+        pass
+    return out
+
+
+def cmdline(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return f.read().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def rss_mb(pid: int) -> float | None:
+    """VmRSS of pid in MB (None if it is gone)."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+def zygotes_and_runners(server_pid: int) -> tuple[list[int], list[int]]:
+    """The server's zygote processes and the runners forked from them."""
+    zygotes = [c for c in children(server_pid) if "runner.zygote" in cmdline(c)]
+    runners = [r for z in zygotes for r in children(z)]
+    return zygotes, runners
