@@ -34,8 +34,11 @@ class AkServer:
             env[var] = str(self.home / var.lower())
         if self.url:
             env["AK_HTTP__SERVICE_URL"] = self.url
+        # Sessions run with this interpreter unless a test asks for managed venvs
+        # (env={"AK_WORKER_PYTHON": ""}): building venvs is tested on its own.
+        env["AK_WORKER_PYTHON"] = sys.executable
         env.update(self.extra_env)
-        return env
+        return {k: v for k, v in env.items() if v != "" or k not in self.extra_env}
 
     @property
     def db_file(self) -> Path:

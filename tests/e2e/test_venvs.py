@@ -23,7 +23,7 @@ project:
 
 
 def test_failed_install_fails_deploy_and_changes_nothing(tmp_path: Path) -> None:
-    server = AkServer(tmp_path / "srv").start()
+    server = AkServer(tmp_path / "srv", env={"AK_WORKER_PYTHON": ""}).start()
     try:
         proj = tmp_path / "proj"
         proj.mkdir()
