@@ -115,6 +115,9 @@ class Engine:
                 add_log(
                     self.srv, session_id, {"state": {"stopped": {"reason": reason}}}
                 )
+                return
+        if self.runner is not None:
+            await self.runner.stop(session_id, reason, force)
 
     async def shutdown(self) -> None:
         self._stopping = True
