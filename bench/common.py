@@ -198,3 +198,50 @@ def zygotes_and_runners(server_pid: int) -> tuple[list[int], list[int]]:
     zygotes = [c for c in children(server_pid) if "runner.zygote" in cmdline(c)]
     runners = [r for z in zygotes for r in children(z)]
     return zygotes, runners
+
+
+# --- HTTP ------------------------------------------------------------------
+
+
+class KeepAliveClient:
+    """One HTTP/1.1 keep-alive connection; reconnects once if the server closed it."""
+
+    def __init__(self, url: str) -> None:
+        import http.client
+        import urllib.parse
+
+        u = urllib.parse.urlsplit(url)
+        self._http = http.client
+        self.host, self.port = u.hostname or "127.0.0.1", u.port or 80
+        self.path = u.path or "/"
+        self.conn = http.client.HTTPConnection(self.host, self.port, timeout=60)
+        self.reconnects = 0
+
+    def post(
+        self, body: bytes | None = b"{}", method: str = "POST", path: str = ""
+    ) -> tuple[int, str]:
+        """POST to the URL; return (status, AutoKitteh-Event-ID header)."""
+        headers = {"Content-Type": "application/json"}
+        for attempt in (0, 1):
+            try:
+                self.conn.request(method, path or self.path, body=body, headers=headers)
+                r = self.conn.getresponse()
+                r.read()
+                return r.status, r.getheader("AutoKitteh-Event-ID") or ""
+            except (self._http.HTTPException, ConnectionError):
+                if attempt:
+                    raise
+                self.conn.close()
+                self.reconnects += 1
+                self.conn = self._http.HTTPConnection(self.host, self.port, timeout=60)
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def parse_ts(text: str) -> float:
+    """A server RFC 3339 timestamp as epoch seconds."""
+    import datetime
+
+    return datetime.datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
