@@ -252,7 +252,10 @@ def get(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
         return {}
     if row is None:
         return {}
-    return {"trigger": trigger_json(row)}
+    j = trigger_json(row)
+    if row["webhook_slug"]:
+        j["webhook_url"] = webhook_url(srv, row["webhook_slug"])
+    return {"trigger": j}
 
 
 @rpc("triggers", "List")
