@@ -30,7 +30,7 @@ from tests.server import AkServer
 TARGET_MS = 0.3
 VENV = ROOT / "bench" / ".venv-dbos"
 
-PROGRAM = '''
+PROGRAM = """
 import time
 
 import autokitteh
@@ -52,7 +52,7 @@ def _loop(n):
 def handler(event):
     pass
 
-'''
+"""
 
 
 def _entry(n: int) -> str:
@@ -108,8 +108,12 @@ def dbos_ms_per_step(n: int, tmp: Path) -> tuple[float | None, str]:
     if reason:
         return None, reason
     p = subprocess.run(
-        [str(VENV / "bin" / "python"), str(ROOT / "bench" / "dbos_steps.py"), str(n),
-         str(tmp / f"dbos-{n}-{time.monotonic_ns()}.sqlite")],
+        [
+            str(VENV / "bin" / "python"),
+            str(ROOT / "bench" / "dbos_steps.py"),
+            str(n),
+            str(tmp / f"dbos-{n}-{time.monotonic_ns()}.sqlite"),
+        ],
         capture_output=True,
         text=True,
         timeout=900,
@@ -130,16 +134,30 @@ def run(quick: bool) -> list[Row]:
             deploy_webhook_project(server, tmp / "proj", "actbench", program)
             for n in sizes:
                 plain = median([_run_session(server, n, False) for _ in range(reps[n])])
-                durable = median([_run_session(server, n, True) for _ in range(reps[n])])
-                rows.append(
-                    Row("activity", f"non-durable loop, N={n}", plain, "ms/call",
-                        note="baseline: plain calls in a session")
+                durable = median(
+                    [_run_session(server, n, True) for _ in range(reps[n])]
                 )
                 rows.append(
-                    Row("activity", f"durable activity, N={n}", durable, "ms/call",
-                        f"{plain:.4f} ms plain", durable / plain if plain else None,
-                        f"<={TARGET_MS} ms", durable <= TARGET_MS,
-                        f"median of {reps[n]} session(s)")
+                    Row(
+                        "activity",
+                        f"non-durable loop, N={n}",
+                        plain,
+                        "ms/call",
+                        note="baseline: plain calls in a session",
+                    )
+                )
+                rows.append(
+                    Row(
+                        "activity",
+                        f"durable activity, N={n}",
+                        durable,
+                        "ms/call",
+                        f"{plain:.4f} ms plain",
+                        durable / plain if plain else None,
+                        f"<={TARGET_MS} ms",
+                        durable <= TARGET_MS,
+                        f"median of {reps[n]} session(s)",
+                    )
                 )
                 rows.append(_dbos_row(n, durable, tmp, rows))
     return rows
@@ -149,11 +167,27 @@ def _dbos_row(n: int, ak_ms: float, tmp: Path, done: list[Row]) -> Row:
     figure = f"DBOS @DBOS.step on SQLite, N={n}"
     before = [r.value for r in done if r.figure.startswith("DBOS") and r.value]
     if n > 1000 and before and before[-1] * n / 1000 > 30:
-        return Row("activity", figure, None, "", note=(
-            f"not run: at {before[-1]:.1f} ms/step (smaller N) it would take "
-            f"{before[-1] * n / 1000:.0f} s; the smaller-N row is the comparison"))
+        return Row(
+            "activity",
+            figure,
+            None,
+            "",
+            note=(
+                f"not run: at {before[-1]:.1f} ms/step (smaller N) it would take "
+                f"{before[-1] * n / 1000:.0f} s; the smaller-N row is the comparison"
+            ),
+        )
     ms, reason = dbos_ms_per_step(n, tmp)
     if ms is None:
         return Row("activity", figure, None, "", target="ak < DBOS", note=reason)
-    return Row("activity", figure, ms, "ms/step", f"ak {ak_ms:.3f} ms",
-               ak_ms / ms, "ak < DBOS", ak_ms < ms, "ratio = ak / DBOS")
+    return Row(
+        "activity",
+        figure,
+        ms,
+        "ms/step",
+        f"ak {ak_ms:.3f} ms",
+        ak_ms / ms,
+        "ak < DBOS",
+        ak_ms < ms,
+        "ratio = ak / DBOS",
+    )

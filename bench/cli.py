@@ -29,11 +29,19 @@ def run(quick: bool) -> list[Row]:
         p = subprocess.run(cmd, env=server.env, capture_output=True, text=True)
         if p.returncode != 0:
             reason = f"ak session list exited {p.returncode}: {p.stderr.strip()[:100]}"
-            rows.append(Row("cli", "ak session list (server up)", None, "", note=reason))
+            rows.append(
+                Row("cli", "ak session list (server up)", None, "", note=reason)
+            )
         else:
             ms = cli_start.median_ms(cmd, server.env)
             rows.append(
-                Row("cli", "ak session list (server up)", ms, "ms", f"{base:.1f} ms",
-                    ms / base)
+                Row(
+                    "cli",
+                    "ak session list (server up)",
+                    ms,
+                    "ms",
+                    f"{base:.1f} ms",
+                    ms / base,
+                )
             )
     return rows

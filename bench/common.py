@@ -245,3 +245,15 @@ def parse_ts(text: str) -> float:
     import datetime
 
     return datetime.datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+
+def pss_mb(pid: int) -> float | None:
+    """Proportional set size (shared pages split among sharers), in MB."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None

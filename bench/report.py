@@ -40,7 +40,11 @@ def format_table(rows: list[Row]) -> str:
     widths = [max(len(line[i]) for line in lines) for i in range(len(head))]
 
     def fmt(cells: list[str]) -> str:
-        return "| " + " | ".join(c.ljust(w) for c, w in zip(cells, widths)) + " |"
+        return (
+            "| "
+            + " | ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True))
+            + " |"
+        )
 
     sep = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
     return "\n".join([fmt(lines[0]), sep, *(fmt(line) for line in lines[1:])])
@@ -74,7 +78,9 @@ def machine() -> dict[str, Any]:
     }
 
 
-def write_results_md(path: Path, table: str, info: dict[str, Any], total: float) -> None:
+def write_results_md(
+    path: Path, table: str, info: dict[str, Any], total: float
+) -> None:
     findings = FINDINGS.read_text() if FINDINGS.exists() else ""
     text = f"""# Benchmark results
 

@@ -82,7 +82,7 @@ def run(quick: bool) -> list[Row]:
                 s = count_states(server, p)
                 return sum(s.get(k, 0) for k in ("completed", "error", "stopped"))
 
-            wait_for(lambda: finished() >= accepted, timeout=180, step=0.2)
+            wait_for(lambda a=accepted: finished() >= a, timeout=180, step=0.2)
             states = count_states(server, project)
             with db(server) as conn:
                 (last,) = conn.execute(
@@ -104,8 +104,14 @@ def run(quick: bool) -> list[Row]:
             if set(states) - {"completed"}:
                 note += f"; states {states}"
             rows.append(
-                Row("throughput", f"sessions/s, {clients} client(s)", rate, "/s",
+                Row(
+                    "throughput",
+                    f"sessions/s, {clients} client(s)",
+                    rate,
+                    "/s",
                     target=f">={TARGET:.0f}/s, 0 lost",
-                    met=rate >= TARGET and lost == 0, note=note)
+                    met=rate >= TARGET and lost == 0,
+                    note=note,
+                )
             )
     return rows

@@ -101,16 +101,36 @@ def run(quick: bool) -> list[Row]:
         return [Row("webhook", "request -> handler first line", None, "", note=note)]
     b50, b99 = f"{pct(rtt, 50):.2f} ms", f"{pct(rtt, 99):.2f} ms"
     out = [
-        Row("webhook", "request -> handler first line p50", pct(first, 50), "ms",
-            b50, pct(first, 50) / pct(rtt, 50), "<=15 ms", pct(first, 50) <= 15,
-            note + "; baseline: GET /readyz round trip"),
+        Row(
+            "webhook",
+            "request -> handler first line p50",
+            pct(first, 50),
+            "ms",
+            b50,
+            pct(first, 50) / pct(rtt, 50),
+            "<=15 ms",
+            pct(first, 50) <= 15,
+            note + "; baseline: GET /readyz round trip",
+        ),
         Row("webhook", "request -> handler first line p95", pct(first, 95), "ms"),
-        Row("webhook", "request -> handler first line p99", pct(first, 99), "ms",
-            b99, pct(first, 99) / pct(rtt, 99), "<=60 ms", pct(first, 99) <= 60),
+        Row(
+            "webhook",
+            "request -> handler first line p99",
+            pct(first, 99),
+            "ms",
+            b99,
+            pct(first, 99) / pct(rtt, 99),
+            "<=60 ms",
+            pct(first, 99) <= 60,
+        ),
         Row("webhook", "request -> session COMPLETED p50", median(complete), "ms"),
         Row("webhook", "request -> session COMPLETED p99", pct(complete, 99), "ms"),
-        Row("webhook", "same, p50 over one keep-alive connection",
-            pct(kept_first, 50) if kept_first else None, "ms",
-            note=f"{len(kept_first)} requests"),
+        Row(
+            "webhook",
+            "same, p50 over one keep-alive connection",
+            pct(kept_first, 50) if kept_first else None,
+            "ms",
+            note=f"{len(kept_first)} requests",
+        ),
     ]
     return out
