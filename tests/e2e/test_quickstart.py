@@ -1,0 +1,54 @@
+"""README's first command, as a newcomer runs it: the quickstart script end to end.
+
+The script starts `ak up --mode dev` (with a real managed venv), deploys the
+bundled project, sends a webhook and prints the session's prints.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+
+pytestmark = pytest.mark.e2e
+
+
+def test_quickstart_script(tmp_path: Path) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AK_")}
+    env.update(
+        {
+            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{env['PATH']}",
+            "XDG_CONFIG_HOME": str(tmp_path / "config"),
+            "XDG_DATA_HOME": str(tmp_path / "data"),
+            "XDG_CACHE_HOME": str(tmp_path / "cache"),
+            "TMPDIR": str(tmp_path),
+            "AK_HTTP__ADDR": f"127.0.0.1:{port}",
+            "AK_HTTP__SERVICE_URL": f"http://127.0.0.1:{port}",
+        }
+    )
+    try:
+        out = subprocess.run(
+            ["sh", str(REPO / "testdata/quickstart/run.sh")],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=240,
+        )
+    finally:
+        pid_file = tmp_path / "ak-quickstart-server.pid"
+        if pid_file.exists():
+            os.kill(int(pid_file.read_text()), signal.SIGINT)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "Meow! got a POST with: hello from the quickstart" in out.stdout
+    assert "done, purr" in out.stdout
+    assert (tmp_path / "data/autokitteh/venvs/default/.complete").exists()
