@@ -37,6 +37,7 @@ KEYS: dict[str, str] = {
     "pythonrt.max_memory_per_workflow_mb": "512",
     "pythonrt.delayed_start_print_timeout": "10s",
     "pythonrt.warm_pool": "true",
+    "pythonrt.stop_grace": "10s",
 }
 
 _ENV_PREFIX = "AK_"

@@ -28,6 +28,10 @@ MODULE_BANNER = (
     f"{_LINE}\n"
 )
 
+# The session's address-space limit in MiB (set by main.apply_limits), named in
+# the error text of a MemoryError.
+memory_limit_mb: int | None = None
+
 # The runner's own source files (not the SDK): their frames are hidden.
 _RUNNER_DIR = os.path.dirname(os.path.abspath(__file__))
 _SDK_DIR = os.path.join(_RUNNER_DIR, "autokitteh")
@@ -85,4 +89,10 @@ def format_error(exc: BaseException) -> str:
     except Exception:
         message = ""
     tb = "".join(traceback.format_exception(exc))
-    return banners(message) + f"error: {text}\n\n{tb}"
+    hint = ""
+    if isinstance(exc, MemoryError) and memory_limit_mb:
+        hint = (
+            f"The session ran out of memory: its limit is {memory_limit_mb} MiB"
+            " (config pythonrt.max_memory_per_workflow_mb).\n\n"
+        )
+    return banners(message) + hint + f"error: {text}\n\n{tb}"

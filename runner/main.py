@@ -34,6 +34,30 @@ def fix_sys_path(code_dir: str, stage_dir: str) -> None:
     sys.path[:] = [code_dir, stage_dir, *rest]
 
 
+def apply_limits(limits: dict[str, Any] | None) -> None:
+    """Resource limits of this session process (protocol: ``spawn.limits``).
+
+    ``max_memory_mb``: the address-space limit (``RLIMIT_AS``), so a handler
+    that allocates without bound gets a ``MemoryError`` (the session ends in
+    ERROR) or, if the runner itself cannot allocate, dies with an exit code the
+    server reports. Never raises: a limit that cannot be set is skipped.
+    """
+    mb = (limits or {}).get("max_memory_mb")
+    if not isinstance(mb, int) or isinstance(mb, bool) or mb <= 0:
+        return
+    try:
+        import resource
+    except ImportError:  # not on this platform
+        return
+    want = mb * 1024 * 1024
+    with contextlib.suppress(ValueError, OSError):
+        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        if hard != resource.RLIM_INFINITY and hard < want:
+            want = hard
+        resource.setrlimit(resource.RLIMIT_AS, (want, want))
+        errors_fmt.memory_limit_mb = want // (1024 * 1024)
+
+
 def parse_entrypoint(entrypoint: str) -> tuple[str, str]:
     """``"file.py:func"`` or ``"file.py func"`` -> ``(module name, func)``."""
     sep = ":" if ":" in entrypoint else " "
@@ -164,16 +188,21 @@ def run_session(socket_path: str, code_dir: str) -> None:
 
 
 def cli(argv: list[str] | None = None) -> None:
-    """The cold path: ``python -m runner.main --socket PATH --code-dir DIR``."""
+    """The cold path: ``python -m runner.main --socket PATH --code-dir DIR``.
+
+    ``--max-memory-mb N`` applies the same limit as ``spawn.limits``.
+    """
     parser = argparse.ArgumentParser(prog="runner.main")
     parser.add_argument("--socket", required=True)
     parser.add_argument("--code-dir", required=True)
+    parser.add_argument("--max-memory-mb", type=int, default=None)
     args = parser.parse_args(argv)
     if not os.path.isdir(args.code_dir):
         parser.exit(2, f"error: --code-dir {args.code_dir!r} is not a directory\n")
     # The directory holding the ``runner`` and ``autokitteh`` entries.
     stage = os.path.dirname(os.path.dirname(os.path.abspath(call.__file__)))
     fix_sys_path(os.path.realpath(args.code_dir), stage)
+    apply_limits({"max_memory_mb": args.max_memory_mb})
     run_session(args.socket, args.code_dir)
 
 

@@ -62,6 +62,7 @@ def _child(req: dict[str, Any], closers: list[int]) -> None:
         code_dir = os.path.realpath(str(req["code_dir"]))
         stage = os.path.dirname(os.path.dirname(os.path.abspath(main.__file__)))
         main.fix_sys_path(code_dir, stage)
+        main.apply_limits(req.get("limits"))
         main.run_session(str(req["socket_path"]), code_dir)
     except BaseException as e:
         try:

@@ -240,6 +240,7 @@ class RunnerHandle:
         self._zygote: _Zygote | None = None
         self._forced: str | None = None
         self._pending_stop: str | None = None
+        self._escalate: asyncio.Task[None] | None = None
         self._syscalls: set[asyncio.Task[None]] = set()
         self._task: asyncio.Task[RunOutcome] | None = None
 
@@ -259,10 +260,24 @@ class RunnerHandle:
             if self.pid:
                 _killpg(self.pid)
             return
+        if self._escalate is None:
+            self._escalate = asyncio.create_task(self._force_after_grace(reason))
         if self._writer is None:
             self._pending_stop = reason
             return
         await self._send(protocol.STOP, {"reason": reason, "force": False})
+
+    async def _force_after_grace(self, reason: str) -> None:
+        """A graceful stop cannot interrupt user code that never yields (e.g. a
+        real ``time.sleep`` in a non-durable session): force it after the grace."""
+        grace = self._pool.stop_grace
+        with contextlib.suppress(TimeoutError):
+            if self._task is None:
+                await asyncio.sleep(grace)
+            else:
+                await asyncio.wait_for(asyncio.shield(self._task), grace)
+        if self._task is None or not self._task.done():
+            await self.stop(reason, force=True)
 
     # -- internals -----------------------------------------------------------
 
@@ -455,10 +470,13 @@ class RunnerPool:
         heartbeat_timeout: float = 10.0,
         *,
         use_zygote: bool = True,
+        stop_grace: float = 10.0,
     ) -> None:
         self.socket_dir = socket_dir
         self.stage_dir = os.path.abspath(stage_dir)
         self.heartbeat_timeout = heartbeat_timeout
+        # A graceful stop not honoured within this time becomes a force stop.
+        self.stop_grace = stop_grace
         self.use_zygote = use_zygote
         self._zygotes: dict[str, _Zygote] = {}
         self._zlock = asyncio.Lock()
@@ -542,6 +560,7 @@ class RunnerPool:
                     "code_dir": spec.code_dir,
                     "env": spec.env,
                     "log_path": spec.log_path,
+                    "limits": {"max_memory_mb": spec.max_memory_mb},
                 }
                 handle.pid = await z.spawn(payload)
                 handle._zygote = z
@@ -563,6 +582,11 @@ class RunnerPool:
                 path,
                 "--code-dir",
                 spec.code_dir,
+                *(
+                    ["--max-memory-mb", str(spec.max_memory_mb)]
+                    if spec.max_memory_mb
+                    else []
+                ),
                 cwd=self.stage_dir,
                 env=spec.env,
                 stdin=asyncio.subprocess.DEVNULL,

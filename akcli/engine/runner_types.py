@@ -46,6 +46,7 @@ class RunSpec:
     env: dict[str, str]  # the complete environment of the runner
     journal: list[JournalEntry] = field(default_factory=list)
     log_path: str | None = None  # runner stdout/stderr (None: /dev/null)
+    max_memory_mb: int | None = None  # RLIMIT_AS of the session process (None: none)
 
 
 @dataclass

@@ -45,6 +45,7 @@ class SessionRunner:
             socket_dir=str(rt),
             stage_dir=str(rt / "stage"),
             heartbeat_timeout=srv.config.get_duration("pythonrt.heartbeat_timeout"),
+            stop_grace=srv.config.get_duration("pythonrt.stop_grace"),
         )
         self.handles: dict[str, RunnerHandle] = {}
         self.tasks: dict[str, asyncio.Task[None]] = {}
@@ -133,6 +134,10 @@ class SessionRunner:
                 env=self._env(row),
                 journal=load_journal(self.srv, sid),
                 log_path=self._log_path(sid),
+                max_memory_mb=(
+                    self.srv.config.get_int("pythonrt.max_memory_per_workflow_mb")
+                    or None
+                ),
             )
             handle = await self.pool.start(spec, DbSessionHost(self.srv, sid))
             self.handles[sid] = handle
