@@ -98,6 +98,11 @@ class DbSessionHost:
                 for record in pending:
                     add_log(self.srv, self.session_id, record)
 
+    def close(self) -> None:
+        """The run ended: write the call spec of an activity that never finished
+        (its result could not be pickled, or the runner died) so the log keeps it."""
+        self._flush_pending()
+
     async def on_activity_done(self, entry: JournalEntry) -> None:
         with self.srv.db.tx():
             self._flush_pending()

@@ -139,9 +139,11 @@ class SessionRunner:
                     or None
                 ),
             )
-            handle = await self.pool.start(spec, DbSessionHost(self.srv, sid))
+            host = DbSessionHost(self.srv, sid)
+            handle = await self.pool.start(spec, host)
             self.handles[sid] = handle
             outcome = await handle.wait()
+            host.close()  # keeps the call spec of an activity that never finished
         except asyncio.CancelledError:
             raise  # server shutting down: the session stays RUNNING and resumes
         except Exception as e:  # noqa: BLE001 - any failure to start ends the session

@@ -1,0 +1,45 @@
+"""An activity that never finishes (result cannot be pickled) keeps its call spec
+in the session log, however fast it ran (the spec normally joins the journal
+entry's commit, and there is no journal entry here)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from akcli.server.state import Server
+from tests.engine.conftest import deploy, run_with_engine, start, wait_final
+
+CODE = """\
+import threading
+
+
+def main(event):
+    threading.Lock()
+"""
+
+
+def test_unpicklable_result_keeps_call_spec(
+    tmp_path: Path, worker_python: None
+) -> None:
+    async def body(srv: Server) -> None:
+        ids = deploy(srv, {"main.py": CODE})
+        for _ in range(3):  # fast every time: the flush timer never fires first
+            sid = start(srv, ids, "main.py:main", durable=True)
+            row = await wait_final(srv, sid)
+            assert row["state"] == "error"
+            assert "allocate_lock" in row["error"]
+            records = [
+                json.loads(r["record"])
+                for r in srv.db.all(
+                    "SELECT record FROM session_logs WHERE session_id = ? ORDER BY seq",
+                    sid,
+                )
+            ]
+            specs = [
+                r["call_spec"]["function"]["name"] for r in records if "call_spec" in r
+            ]
+            assert specs == ["allocate_lock"]
+            assert "error" in records[-1]["state"]
+
+    run_with_engine(tmp_path, body)
