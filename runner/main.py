@@ -84,6 +84,18 @@ def _pickle_value(value: Any) -> str | None:
         return None
 
 
+def _unpicklable_return(func_name: str, value: Any) -> str:
+    try:
+        pickle.dumps(value)
+        problem = "cannot be pickled"
+    except Exception as e:
+        problem = f"cannot be pickled: {e!r}"
+    return (
+        f"handler {func_name!r} returned a value of type "
+        f"{type(value).__qualname__!r} that {problem}"
+    )
+
+
 def _call_handler(session: Session, fn: Any, event: autokitteh.Event, sid: str) -> Any:
     kwargs: dict[str, Any] = {}
     try:
@@ -131,6 +143,10 @@ def execute(session: Session, run: dict[str, Any]) -> dict[str, Any]:
         value = _call_handler(session, fn, event, sid)
         done["value"] = display_value(value)
         done["value_pickle"] = _pickle_value(value)
+        if session.durable and done["value_pickle"] is None:
+            # Durable return values must pickle (runtime.md), as activity results.
+            done["state"] = protocol.ERROR
+            done["error"] = _unpicklable_return(func_name, value)
     except Stopped as e:
         done["state"] = protocol.STOPPED
         done["reason"] = e.reason
