@@ -190,7 +190,12 @@ def run_session(socket_path: str, code_dir: str) -> None:
         ak_acall=call._ak_acall,
         on_exec=on_exec,
     )
+    owner = os.getpid()
     done = execute(session, run)
+    if os.getpid() != owner:
+        # A process forked by the handler left it (sys.exit, an exception or a
+        # return): it is not the session and must not report on its socket.
+        _exit_forked_child(done)
     try:
         sys.stdout.flush()
         sys.stderr.flush()
@@ -201,6 +206,15 @@ def run_session(socket_path: str, code_dir: str) -> None:
     with contextlib.suppress(OSError):
         session.chan.sock.shutdown(socket.SHUT_WR)
     os._exit(0)
+
+
+def _exit_forked_child(done: dict[str, Any]) -> None:
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except Exception:
+        pass
+    os._exit(0 if done["state"] == protocol.COMPLETED else 1)
 
 
 def cli(argv: list[str] | None = None) -> None:
