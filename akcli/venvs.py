@@ -32,10 +32,21 @@ def venv_dir(paths: Paths, requirements: str | None) -> Path:
     return paths.venvs_dir / hashlib.sha256(requirements.encode()).hexdigest()
 
 
+_checked: dict[tuple[str, float], None] = {}
+
+
 def check_python(python: str) -> None:
-    """Python >= 3.11 is required for user code, as upstream."""
-    if not Path(python).is_file():
+    """Python >= 3.11 is required for user code, as upstream.
+
+    Asks the interpreter once per (path, mtime): sessions must not pay a
+    subprocess each.
+    """
+    path = Path(python)
+    if not path.is_file():
         raise AkError(f'"{python}": not a file')
+    key = (str(path), path.stat().st_mtime)
+    if key in _checked:
+        return
     try:
         out = subprocess.run(
             [python, "--version"],
@@ -53,6 +64,7 @@ def check_python(python: str) -> None:
         raise AkError(f'"{python}": cannot read its version ("{text}")') from None
     if (major, minor) < MIN_VERSION:
         raise AkError(f'python >= 3.11 required, found "{text}"')
+    _checked[key] = None
 
 
 def python_for(
