@@ -156,7 +156,7 @@ class SessionRunner:
                 shutil.rmtree(code_dir, ignore_errors=True)
         if sid in self.forced and outcome.state == "error":
             outcome = RunOutcome(state="stopped", reason=self.forced.pop(sid))
-        self._finish(sid, outcome)
+        await self._finish_retrying(sid, outcome)
         if self.srv.engine is not None:
             self.srv.engine.kick()
 
@@ -216,6 +216,27 @@ class SessionRunner:
         if force:
             self.forced[sid] = reason
         await handle.stop(reason, force)
+
+    async def _finish_retrying(self, sid: str, outcome: RunOutcome) -> None:
+        """`_finish`, retried while the store refuses writes (e.g. a full disk).
+
+        The runner is gone: if its end were not stored, the session would stay
+        RUNNING with nothing left to finish it.
+        """
+        delay = 0.1
+        while True:
+            try:
+                self._finish(sid, outcome)
+                return
+            except sqlite3.Error as e:
+                log.warning(
+                    "session %s: storing its end failed (%s); retrying in %.1f s",
+                    sid,
+                    e,
+                    delay,
+                )
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5.0)
 
     def _finish(self, sid: str, outcome: RunOutcome) -> None:
         record: dict[str, Any]
