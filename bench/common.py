@@ -69,16 +69,23 @@ def tempdir(prefix: str) -> Iterator[Path]:
         shutil.rmtree(d, ignore_errors=True)
 
 
-def new_server(home: Path, env: dict[str, str] | None = None) -> AkServer:
-    """`ak up --mode dev` on a free port, user code run by this interpreter."""
-    return AkServer(
-        home, mode="dev", env={"AK_WORKER_PYTHON": sys.executable, **(env or {})}
-    )
+def new_server(
+    home: Path, env: dict[str, str] | None = None, worker_python: bool = True
+) -> AkServer:
+    """`ak up --mode dev` on a free port.
+
+    worker_python: user code runs with this interpreter (AK_WORKER_PYTHON);
+    otherwise in the managed venv that `ak deploy` builds (not timed either).
+    """
+    base = {"AK_WORKER_PYTHON": sys.executable} if worker_python else {}
+    return AkServer(home, mode="dev", env={**base, **(env or {})})
 
 
 @contextmanager
-def running_server(home: Path, env: dict[str, str] | None = None) -> Iterator[AkServer]:
-    server = new_server(home, env).start(timeout=60)
+def running_server(
+    home: Path, env: dict[str, str] | None = None, worker_python: bool = True
+) -> Iterator[AkServer]:
+    server = new_server(home, env, worker_python).start(timeout=60)
     try:
         yield server
     finally:

@@ -41,6 +41,8 @@ def _summary(raw: Path, top: int = 25) -> str:
     total = 0
     for line in raw.read_text().splitlines():
         stack, _, count = line.rpartition(" ")
+        if not count.isdigit():
+            continue  # a truncated last line
         n = int(count)
         total += n
         frames = stack.split(";")

@@ -62,9 +62,23 @@ def _level(url: str, clients: int, total: int) -> tuple[int, int, float, int]:
 
 
 def run(quick: bool) -> list[Row]:
+    """Managed venv (as after `ak deploy`) at 1/8/32 clients; AK_WORKER_PYTHON at 8."""
     levels = {1: 60, 8: 120, 32: 160} if quick else {1: 300, 8: 800, 32: 1200}
+    rows = _measure(levels, worker_python=False)
+    for r in rows:
+        r.figure += " [venv]"
+    other = _measure({8: levels[8]}, worker_python=True)
+    for r in other:
+        r.figure += " [AK_WORKER_PYTHON]"
+    return rows + other
+
+
+def _measure(levels: dict[int, int], worker_python: bool) -> list[Row]:
     rows: list[Row] = []
-    with tempdir("tput") as tmp, running_server(tmp / "home") as server:
+    with (
+        tempdir("tput") as tmp,
+        running_server(tmp / "home", worker_python=worker_python) as server,
+    ):
         urls = {
             c: deploy_webhook_project(server, tmp / f"p{c}", f"tput{c}", PROGRAM)
             for c in levels

@@ -38,8 +38,26 @@ WARMUP = 10
 
 
 def run(quick: bool) -> list[Row]:
+    """Managed venv (as after `ak deploy`), then AK_WORKER_PYTHON (p50/p99 only)."""
     n = 50 if quick else 500
-    with tempdir("hook") as tmp, running_server(tmp / "home") as server:
+    rows = _measure(n, worker_python=False)
+    for r in rows:
+        r.figure += " [venv]"
+    other = _measure(n // 2, worker_python=True)
+    for r in other:
+        r.figure += " [AK_WORKER_PYTHON]"
+    return rows + [
+        r
+        for r in other
+        if r.figure.split(" [")[0].endswith(("p50", "p99")) and "first line" in r.figure
+    ]
+
+
+def _measure(n: int, worker_python: bool) -> list[Row]:
+    with (
+        tempdir("hook") as tmp,
+        running_server(tmp / "home", worker_python=worker_python) as server,
+    ):
         url = deploy_webhook_project(server, tmp / "proj", "hookbench", PROGRAM)
         sent: dict[str, float] = {}  # new connection per request
         kept: dict[str, float] = {}  # one keep-alive connection
