@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import sys
-import traceback
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -91,6 +90,12 @@ ALIASES: dict[str, dict[str, str]] = {
 }
 
 
+def _print_traceback() -> None:
+    import traceback  # only with --debug: keeps CLI start light
+
+    traceback.print_exc()
+
+
 def _fail(message: str, code: int) -> NoReturn:
     typer.echo(f"Error: {message}", err=True)
     sys.exit(code)
@@ -125,13 +130,55 @@ def hoist_global_flags(args: list[str]) -> list[str]:
     return front + rest
 
 
+# Root command groups loaded on first use: name -> (module, short help). The
+# module defines `app` (a Typer), or imports the module that does (`project`:
+# projects_build adds commands to projects.app).
+LAZY_GROUPS: dict[str, tuple[str, str]] = {}
+
+
+def _load_group(name: str) -> Any:
+    import importlib
+
+    from typer.main import get_command
+
+    module = importlib.import_module(LAZY_GROUPS[name][0])
+    sub = getattr(module, "app", None)
+    if sub is None:  # projects_build registers onto akcli.commands.projects.app
+        sub = importlib.import_module("akcli.commands." + name + "s").app
+    group = get_command(sub)
+    group.name = name
+    return group
+
+
 class AkGroup(TyperGroup):
-    """Typer group with upstream aliases and upstream exit codes."""
+    """Typer group with upstream aliases, lazy groups and upstream exit codes."""
 
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
-        group = "ak" if ctx.parent is None else (self.name or "")
+        root = ctx.parent is None
+        group = "ak" if root else (self.name or "")
         name = ALIASES.get(group, {}).get(cmd_name, cmd_name)
+        if root and name in LAZY_GROUPS and name not in self.commands:
+            self.commands[name] = _load_group(name)
         return super().get_command(ctx, name)
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        names = list(super().list_commands(ctx))
+        if ctx.parent is None:
+            names += [n for n in LAZY_GROUPS if n not in names]
+        return names
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        if ctx.parent is not None:
+            return super().format_commands(ctx, formatter)
+        rows = []
+        for name in self.list_commands(ctx):
+            if name in LAZY_GROUPS and name not in self.commands:
+                rows.append((name, LAZY_GROUPS[name][1]))
+            elif (cmd := self.commands.get(name)) is not None and not cmd.hidden:
+                rows.append((name, cmd.get_short_help_str(formatter.width)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         kwargs["standalone_mode"] = False
@@ -157,7 +204,7 @@ class AkGroup(TyperGroup):
             sys.exit(130)
         except AkError as e:
             if debug:
-                traceback.print_exc()
+                _print_traceback()
             _fail(str(e), e.exit_code)
         except cx.ClickException as e:
             _fail(e.format_message(), e.exit_code)
@@ -165,7 +212,7 @@ class AkGroup(TyperGroup):
             sys.exit(1)
         except Exception as e:  # noqa: BLE001 - last resort: one line, not a traceback
             if debug:
-                traceback.print_exc()
+                _print_traceback()
                 sys.exit(1)
             _fail(f"{type(e).__name__}: {e} (run with --debug for details)", 1)
         sys.exit(rv if isinstance(rv, int) else 0)

@@ -4,21 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from akcli.cli import AkGroup, app_ctx
-from akcli.commands import (
-    builds,
-    deploy,
-    deployments,
-    events,
-    misc,
-    projects,
-    projects_build,  # noqa: F401 - adds `ak project build|deploy|export`
-    sessions,
-    triggers,
-)
-from akcli.commands import config as config_cmds
-from akcli.commands import manifest as manifest_cmds
-from akcli.commands import vars as vars_cmds
+from akcli.cli import LAZY_GROUPS, AkGroup, app_ctx
+from akcli.commands import deploy, misc
 from akcli.errors import UsageError
 from akcli.output import Renderer
 
@@ -69,15 +56,21 @@ def root(
     actx.token = token
 
 
-app.add_typer(config_cmds.app, name="config")
-app.add_typer(projects.app, name="project")
-app.add_typer(builds.app, name="build")
-app.add_typer(deployments.app, name="deployment")
-app.add_typer(vars_cmds.app, name="var")
-app.add_typer(sessions.app, name="session")
-app.add_typer(manifest_cmds.app, name="manifest")
-app.add_typer(triggers.app, name="trigger")
-app.add_typer(events.app, name="event")
+# Command groups are imported only when used (see AkGroup.get_command), so
+# `ak --help` and `ak version` do not pay for every group's imports.
+LAZY_GROUPS.update(
+    {
+        "project": ("akcli.commands.projects_build", "Project management"),
+        "build": ("akcli.commands.builds", "Build management"),
+        "deployment": ("akcli.commands.deployments", "Deployment management"),
+        "session": ("akcli.commands.sessions", "Session management"),
+        "trigger": ("akcli.commands.triggers", "Trigger management"),
+        "event": ("akcli.commands.events", "Event management"),
+        "var": ("akcli.commands.vars", "Project variables"),
+        "manifest": ("akcli.commands.manifest", "Manifest management"),
+        "config": ("akcli.commands.config", "Configuration: locations, keys, values"),
+    }
+)
 deploy.register(app)
 misc.register(app)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import typer
@@ -16,6 +15,8 @@ SHELLS = ("bash", "zsh", "fish", "powershell")
 
 def _commit() -> str:
     """The git commit of a source checkout, or "" for an installed package."""
+    import subprocess
+
     root = Path(__file__).resolve().parents[2]
     if not (root / ".git").exists():
         return ""

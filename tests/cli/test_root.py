@@ -8,7 +8,21 @@ from tests.conftest import Cli, run_ak
 def test_help_lists_groups(cli: Cli) -> None:
     r = cli("--help")
     assert r.exit_code == 0
-    for group in ("config", "version", "completion"):
+    for group in (
+        "config",
+        "version",
+        "completion",
+        "project",
+        "session",
+        "deploy",
+        "up",
+        "trigger",
+        "event",
+        "var",
+        "manifest",
+        "build",
+        "deployment",
+    ):
         assert group in r.stdout
     assert r.stderr == ""
 
