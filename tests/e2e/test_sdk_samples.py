@@ -167,6 +167,8 @@ def test_sync_webhook_outcome_504_502(env: Env) -> None:
         request(env.url("sync_webhook", "posts_only"))[0] == 502
     )  # GET starts nothing
     assert request(env.url("sync_webhook", "posts_only"), "POST", b"x")[0] == 299
+    status, _, body = request(env.url("sync_webhook", "stream"))  # more=True streams
+    assert (status, body) == (200, b"first chunk\nlast chunk\n")
 
 
 def test_ping_pong_parent_child(env: Env) -> None:
