@@ -1,0 +1,64 @@
+"""/proc helpers: the process tree of a server, zombies."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Proc:
+    pid: int
+    ppid: int
+    state: str
+    pgrp: int
+    cmdline: str
+
+
+def proc(pid: int) -> Proc | None:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        return None
+    fields = stat.rsplit(")", 1)[1].split()
+    return Proc(
+        pid, int(fields[1]), fields[0], int(fields[2]), cmd.decode(errors="replace")
+    )
+
+
+def all_procs() -> list[Proc]:
+    out = []
+    for name in os.listdir("/proc"):
+        if name.isdigit() and (p := proc(int(name))) is not None:
+            out.append(p)
+    return out
+
+
+def children(pid: int) -> list[Proc]:
+    return [p for p in all_procs() if p.ppid == pid]
+
+
+def zygotes(server_pid: int) -> list[Proc]:
+    return [p for p in children(server_pid) if "runner.zygote" in p.cmdline]
+
+
+def runners(server_pid: int) -> list[Proc]:
+    """The session runners: children of the server's zygotes."""
+    return [c for z in zygotes(server_pid) for c in children(z.pid)]
+
+
+def zombies_under(pid: int) -> list[Proc]:
+    """Zombie processes among the descendants of `pid`."""
+    procs = all_procs()
+    kids: dict[int, list[Proc]] = {}
+    for p in procs:
+        kids.setdefault(p.ppid, []).append(p)
+    out, todo = [], [pid]
+    while todo:
+        for c in kids.get(todo.pop(), []):
+            if c.state == "Z":
+                out.append(c)
+            todo.append(c.pid)
+    return out

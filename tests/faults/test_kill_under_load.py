@@ -1,0 +1,162 @@
+"""kill -9 of `ak up` at random points while a thread fires webhooks at a
+durable handler with three activities.
+
+Invariants after the last restart: every event acknowledged with 202 (its
+`AutoKitteh-Event-ID`) is stored and has exactly one session; every session
+completes; each activity line appears once, except for the activity in flight
+at a kill (at most one re-run per session per kill); the store is sound.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from tests.faults.conftest import ITERATIONS, Env, assert_store_sound, make_server
+
+pytestmark = [pytest.mark.faults, pytest.mark.timeout(120 + 25 * ITERATIONS)]
+
+MANIFEST = """version: v1
+project:
+  name: load
+  triggers:
+    - name: hook
+      type: webhook
+      call: program.py:on_event
+"""
+
+PROGRAM = """
+import time
+import autokitteh
+
+OUT = {out!r}
+
+@autokitteh.activity
+def step(eid, i):
+    with open(OUT, "a") as f:
+        f.write(f"{{eid}} {{i}}\\n")
+    time.sleep(0.05)
+    return i
+
+def on_event(event):
+    total = 0
+    for i in range(3):
+        total += step(event.event_id, i)
+        print(f"step {{i}}")
+    return total
+"""
+
+
+def test_kill9_under_webhook_load(tmp_path: Path) -> None:
+    out = tmp_path / "activities.txt"
+    server = make_server(tmp_path / "srv").start()
+    env = Env(server, tmp_path)
+    acked: list[str] = []
+    refused: Counter[int] = Counter()
+    stop = threading.Event()
+    env.deploy(
+        "load",
+        {"autokitteh.yaml": MANIFEST, "program.py": PROGRAM.format(out=str(out))},
+    )
+    slug = env.slug("load", "hook")
+
+    def fire() -> None:
+        i = 0
+        while not stop.is_set():
+            url = server.url
+            if not url:
+                time.sleep(0.01)
+                continue
+            i += 1
+            try:
+                status, headers, _ = _post(url, slug, i)
+            except OSError:
+                time.sleep(0.01)  # the server is down: not acknowledged
+                continue
+            if status == 202:
+                acked.append(headers["autokitteh-event-id"])
+            else:
+                refused[status] += 1
+            time.sleep(0.01)
+
+    sender = threading.Thread(target=fire, daemon=True)
+    sender.start()
+    rng = random.Random(4321)
+    kills = 0
+    try:
+        for _ in range(ITERATIONS):
+            time.sleep(rng.uniform(0.1, 0.8))
+            server.kill9()
+            server.url = ""
+            kills += 1
+            server.start()
+            assert env.healthy()
+        time.sleep(0.3)
+        stop.set()
+        sender.join(30)
+        assert not sender.is_alive()
+        assert env.healthy()
+        # every acknowledged event got exactly one session; all complete
+        deadline = time.monotonic() + 60 + 2 * len(acked) * 0.05
+        while True:
+            with env.db() as db:
+                pending = db.execute(
+                    "SELECT COUNT(*) FROM events WHERE dispatched = 0"
+                ).fetchone()[0]
+                open_ = db.execute(
+                    "SELECT COUNT(*) FROM sessions WHERE state IN ('created', 'running')"
+                ).fetchone()[0]
+            if not pending and not open_:
+                break
+            assert time.monotonic() < deadline, (
+                f"{pending} events, {open_} sessions open"
+            )
+            time.sleep(0.2)
+    finally:
+        stop.set()
+        server.stop()
+
+    assert acked, "no webhook was acknowledged"
+    assert not refused, f"webhooks answered other than 202: {dict(refused)}"
+    assert len(set(acked)) == len(acked), "an event ID was acknowledged twice"
+    with env.db() as db:
+        stored = {r[0] for r in db.execute("SELECT event_id FROM events")}
+        per_event = Counter(
+            r[0]
+            for r in db.execute("SELECT event_id FROM sessions WHERE event_id != ''")
+        )
+        states = Counter(
+            (r[0], r[1])
+            for r in db.execute("SELECT state, COALESCE(error, '') FROM sessions")
+        )
+    missing = set(acked) - stored
+    assert not missing, f"{len(missing)} acknowledged events lost"
+    not_once = {e: per_event.get(e, 0) for e in stored if per_event.get(e, 0) != 1}
+    assert not not_once, f"events without exactly one session: {not_once}"
+    assert set(states) == {("completed", "")}, states
+    assert_store_sound(server.db_file)
+
+    lines = Counter(tuple(line.split()) for line in out.read_text().splitlines())
+    for eid in stored:
+        for i in range(3):
+            assert lines[(eid, str(i))] >= 1, f"activity {i} of {eid} never ran"
+    reruns: Counter[str] = Counter()
+    for (eid, _), n in lines.items():
+        reruns[eid] += n - 1
+    worst = max(reruns.values(), default=0)
+    print(
+        f"{kills} kills, {len(acked)} events acknowledged, "
+        f"{sum(reruns.values())} activities re-run (in flight at a kill)"
+    )
+    assert worst <= kills, f"an event re-ran {worst} activities for {kills} kills"
+
+
+def _post(url: str, slug: str, i: int) -> tuple[int, dict[str, str], bytes]:
+    from tests.faults.conftest import raw_request
+
+    return raw_request(url, "POST", f"/webhooks/{slug}?i={i}", b"{}", timeout=10)
