@@ -89,7 +89,17 @@ def running_server(
     try:
         yield server
     finally:
+        died = server.proc is not None and server.proc.poll() is not None
         server.stop()
+        if died:  # keep the log: the temp home is about to go
+            logs = ROOT / "bench" / "logs"
+            logs.mkdir(exist_ok=True)
+            kept = logs / f"{home.parent.name}.log"
+            shutil.copy(server.log, kept)
+            rc = server.proc.returncode if server.proc else "?"
+            print(
+                f"ak up exited {rc} during the benchmark; log: {kept}", file=sys.stderr
+            )
 
 
 def ak(server: AkServer, *args: str, cwd: Path | None = None) -> str:

@@ -34,9 +34,8 @@ def format_table(rows: list[Row]) -> str:
         value = f"{_num(r.value)} {r.unit}".strip() if r.value is not None else "n/a"
         met = "" if r.met is None else ("yes" if r.met else "NO")
         ratio = f"{r.ratio:.2f}x" if r.ratio is not None else ""
-        lines.append(
-            [r.bench, r.figure, value, r.baseline, ratio, r.target, met, r.note]
-        )
+        note = " ".join(r.note.split()).replace("|", "/")  # one table line
+        lines.append([r.bench, r.figure, value, r.baseline, ratio, r.target, met, note])
     widths = [max(len(line[i]) for line in lines) for i in range(len(head))]
 
     def fmt(cells: list[str]) -> str:
