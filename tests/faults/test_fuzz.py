@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import json
 import socket
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -189,6 +190,135 @@ def test_fuzz_http(fenv: tuple[Env, str]) -> None:
         stored = {r[0] for r in db.execute("SELECT event_id FROM events")}
     assert set(acked) <= stored, "a 202 without a stored event"
     print(f"{len(acked)} webhooks accepted")
+
+
+WEBHOOK_METHODS = st.sampled_from(["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
+SAFE_SEGMENT = st.one_of(
+    st.sampled_from(["..", ".", "%2e%2e", "%2F", "%ff", "%c3%28", "%00", "x%20y"]),
+    st.text(
+        alphabet=st.characters(
+            min_codepoint=33, max_codepoint=126, exclude_characters="/?#%"
+        ),
+        max_size=15,
+    ),
+)
+SAFE_HEADERS = st.lists(
+    st.tuples(
+        st.one_of(
+            st.sampled_from(["Content-Type", "X-Custom", "Cookie", "Authorization"]),
+            TOKEN.filter(
+                lambda t: (
+                    t.lower()
+                    not in (
+                        "host",
+                        "content-length",
+                        "transfer-encoding",
+                        "connection",
+                        "expect",
+                        "upgrade",
+                    )
+                )
+            ),
+        ),
+        st.one_of(
+            st.sampled_from(
+                [
+                    "application/json",
+                    "application/x-www-form-urlencoded",
+                    "text/plain; charset=latin-1",
+                    "multipart/form-data; boundary=x",
+                ]
+            ),
+            st.text(
+                alphabet=st.characters(min_codepoint=32, max_codepoint=126), max_size=40
+            ),
+            st.integers(1, 8_000).map(lambda n: "h" * n),
+        ),
+    ),
+    max_size=4,
+)
+
+
+def test_fuzz_webhook_payloads(fenv: tuple[Env, str]) -> None:
+    """Well-formed HTTP with fuzzed suffixes, queries, headers and bodies: each
+    is a 202 with a stored event (or 413 over the size limit), and each
+    event gets exactly one session."""
+    env, slug = fenv
+    acked: list[str] = []
+
+    @FUZZ
+    @given(
+        method=WEBHOOK_METHODS,
+        segs=st.lists(SAFE_SEGMENT, max_size=3),
+        query=st.text(
+            alphabet=st.characters(
+                min_codepoint=33, max_codepoint=126, exclude_characters="#"
+            ),
+            max_size=30,
+        ),
+        headers=SAFE_HEADERS,
+        body=st.one_of(
+            st.binary(max_size=3000),
+            st.text(max_size=300).map(lambda t: t.encode("utf-8", "surrogatepass")),
+            st.sampled_from(
+                [
+                    b"{",
+                    b'{"a": [1, 2',
+                    b"a=1&a=2&b",
+                    b"\xff\xfe\x00",
+                    b"[]",
+                    b"null",
+                    b"1e999",
+                ]
+            ),
+            st.integers(500_000, 600_000).map(lambda n: b"b" * n),
+        ),
+    )
+    def one(
+        method: str,
+        segs: list[str],
+        query: str,
+        headers: list[tuple[str, str]],
+        body: bytes,
+    ) -> None:
+        path = (
+            f"/webhooks/{slug}"
+            + "".join("/" + x for x in segs)
+            + ("?" + query if query else "")
+        )
+        raw = send_raw(env.server.url, method, path, headers, body)
+        assert raw.startswith(b"HTTP/1.1 "), f"no HTTP answer: {raw[:200]!r}"
+        status = int(raw[9:12])
+        if status == 413:
+            assert len(body) > 512 * 1024
+            return
+        assert status == 202, f"{method} {path!r} {headers!r}: {raw[:500]!r}"
+        head = raw.split(b"\r\n\r\n", 1)[0].decode("latin-1").lower()
+        ids = [
+            x.split(":", 1)[1].strip()
+            for x in head.split("\r\n")
+            if x.startswith("autokitteh-event-id:")
+        ]
+        assert len(ids) == 1, head
+        acked.append(ids[0])
+
+    one()
+    assert acked
+    assert env.healthy()
+    deadline = time.monotonic() + 60
+    while True:
+        with env.db() as db:
+            per_event = dict(
+                db.execute(
+                    "SELECT e.event_id, COUNT(s.session_id) FROM events e"
+                    " LEFT JOIN sessions s ON s.event_id = e.event_id GROUP BY e.event_id"
+                )
+            )
+        if all(per_event.get(e) == 1 for e in acked) or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert {e: per_event.get(e) for e in acked} == dict.fromkeys(acked, 1)
+    print(f"{len(acked)} fuzzed webhooks accepted")
 
 
 # -- manifests -----------------------------------------------------------------
