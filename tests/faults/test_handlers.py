@@ -113,6 +113,35 @@ def del_raises(event):
     return "survived"
 
 
+def close_all_fds(event):
+    print("closing")
+    os.closerange(3, 4096)
+    return "closed"
+
+
+def ignore_sigterm_hang(event):
+    import signal
+
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    print("hanging")
+    while True:
+        pass
+
+
+def lingering_thread(event):
+    threading.Thread(target=lambda: time.sleep(300)).start()
+    return "returned"
+
+
+def lingering_subprocess(event):
+    import subprocess
+
+    p = subprocess.Popen(["sleep", "300"])
+    print(f"child {p.pid}")
+    return "returned"
+
+
 def exit3(event):
     sys.exit(3)
 
@@ -287,6 +316,63 @@ def test_os_exit_0(env: Env) -> None:
     assert row["state"] == "error"
     assert "exit code 0" in row["error"], row["error"]
     still_serving(env)
+
+
+def test_close_all_fds(env: Env) -> None:
+    """The handler closes the runner's socket: an error, not a hang."""
+    sid, row = run(env, "close_all_fds", timeout=60)
+    assert row["state"] == "error", row["return_value"]
+    assert row["error"], "no reason"
+    still_serving(env)
+
+
+def test_ignore_sigterm_then_force_stop(env: Env) -> None:
+    sid = env.start("hostile", "handlers.py:ignore_sigterm_hang")
+    env.wait_print(sid, "hanging")
+    env.ok("session", "stop", sid, "--force")
+    row = env.wait_final(sid, 10)
+    assert row["state"] == "stopped", row["error"]
+    still_serving(env)
+
+
+def test_lingering_thread(env: Env) -> None:
+    """A non-daemon thread still running when the handler returns."""
+    sid, row = run(env, "lingering_thread", timeout=30)
+    assert row["state"] == "completed", row["error"]
+    still_serving(env)
+
+
+def test_lingering_subprocess(env: Env) -> None:
+    sid, row = run(env, "lingering_subprocess", timeout=30)
+    assert row["state"] == "completed", row["error"]
+    with env.db() as db:
+        text = db.execute(
+            "SELECT text FROM session_prints WHERE session_id = ?", (sid,)
+        ).fetchone()[0]
+    child = int(text.split()[1])
+    deadline = time.monotonic() + 10
+    while (p := procs.proc(child)) is not None and p.state != "Z":
+        assert time.monotonic() < deadline, f"subprocess {child} outlived its session"
+        time.sleep(0.1)
+    still_serving(env)
+
+
+def test_sigkill_zygote(env: Env) -> None:
+    """The zygote dies under running sessions: they end, new ones run."""
+    sids = [env.start("hostile", "handlers.py:sleeper") for _ in range(2)]
+    for sid in sids:
+        env.wait_print(sid, "pid ")
+    assert env.server.proc is not None
+    zygotes = procs.zygotes(env.server.proc.pid)
+    assert zygotes
+    for z in zygotes:
+        os.kill(z.pid, signal.SIGKILL)
+    still_serving(env)
+    for sid in sids:
+        env.ok("session", "stop", sid, "--force")
+        row = env.wait_final(sid, 30)
+        assert row["state"] in ("error", "stopped"), row["state"]
+    assert not procs.zombies_under(env.server.proc.pid)
 
 
 def test_zz_store_sound(env: Env) -> None:
