@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.faults import procs
 from tests.faults.conftest import ITERATIONS, Env, assert_store_sound, make_server
 
 pytestmark = [pytest.mark.faults, pytest.mark.timeout(120 + 25 * ITERATIONS)]
@@ -88,9 +89,14 @@ def test_kill9_under_webhook_load(tmp_path: Path) -> None:
     sender.start()
     rng = random.Random(4321)
     kills = 0
+    orphans: set[int] = set()  # zygotes and runners of killed servers
     try:
         for _ in range(ITERATIONS):
             time.sleep(rng.uniform(0.1, 0.8))
+            assert server.proc is not None
+            for z in procs.zygotes(server.proc.pid):
+                orphans.add(z.pid)
+                orphans.update(c.pid for c in procs.children(z.pid))
             server.kill9()
             server.url = ""
             kills += 1
@@ -121,6 +127,10 @@ def test_kill9_under_webhook_load(tmp_path: Path) -> None:
         stop.set()
         server.stop()
 
+    deadline = time.monotonic() + 15
+    while alive := [p for p in map(procs.proc, orphans) if p and p.state != "Z"]:
+        assert time.monotonic() < deadline, f"processes outlived their server: {alive}"
+        time.sleep(0.2)
     assert acked, "no webhook was acknowledged"
     assert not refused, f"webhooks answered other than 202: {dict(refused)}"
     assert len(set(acked)) == len(acked), "an event ID was acknowledged twice"
