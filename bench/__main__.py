@@ -36,7 +36,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-write", action="store_true", help="do not write results.json/RESULTS.md"
     )
+    parser.add_argument(
+        "--render",
+        action="store_true",
+        help="only re-render RESULTS.md from results.json (after editing findings.md)",
+    )
     args = parser.parse_args(argv)
+    if args.render:
+        saved = json.loads((ROOT / "bench" / "results.json").read_text())
+        table = format_table([Row(**r) for r in saved["rows"]])
+        total = sum(saved["seconds"].values())
+        write_results_md(ROOT / "bench" / "RESULTS.md", table, saved["machine"], total)
+        return 0
 
     rows: list[Row] = []
     durations: dict[str, float] = {}
