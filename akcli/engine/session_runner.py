@@ -50,6 +50,9 @@ class SessionRunner:
         self.handles: dict[str, RunnerHandle] = {}
         self.tasks: dict[str, asyncio.Task[None]] = {}
         self.forced: dict[str, str] = {}
+        # Bound how many sessions are being started at once: a burst of webhooks
+        # should not fork hundreds of runners that then fight for the CPU.
+        self._starting = asyncio.Semaphore(max(4, 2 * (os.cpu_count() or 1)))
 
     # -- lifecycle -------------------------------------------------------
 
@@ -119,7 +122,32 @@ class SessionRunner:
         sid = row["session_id"]
         code_dir = ""
         try:
-            code_dir = await asyncio.to_thread(self._unpack, row)
+            async with self._starting:
+                handle, host, code_dir = await self._start(row)
+            self.handles[sid] = handle
+            outcome = await handle.wait()
+            host.close()  # keeps the call spec of an activity that never finished
+        except asyncio.CancelledError:
+            raise  # server shutting down: the session stays RUNNING and resumes
+        except Exception as e:  # noqa: BLE001 - any failure to start ends the session
+            log.exception("session %s failed to start", sid)
+            outcome = RunOutcome(state="error", error=f"failed to start session: {e}")
+        finally:
+            self.handles.pop(sid, None)
+            self.tasks.pop(sid, None)
+            if code_dir:
+                shutil.rmtree(code_dir, ignore_errors=True)
+        if sid in self.forced and outcome.state == "error":
+            outcome = RunOutcome(state="stopped", reason=self.forced.pop(sid))
+        await self._finish_retrying(sid, outcome)
+        if self.srv.engine is not None:
+            self.srv.engine.kick()
+
+    async def _start(self, row: sqlite3.Row) -> tuple[RunnerHandle, DbSessionHost, str]:
+        """Unpack, pick the interpreter and spawn the runner (one of few at a time)."""
+        sid = row["session_id"]
+        code_dir = await asyncio.to_thread(self._unpack, row)
+        try:
             spec = RunSpec(
                 session_id=sid,
                 python=await self._python(code_dir),
@@ -140,25 +168,10 @@ class SessionRunner:
                 ),
             )
             host = DbSessionHost(self.srv, sid)
-            handle = await self.pool.start(spec, host)
-            self.handles[sid] = handle
-            outcome = await handle.wait()
-            host.close()  # keeps the call spec of an activity that never finished
-        except asyncio.CancelledError:
-            raise  # server shutting down: the session stays RUNNING and resumes
-        except Exception as e:  # noqa: BLE001 - any failure to start ends the session
-            log.exception("session %s failed to start", sid)
-            outcome = RunOutcome(state="error", error=f"failed to start session: {e}")
-        finally:
-            self.handles.pop(sid, None)
-            self.tasks.pop(sid, None)
-            if code_dir:
-                shutil.rmtree(code_dir, ignore_errors=True)
-        if sid in self.forced and outcome.state == "error":
-            outcome = RunOutcome(state="stopped", reason=self.forced.pop(sid))
-        await self._finish_retrying(sid, outcome)
-        if self.srv.engine is not None:
-            self.srv.engine.kick()
+            return await self.pool.start(spec, host), host, code_dir
+        except BaseException:
+            shutil.rmtree(code_dir, ignore_errors=True)
+            raise
 
     def _unpack(self, row: sqlite3.Row) -> str:
         build = self.srv.db.one(
