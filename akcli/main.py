@@ -43,15 +43,16 @@ def root(
     ),
     debug: bool = typer.Option(False, "--debug", help="show tracebacks on errors"),
 ) -> None:
-    from akcli.config import parse_overrides
-
     if json_ and nice_json:
         raise UsageError(
             "if any flags in the group [json nice_json] are set none of the others"
             " can be; [json nice_json] were all set"
         )
     actx = app_ctx(ctx)
-    actx.overrides = parse_overrides(config)
+    if config:
+        from akcli.config import parse_overrides
+
+        actx.overrides = parse_overrides(config)
     actx.out = Renderer(json=json_, nice=nice_json, array=array_json_list)
     actx.token = token
 
