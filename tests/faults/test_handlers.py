@@ -182,6 +182,19 @@ def roomy_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
     )
 
 
+@pytest.fixture(scope="module")
+def hb_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
+    """A short heartbeat timeout, to see frozen runners declared dead."""
+    tmp = tmp_path_factory.mktemp("heartbeat")
+    server = make_server(tmp / "srv", "pythonrt.heartbeat_timeout=2s").start()
+    e = Env(server, tmp)
+    e.deploy("hostile", {"autokitteh.yaml": MANIFEST, "handlers.py": HANDLERS})
+    try:
+        yield e
+    finally:
+        server.stop()
+
+
 def run(
     env: Env, func: str, durable: bool = False, timeout: float = 60
 ) -> tuple[str, sqlite3.Row]:
@@ -373,6 +386,30 @@ def test_sigkill_zygote(env: Env) -> None:
         row = env.wait_final(sid, 30)
         assert row["state"] in ("error", "stopped"), row["state"]
     assert not procs.zombies_under(env.server.proc.pid)
+
+
+def test_sigstop_runner(hb_env: Env) -> None:
+    """A frozen runner (SIGSTOP) stops heartbeating: ERROR saying so, and the
+    process is gone."""
+    env = hb_env
+    sid = env.start("hostile", "handlers.py:sleeper")
+    env.wait_print(sid, "pid ")
+    with env.db() as db:
+        text = db.execute(
+            "SELECT text FROM session_prints WHERE session_id = ?", (sid,)
+        ).fetchone()[0]
+    pid = int(text.split()[1])
+    os.kill(pid, signal.SIGSTOP)
+    row = env.wait_final(sid, 60)
+    assert row["state"] == "error"
+    assert "heartbeat" in row["error"], row["error"]
+    deadline = time.monotonic() + 10
+    while (p := procs.proc(pid)) is not None and p.state != "Z":
+        assert time.monotonic() < deadline, f"frozen runner {pid} left behind: {p}"
+        time.sleep(0.1)
+    still_serving(env)
+    assert env.server.proc is not None
+    assert_store_sound(env.server.db_file)
 
 
 def test_zz_store_sound(env: Env) -> None:

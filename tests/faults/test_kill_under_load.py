@@ -150,6 +150,12 @@ def test_kill9_under_webhook_load(tmp_path: Path) -> None:
             r[0]
             for r in db.execute("SELECT event_id FROM sessions WHERE event_id != ''")
         )
+        prints: defaultdict[str, list[str]] = defaultdict(list)
+        for sid, text in db.execute(
+            "SELECT session_id, text FROM session_prints ORDER BY id"
+        ):
+            prints[sid].append(text)
+        sids = [r[0] for r in db.execute("SELECT session_id FROM sessions")]
         states = Counter(
             (r[0], r[1])
             for r in db.execute("SELECT state, COALESCE(error, '') FROM sessions")
@@ -159,6 +165,9 @@ def test_kill9_under_webhook_load(tmp_path: Path) -> None:
     not_once = {e: per_event.get(e, 0) for e in stored if per_event.get(e, 0) != 1}
     assert not not_once, f"events without exactly one session: {not_once}"
     assert set(states) == {("completed", "")}, states
+    want = ["step 0", "step 1", "step 2"]
+    bad = {sid: prints[sid] for sid in sids if prints[sid] != want}
+    assert not bad, f"prints lost or stored twice: {bad}"
     assert_store_sound(server.db_file)
 
     runs: dict[str, list[tuple[int, str]]] = defaultdict(list)  # in file order
