@@ -8,6 +8,8 @@ the client turns back into the same error (and exit code).
 from __future__ import annotations
 
 import inspect
+import logging
+import sqlite3
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +23,7 @@ Handler = Callable[
 ]
 
 HANDLERS: dict[tuple[str, str], Handler] = {}
+log = logging.getLogger("ak.rpc")
 
 HTTP_STATUS = {
     "invalid_argument": 400,
@@ -74,6 +77,19 @@ async def call(
             result = await result
     except AkError as e:
         return HTTP_STATUS.get(e.code, 500), {"code": e.code, "message": str(e)}
+    except sqlite3.OperationalError as e:
+        # e.g. "database or disk is full": say what failed, not a bare 500.
+        log.exception("RPC %s.%s failed", *key)
+        return 500, {
+            "code": "unknown",
+            "message": f"{key[0]}.{key[1]}: store error: {e}",
+        }
+    except Exception as e:  # noqa: BLE001 - a handler bug must still answer in one line
+        log.exception("RPC %s.%s failed", *key)
+        return 500, {
+            "code": "unknown",
+            "message": f"{key[0]}.{key[1]}: internal error: {e!r}",
+        }
     return 200, result
 
 

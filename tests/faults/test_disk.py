@@ -116,12 +116,6 @@ def test_disk_full_then_recovery(tmp_path: Path) -> None:
         _disk_full_then_recovery(server, tmp_path, data)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (akcli/server/rpc.py): an RPC whose write fails on a full disk"
-    " answers a bare 500, so `ak deploy` says 'Error: server error: HTTP 500:"
-    " Internal Server Error' instead of naming the cause (database or disk is full)",
-)
 def test_deploy_on_full_disk_names_the_cause(tmp_path: Path) -> None:
     with small_disk(tmp_path) as (server, _):
         server.start()
