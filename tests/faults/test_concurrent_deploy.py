@@ -74,6 +74,7 @@ def test_concurrent_deploys(env: Env) -> None:
             f"ak up died ({env.server.proc.returncode}): "
             + env.server.log.read_text()[-3000:]
         )
+        _check(env)  # right after the race, before anything repairs it
         r = env.ak("deploy", cwd=work)  # a lone deploy always works
         assert r.exit_code == 0, r.stderr
         slugs.add(env.slug("racy", "hook"))
@@ -131,3 +132,67 @@ def _session_of(env: Env, eid: str) -> str:
             return str(row[0])
         time.sleep(0.1)
     raise AssertionError(f"event {eid} has no session")
+
+
+def test_concurrent_deploys_of_different_manifests(env: Env) -> None:
+    """4 processes deploy 4 variants of the project at once: trigger names stay
+    unique, one deployment is ACTIVE, `hook` keeps its slug; a lone deploy then
+    leaves exactly its own triggers."""
+    variants = {
+        "a": ["hook"],
+        "b": ["hook", "other"],
+        "c": ["hook", "tick"],
+        "d": ["hook", "other", "tick"],
+    }
+    head, triggers = MANIFEST.split("  triggers:\n")
+    blocks = {b.split("\n", 1)[0]: b for b in triggers.split("    - name: ")[1:]}
+    works = {}
+    for key, names in variants.items():
+        work = env.tmp / f"racy-{key}"
+        work.mkdir()
+        text = (
+            head + "  triggers:\n" + "".join("    - name: " + blocks[n] for n in names)
+        )
+        (work / "autokitteh.yaml").write_text(text)
+        (work / "program.py").write_text(PROGRAM)
+        works[key] = work
+    slugs: set[str] = set()
+    for _ in range(max(2, ITERATIONS // 2)):
+        running = [_deploy(env, w) for w in works.values()]
+        codes = []
+        for p in running:
+            _, err = p.communicate(timeout=120)
+            codes.append(p.returncode)
+            assert "Traceback" not in err, err
+            if p.returncode != 0:
+                errors = [x for x in err.splitlines() if x.startswith("Error: ")]
+                assert len(errors) == 1, err
+        with env.db() as db:
+            names = [
+                r[0]
+                for r in db.execute(
+                    "SELECT t.name FROM triggers t JOIN projects p USING (project_id)"
+                    " WHERE p.name = 'racy'"
+                )
+            ]
+            active = db.execute(
+                "SELECT COUNT(*) FROM deployments d JOIN projects p USING (project_id)"
+                " WHERE p.name = 'racy' AND d.state = 'DEPLOYMENT_STATE_ACTIVE'"
+            ).fetchone()[0]
+        assert 0 in codes, codes
+        assert len(names) == len(set(names)), f"duplicate triggers: {names}"
+        assert "hook" in names
+        assert active == 1
+        slugs.add(env.slug("racy", "hook"))
+        r = env.ak("deploy", cwd=works["b"])
+        assert r.exit_code == 0, r.stderr
+        with env.db() as db:
+            names = sorted(
+                r[0]
+                for r in db.execute(
+                    "SELECT t.name FROM triggers t JOIN projects p USING (project_id)"
+                    " WHERE p.name = 'racy'"
+                )
+            )
+        assert names == ["hook", "other"], names
+    assert len(slugs) == 1, f"the webhook slug changed: {slugs}"
