@@ -13,7 +13,8 @@ import sqlite3
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from akcli.errors import AkError, BadRequest
+from akcli.errors import AkError, BadRequest, NotFound
+from akcli.ids import is_id
 
 if TYPE_CHECKING:
     from akcli.server.state import Server
@@ -91,6 +92,17 @@ async def call(
             "message": f"{key[0]}.{key[1]}: internal error: {e!r}",
         }
     return 200, result
+
+
+def row_by_id(srv: Server, kind: str, prefix: str, value: str) -> sqlite3.Row:
+    """The row of `<kind>s` whose `<kind>_id` is `value`: a malformed ID is
+    BadRequest (rc 40), a missing one NotFound (rc 44), as upstream words them."""
+    if not is_id(value, prefix):
+        raise BadRequest(f'invalid {kind} ID "{value}"')
+    row = srv.db.one(f"SELECT * FROM {kind}s WHERE {kind}_id = ?", value)
+    if row is None:
+        raise NotFound(f'{kind} ID "{value}" not found')
+    return row
 
 
 def req_str(body: dict[str, Any], key: str, what: str | None = None) -> str:

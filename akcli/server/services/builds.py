@@ -9,8 +9,7 @@ import tarfile
 from typing import Any
 
 from akcli.errors import AkError, BadRequest, NotFound
-from akcli.ids import is_id
-from akcli.server.rpc import req_str, rpc
+from akcli.server.rpc import req_str, row_by_id, rpc
 from akcli.server.services.projects import read_resources, resolve
 from akcli.server.state import Server
 from akcli.store.db import now
@@ -66,12 +65,7 @@ def check_entry_points(srv: Server, project_id: str, files: dict[str, bytes]) ->
 
 
 def get_build(srv: Server, build_id: str) -> sqlite3.Row:
-    if not is_id(build_id, "bld"):
-        raise BadRequest(f'invalid build ID "{build_id}"')
-    row = srv.db.one("SELECT * FROM builds WHERE build_id = ?", build_id)
-    if row is None:
-        raise NotFound(f'build ID "{build_id}" not found')
-    return row
+    return row_by_id(srv, "build", "bld", build_id)
 
 
 @rpc("builds", "Build")

@@ -11,8 +11,7 @@ import sqlite3
 from typing import Any
 
 from akcli.errors import BadRequest, Conflict, NotFound
-from akcli.ids import is_id
-from akcli.server.rpc import req_str, rpc
+from akcli.server.rpc import req_str, row_by_id, rpc
 from akcli.server.services.builds import get_build
 from akcli.server.services.projects import resolve
 from akcli.server.state import Server
@@ -49,12 +48,7 @@ def parse_state(text: str) -> str:
 
 
 def get_deployment(srv: Server, deployment_id: str) -> sqlite3.Row:
-    if not is_id(deployment_id, "dep"):
-        raise BadRequest(f'invalid deployment ID "{deployment_id}"')
-    row = srv.db.one("SELECT * FROM deployments WHERE deployment_id = ?", deployment_id)
-    if row is None:
-        raise NotFound(f'deployment ID "{deployment_id}" not found')
-    return row
+    return row_by_id(srv, "deployment", "dep", deployment_id)
 
 
 def _has_live_sessions(c: sqlite3.Connection, deployment_id: str) -> bool:

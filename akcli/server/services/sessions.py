@@ -15,7 +15,7 @@ from typing import Any
 from akcli.engine.sessions_store import FINAL_STATES, create_session
 from akcli.errors import AkError, BadRequest, FailedPrecondition, NotFound
 from akcli.ids import is_id
-from akcli.server.rpc import req_str, rpc
+from akcli.server.rpc import req_str, row_by_id, rpc
 from akcli.server.services.projects import NAME_RE, resolve
 from akcli.server.state import Server
 
@@ -76,21 +76,7 @@ def session_json(row: sqlite3.Row, with_inputs: bool = True) -> dict[str, Any]:
 
 
 def get_session(srv: Server, session_id: str) -> sqlite3.Row:
-    if not is_id(session_id, "ses"):
-        raise BadRequest(f'invalid session ID "{session_id}"')
-    row = srv.db.one("SELECT * FROM sessions WHERE session_id = ?", session_id)
-    if row is None:
-        raise NotFound(f'session ID "{session_id}" not found')
-    return row
-
-
-def _deployment(srv: Server, deployment_id: str) -> sqlite3.Row:
-    if not is_id(deployment_id, "dep"):
-        raise BadRequest(f'invalid deployment ID "{deployment_id}"')
-    row = srv.db.one("SELECT * FROM deployments WHERE deployment_id = ?", deployment_id)
-    if row is None:
-        raise NotFound(f'deployment ID "{deployment_id}" not found')
-    return row
+    return row_by_id(srv, "session", "ses", session_id)
 
 
 def _build_files(srv: Server, build_id: str) -> set[str] | None:
@@ -130,7 +116,7 @@ def start(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
     deployment_id = str(ses.get("deployment_id") or "")
     build_id = str(ses.get("build_id") or "")
     if deployment_id:
-        dep = _deployment(srv, deployment_id)
+        dep = row_by_id(srv, "deployment", "dep", deployment_id)
         if project_id and dep["project_id"] != project_id:
             raise BadRequest(
                 f'deployment "{deployment_id}" does not belong to project'
