@@ -52,11 +52,12 @@ class Engine:
         fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._waiters.add(fut)
         try:
-            await asyncio.wait_for(fut, timeout)
-        except TimeoutError:
-            pass
+            # asyncio.wait, not wait_for: on 3.11 wait_for can swallow a
+            # cancellation that races the future, and shutdown then never ends.
+            await asyncio.wait({fut}, timeout=timeout)
         finally:
             self._waiters.discard(fut)
+            fut.cancel()
 
     async def start(self) -> None:
         runner_mod = optional_module("akcli.engine.session_runner")
@@ -124,8 +125,7 @@ class Engine:
         self._wake.set()
         for task in self._tasks:
             task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        if self._tasks:  # bounded: shutdown must end even if a loop misbehaves
+            await asyncio.wait(self._tasks, timeout=5)
         if self.runner is not None:
             await self.runner.close()

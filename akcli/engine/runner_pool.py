@@ -200,7 +200,7 @@ class _Zygote:
         if self.writer is not None:
             self.writer.close()
             with contextlib.suppress(Exception):
-                await self.writer.wait_closed()
+                await asyncio.wait_for(self.writer.wait_closed(), 2)
         if self.proc is not None and self.proc.returncode is None:
             with contextlib.suppress(ProcessLookupError):
                 self.proc.kill()
@@ -609,9 +609,12 @@ class RunnerPool:
         handles = list(self._handles)
         for h in handles:
             await h.stop("runner pool closed", force=True)
-        for h in handles:
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(h.wait(), 5)
+        if handles:  # concurrently, bounded: shutdown must never hang on one runner
+            waits = [asyncio.ensure_future(h.wait()) for h in handles]
+            _, pending = await asyncio.wait(waits, timeout=5)
+            for fut in pending:
+                fut.cancel()
         for z in list(self._zygotes.values()):
-            await z.close()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(z.close(), 10)
         self._zygotes.clear()

@@ -80,9 +80,11 @@ class SessionRunner:
             self._launch(row)
 
     async def close(self) -> None:
-        for task in list(self.tasks.values()):
+        tasks = list(self.tasks.values())
+        for task in tasks:
             task.cancel()
-        await asyncio.gather(*self.tasks.values(), return_exceptions=True)
+        if tasks:  # bounded: a stuck session must not keep the server from exiting
+            await asyncio.wait(tasks, timeout=5)
         await self.pool.close()
 
     # -- one session -----------------------------------------------------

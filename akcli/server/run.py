@@ -6,6 +6,7 @@ import asyncio
 import ipaddress
 import os
 import secrets
+import signal
 import socket
 import sys
 from pathlib import Path
@@ -131,6 +132,11 @@ def make_server(
     return srv
 
 
+def _dump_tasks() -> None:
+    for task in asyncio.all_tasks():
+        task.print_stack(file=sys.stderr)
+
+
 def serve(mode: str, config: Config, paths: Paths) -> None:
     if mode not in MODES:
         raise BadRequest(f'parse mode: invalid mode "{mode}"')
@@ -170,8 +176,14 @@ def serve(mode: str, config: Config, paths: Paths) -> None:
         lifespan="on",
         timeout_graceful_shutdown=10,
     )
+
+    async def main() -> None:
+        # `kill -USR1 <pid>` prints every asyncio task's stack: for diagnosing hangs.
+        asyncio.get_running_loop().add_signal_handler(signal.SIGUSR1, _dump_tasks)
+        await uvicorn.Server(uv_config).serve(sockets=[sock])
+
     try:
-        asyncio.run(uvicorn.Server(uv_config).serve(sockets=[sock]))
+        asyncio.run(main())
     except KeyboardInterrupt:
         pass  # uvicorn re-raises the Ctrl-C it drained on: a clean stop, rc 0
     finally:
