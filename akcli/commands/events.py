@@ -162,31 +162,31 @@ def _send(
     actx.out.value("event_id", resp["event_id"])
 
 
+# Options shared by `dispatch` and `save` (upstream spells --from_file on one of them).
+_TRIGGER = typer.Option("", "-t", "--trigger", help="trigger name or ID")
+_PROJECT = typer.Option("", "-p", "--project", help="project name or ID")
+_CONNECTION = typer.Option("", "-c", "--connection", help="connection")
+_EVENT_TYPE = typer.Option("", "-e", "--event-type", help="event type")
+_DATA = typer.Option([], "-d", "--data", help="data key=value")
+_MEMO = typer.Option([], "-m", "--memo", help="memo key=value")
+
+
 @app.command("dispatch")
 def dispatch(
     ctx: typer.Context,
     from_file: Path | None = typer.Option(
         None, "-f", "--from_file", help="event JSON file"
     ),
-    trigger: str = typer.Option("", "-t", "--trigger", help="trigger name or ID"),
-    project: str = typer.Option("", "-p", "--project", help="project name or ID"),
-    connection: str = typer.Option("", "-c", "--connection", help="connection"),
-    event_type: str = typer.Option("", "-e", "--event-type", help="event type"),
-    data: list[str] = typer.Option([], "-d", "--data", help="data key=value"),
-    memo: list[str] = typer.Option([], "-m", "--memo", help="memo key=value"),
+    trigger: str = _TRIGGER,
+    project: str = _PROJECT,
+    connection: str = _CONNECTION,
+    event_type: str = _EVENT_TYPE,
+    data: list[str] = _DATA,
+    memo: list[str] = _MEMO,
 ) -> None:
     """Store an event and dispatch it to its trigger."""
-    _send(
-        ctx,
-        ("dispatcher", "Dispatch"),
-        from_file,
-        trigger,
-        project,
-        connection,
-        event_type,
-        data,
-        memo,
-    )
+    args = (from_file, trigger, project, connection, event_type, data, memo)
+    _send(ctx, ("dispatcher", "Dispatch"), *args)
 
 
 @app.command("save")
@@ -195,25 +195,16 @@ def save(
     from_file: Path | None = typer.Option(
         None, "-f", "--from-file", help="event JSON file"
     ),
-    trigger: str = typer.Option("", "-t", "--trigger", help="trigger name or ID"),
-    project: str = typer.Option("", "-p", "--project", help="project name or ID"),
-    connection: str = typer.Option("", "-c", "--connection", help="connection"),
-    event_type: str = typer.Option("", "-e", "--event-type", help="event type"),
-    data: list[str] = typer.Option([], "-d", "--data", help="data key=value"),
-    memo: list[str] = typer.Option([], "-m", "--memo", help="memo key=value"),
+    trigger: str = _TRIGGER,
+    project: str = _PROJECT,
+    connection: str = _CONNECTION,
+    event_type: str = _EVENT_TYPE,
+    data: list[str] = _DATA,
+    memo: list[str] = _MEMO,
 ) -> None:
     """Store an event without dispatching it."""
-    _send(
-        ctx,
-        ("events", "Save"),
-        from_file,
-        trigger,
-        project,
-        connection,
-        event_type,
-        data,
-        memo,
-    )
+    args = (from_file, trigger, project, connection, event_type, data, memo)
+    _send(ctx, ("events", "Save"), *args)
 
 
 @app.command("redispatch")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,13 +25,10 @@ def _deploy(client: Client, project: str, case: Case) -> str:
         if project.startswith("prj_"):
             raise NotFound(f'project "{project}" not found')
         client.call("projects", "Create", {"project": {"name": project}})
-    files = {n: base64.b64encode(b.encode()).decode() for n, b in case.sources.items()}
-    client.call("projects", "SetResources", {"project_id": project, "resources": files})
-    bid = client.call("builds", "Build", {"project_id": project})["build_id"]
-    body = {"deployment": {"build_id": bid, "project_id": project}}
-    did = str(client.call("deployments", "Create", body)["deployment_id"])
-    client.call("deployments", "Activate", {"deployment_id": did})
-    return did
+    from akcli.deploy import build_project, deploy_build
+
+    files = {name: text.encode() for name, text in case.sources.items()}
+    return deploy_build(client, project, build_project(client, project, files))
 
 
 def _wait(client: Client, sid: str, timeout: float) -> dict[str, object]:
