@@ -15,6 +15,7 @@ import argparse
 import ast  # noqa: F401
 import asyncio  # noqa: F401
 import contextlib
+import gc
 import os
 import pickle  # noqa: F401
 import select
@@ -118,6 +119,10 @@ class Zygote:
             self.send(protocol.EXITED, payload)
 
     def serve(self) -> None:
+        # Move everything imported so far out of the GC's reach: a collection in
+        # a forked runner would otherwise touch (copy-on-write) every page.
+        gc.collect()
+        gc.freeze()
         signal.set_wakeup_fd(self.wake_w)
         signal.signal(signal.SIGCHLD, lambda signum, frame: None)
         while True:

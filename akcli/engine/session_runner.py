@@ -7,17 +7,14 @@ non-durable ones cannot be resumed and end in ERROR with the reason.
 from __future__ import annotations
 
 import asyncio
-import io
 import json
 import logging
 import os
 import shutil
 import sqlite3
-import tarfile
-import tempfile
-from pathlib import Path
 from typing import Any
 
+from akcli.engine.build_files import BuildCache, read_build, write_session_dir
 from akcli.engine.runner_pool import RunnerHandle, RunnerPool
 from akcli.engine.runner_types import RunOutcome, RunSpec
 from akcli.engine.session_host import DbSessionHost, load_journal
@@ -53,6 +50,7 @@ class SessionRunner:
         # Bound how many sessions are being started at once: a burst of webhooks
         # should not fork hundreds of runners that then fight for the CPU.
         self._starting = asyncio.Semaphore(max(4, 2 * (os.cpu_count() or 1)))
+        self.builds = BuildCache()
 
     # -- lifecycle -------------------------------------------------------
 
@@ -137,8 +135,10 @@ class SessionRunner:
         finally:
             self.handles.pop(sid, None)
             self.tasks.pop(sid, None)
-            if code_dir:
-                shutil.rmtree(code_dir, ignore_errors=True)
+            if code_dir:  # off the event loop, not waited for
+                asyncio.get_running_loop().run_in_executor(
+                    None, shutil.rmtree, code_dir, True
+                )
         if sid in self.forced and outcome.state == "error":
             outcome = RunOutcome(state="stopped", reason=self.forced.pop(sid))
         await self._finish_retrying(sid, outcome)
@@ -148,11 +148,11 @@ class SessionRunner:
     async def _start(self, row: sqlite3.Row) -> tuple[RunnerHandle, DbSessionHost, str]:
         """Unpack, pick the interpreter and spawn the runner (one of few at a time)."""
         sid = row["session_id"]
-        code_dir = await asyncio.to_thread(self._unpack, row)
+        code_dir, python = await self._prepare(row)
         try:
             spec = RunSpec(
                 session_id=sid,
-                python=await self._python(code_dir),
+                python=python,
                 code_dir=code_dir,
                 entrypoint=f"{row['entry_path']}:{row['entry_name']}",
                 event={
@@ -175,25 +175,31 @@ class SessionRunner:
             shutil.rmtree(code_dir, ignore_errors=True)
             raise
 
-    def _unpack(self, row: sqlite3.Row) -> str:
-        build = self.srv.db.one(
-            "SELECT archive FROM builds WHERE build_id = ?", row["build_id"]
-        )
-        if build is None:
-            raise RuntimeError(f"build {row['build_id'] or '(none)'} not found")
-        code_dir = tempfile.mkdtemp(prefix="ak-user-")
-        with tarfile.open(
-            fileobj=io.BytesIO(bytes(build["archive"])), mode="r:*"
-        ) as tar:
-            tar.extractall(code_dir, filter="data")
-        return code_dir
+    async def _prepare(self, row: sqlite3.Row) -> tuple[str, str]:
+        """The session's private code directory and its interpreter (one thread hop)."""
+        build_id = row["build_id"]
+        files = self.builds.get(build_id)
+        archive: bytes | None = None
+        if files is None or files.members is None:
+            build = self.srv.db.one(
+                "SELECT archive FROM builds WHERE build_id = ?", build_id
+            )
+            if build is None:
+                raise RuntimeError(f"build {build_id or '(none)'} not found")
+            archive = bytes(build["archive"])
 
-    async def _python(self, code_dir: str) -> str:
-        from akcli.venvs import python_for
+        def work() -> tuple[str, str]:
+            nonlocal files
+            if files is None:
+                assert archive is not None
+                files = read_build(archive)
+                self.builds.put(build_id, files)
+            from akcli.venvs import python_for
 
-        req = Path(code_dir) / "requirements.txt"
-        text = req.read_text() if req.is_file() else None
-        return await asyncio.to_thread(python_for, self.srv.paths, text)
+            python = python_for(self.srv.paths, files.requirements)
+            return write_session_dir(files, archive), python
+
+        return await asyncio.to_thread(work)
 
     def _env(self, row: sqlite3.Row) -> dict[str, str]:
         env = {k: os.environ[k] for k in _BASE_ENV if k in os.environ}
