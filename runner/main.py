@@ -17,6 +17,7 @@ import os
 import pickle
 import socket
 import sys
+import types
 from typing import Any
 
 import autokitteh
@@ -96,13 +97,20 @@ def _unpicklable_return(func_name: str, value: Any) -> str:
     )
 
 
+def _accepts_session_id(fn: Any) -> bool:
+    code = getattr(fn, "__code__", None)
+    plain = type(fn) is types.FunctionType and not hasattr(fn, "__wrapped__")
+    if plain and code is not None:  # the usual case, without inspect.signature
+        names = code.co_varnames[: code.co_argcount + code.co_kwonlyargcount]
+        return "session_id" in names
+    return "session_id" in inspect.signature(fn).parameters
+
+
 def _call_handler(session: Session, fn: Any, event: autokitteh.Event, sid: str) -> Any:
     kwargs: dict[str, Any] = {}
     try:
-        target = fn
         mark = getattr(fn, "__ak_activity__", None)
-        params = inspect.signature(target).parameters
-        if "session_id" in params:
+        if _accepts_session_id(fn):
             kwargs["session_id"] = sid
     except (TypeError, ValueError):
         mark = None

@@ -18,6 +18,7 @@ import contextlib
 import gc
 import os
 import pickle  # noqa: F401
+import resource  # noqa: F401 (runner.main.apply_limits)
 import select
 import signal
 import socket
@@ -37,14 +38,19 @@ from runner import (  # noqa: F401
     syscalls,
 )
 
+# The C module behind ``signal``: its functions skip the enum conversion of
+# every old handler that ``signal.signal`` does (measurable per fork).
+_signal: Any = sys.modules["_signal"]
+
 
 def _child(req: dict[str, Any], closers: list[int]) -> None:
     """In the forked child: become the session runner. Never returns."""
     try:
-        signal.set_wakeup_fd(-1)
-        for sig in (signal.SIGCHLD, signal.SIGINT, signal.SIGTERM, signal.SIGPIPE):
-            signal.signal(sig, signal.SIG_DFL)
-        signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+        _signal.set_wakeup_fd(-1)
+        # _signal, not signal: no enum conversion of every old handler.
+        for sig in (signal.SIGCHLD, signal.SIGINT, signal.SIGTERM):
+            _signal.signal(sig, _signal.SIG_DFL)
+        _signal.signal(signal.SIGPIPE, _signal.SIG_IGN)
         for fd in closers:
             with contextlib.suppress(OSError):
                 os.close(fd)
@@ -57,9 +63,7 @@ def _child(req: dict[str, Any], closers: list[int]) -> None:
         null = os.open(os.devnull, os.O_RDONLY)
         os.dup2(null, 0)
         os.close(null)
-        env = {str(k): str(v) for k, v in (req.get("env") or {}).items()}
-        os.environ.clear()
-        os.environ.update(env)
+        _set_environ({str(k): str(v) for k, v in (req.get("env") or {}).items()})
         code_dir = os.path.realpath(str(req["code_dir"]))
         stage = os.path.dirname(os.path.dirname(os.path.abspath(main.__file__)))
         main.fix_sys_path(code_dir, stage)
@@ -72,6 +76,15 @@ def _child(req: dict[str, Any], closers: list[int]) -> None:
         except Exception:
             pass
     os._exit(1)
+
+
+def _set_environ(env: dict[str, str]) -> None:
+    """Make os.environ exactly ``env`` (cheaper than clear() + update())."""
+    for key in [k for k in os.environ if k not in env]:
+        del os.environ[key]
+    for key, value in env.items():
+        if os.environ.get(key) != value:
+            os.environ[key] = value
 
 
 class Zygote:
