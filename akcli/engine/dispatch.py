@@ -10,6 +10,7 @@ together. So each accepted event starts its sessions exactly once.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import sqlite3
@@ -26,6 +27,7 @@ ACTIVE = "DEPLOYMENT_STATE_ACTIVE"
 _BATCH = 100
 
 
+@functools.lru_cache(maxsize=4096)  # the same trigger/project IDs, event after event
 def id_uuid(typeid: str) -> str:
     """The UUID behind a TypeID (`trg_…` -> `0190…-…`), as upstream's *_uuid memos."""
     suffix = typeid.rpartition("_")[2]
@@ -160,7 +162,11 @@ def dispatch_event(srv: Server, row: sqlite3.Row) -> list[str]:
 
 
 def dispatch_pending(srv: Server) -> int:
-    """Dispatch every pending event, oldest first; returns how many were handled."""
+    """Dispatch every pending event, oldest first; returns how many were handled.
+
+    A batch commits once; each event is a savepoint in it, so one that fails
+    is undone alone and stays pending while the others are dispatched.
+    """
     done = 0
     last = 0
     while True:
@@ -171,11 +177,13 @@ def dispatch_pending(srv: Server) -> int:
         )
         if not rows:
             return done
-        for row in rows:
-            last = row["seq"]
-            try:
-                dispatch_event(srv, row)
-            except Exception:  # noqa: BLE001 - one bad event must not block the rest
-                log.exception("dispatching event %s failed", row["event_id"])
-                continue
-            done += 1
+        with srv.db.tx():
+            for row in rows:
+                last = row["seq"]
+                try:
+                    with srv.db.savepoint():
+                        dispatch_event(srv, row)
+                except Exception:  # noqa: BLE001 - one bad event must not block the rest
+                    log.exception("dispatching event %s failed", row["event_id"])
+                    continue
+                done += 1

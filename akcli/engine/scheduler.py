@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -30,6 +31,7 @@ log = logging.getLogger("ak.scheduler")
 SCHEDULE = "SOURCE_TYPE_SCHEDULE"
 ACTIVE = "DEPLOYMENT_STATE_ACTIVE"
 MAX_SLEEP = 1.0  # pick up new triggers and deployments within a second
+MIN_PASS = 0.1  # seconds between passes woken by the engine's kicks
 
 
 def _parse_time(text: str) -> datetime:
@@ -132,6 +134,12 @@ async def run(srv: Server) -> None:
             wait = MAX_SLEEP
         startup = False
         if srv.engine is not None:
+            # Kicks come with every webhook and session end: re-check schedules
+            # at most every MIN_PASS seconds, not on each of them.
+            started = time.monotonic()
             await srv.engine.wait_change(wait)
+            rest = min(MIN_PASS, wait) - (time.monotonic() - started)
+            if rest > 0:
+                await asyncio.sleep(rest)
         else:
             await asyncio.sleep(wait)

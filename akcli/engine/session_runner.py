@@ -74,6 +74,10 @@ class SessionRunner:
             "SELECT * FROM sessions WHERE state = 'created' ORDER BY created_at LIMIT ?",
             free,
         )
+        rows = [r for r in rows if r["session_id"] not in self.tasks]
+        with self.srv.db.tx():  # one commit for the whole batch
+            for row in rows:
+                self._mark_running(row)
         for row in rows:
             self._launch(row)
 
@@ -87,35 +91,37 @@ class SessionRunner:
 
     # -- one session -----------------------------------------------------
 
+    def _mark_running(self, row: sqlite3.Row) -> None:
+        sid = row["session_id"]
+        run_id = self.srv.ids.new("run")
+        self.srv.db.exec(
+            "UPDATE sessions SET state = 'running', updated_at = ? WHERE session_id = ?",
+            now(),
+            sid,
+        )
+        add_log(
+            self.srv,
+            sid,
+            {
+                "state": {
+                    "running": {
+                        "run_id": run_id,
+                        "call": {
+                            "function": {
+                                "name": row["entry_name"],
+                                "path": row["entry_path"],
+                            }
+                        },
+                    }
+                }
+            },
+        )
+
     def _launch(self, row: sqlite3.Row) -> None:
+        """Run a session marked RUNNING (now, or before a restart)."""
         sid = row["session_id"]
         if sid in self.tasks:
             return
-        with self.srv.db.tx():
-            if row["state"] == "created":
-                run_id = self.srv.ids.new("run")
-                self.srv.db.exec(
-                    "UPDATE sessions SET state = 'running', updated_at = ? WHERE session_id = ?",
-                    now(),
-                    sid,
-                )
-                add_log(
-                    self.srv,
-                    sid,
-                    {
-                        "state": {
-                            "running": {
-                                "run_id": run_id,
-                                "call": {
-                                    "function": {
-                                        "name": row["entry_name"],
-                                        "path": row["entry_path"],
-                                    }
-                                },
-                            }
-                        }
-                    },
-                )
         self.tasks[sid] = asyncio.create_task(self._run(row), name=f"session {sid}")
 
     async def _run(self, row: sqlite3.Row) -> None:
@@ -162,7 +168,8 @@ class SessionRunner:
                 },
                 durable=bool(row["is_durable"]),
                 env=self._env(row),
-                journal=load_journal(self.srv, sid),
+                # Only durable sessions journal (and replay) anything.
+                journal=load_journal(self.srv, sid) if row["is_durable"] else [],
                 log_path=self._log_path(sid),
                 max_memory_mb=(
                     self.srv.config.get_int("pythonrt.max_memory_per_workflow_mb")

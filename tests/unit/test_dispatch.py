@@ -283,3 +283,38 @@ def test_schedule_skipped_without_active_deployment(srv: Server) -> None:
     _deployment(srv, pid, "DEPLOYMENT_STATE_ACTIVE")
     scheduler.step(srv, T0 + timedelta(seconds=20), startup=False, catch_up="one")
     assert len(_ticks(srv, tid)) == 1
+
+
+def test_a_failing_event_is_undone_alone_and_stays_pending(
+    srv: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from akcli.engine import sessions_store
+
+    pid = _project(srv)
+    tid = _trigger(srv, pid)
+    bad, good = _event(srv, tid, n=1), _event(srv, tid, n=2)
+    real = sessions_store.create_session
+    calls = 0
+
+    def flaky(s: Server, **kw: Any) -> str:
+        nonlocal calls
+        calls += 1
+        sid = real(s, **kw)  # written, then the event fails: must be undone
+        if kw["inputs"] == {"n": 1}:
+            raise RuntimeError("boom")
+        return sid
+
+    monkeypatch.setattr(sessions_store, "create_session", flaky)
+    assert dispatch_pending(srv) == 1
+    assert _sessions(srv, bad) == []
+    assert len(_sessions(srv, good)) == 1
+    pending = srv.db.all("SELECT event_id FROM events WHERE dispatched = 0")
+    assert [r["event_id"] for r in pending] == [bad]
+    monkeypatch.setattr(sessions_store, "create_session", real)
+    assert dispatch_pending(srv) == 1
+    assert len(_sessions(srv, bad)) == 1
+
+
+def test_savepoint_outside_a_transaction_is_refused(srv: Server) -> None:
+    with pytest.raises(RuntimeError), srv.db.savepoint():
+        pass
