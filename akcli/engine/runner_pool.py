@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from akcli.engine.runner_types import (
+    BASE_ENV,
     JournalEntry,
     RunOutcome,
     RunSpec,
@@ -96,9 +97,10 @@ class _Zygote:
         self.server = await asyncio.start_unix_server(
             on_connect, self.socket_path, limit=_LINE_LIMIT
         )
-        env = dict(os.environ)
+        # Sessions get BASE_ENV plus their own variables: starting the zygote with
+        # no more leaves each forked runner little to unset.
+        env = {k: os.environ[k] for k in BASE_ENV if k in os.environ}
         env["PYTHONPATH"] = self.stage_dir
-        env.pop("PYTHONHOME", None)
         self.proc = await asyncio.create_subprocess_exec(
             self.python,
             "-m",

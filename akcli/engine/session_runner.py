@@ -16,7 +16,7 @@ from typing import Any
 
 from akcli.engine.build_files import BuildCache, read_build, write_session_dir
 from akcli.engine.runner_pool import RunnerHandle, RunnerPool
-from akcli.engine.runner_types import RunOutcome, RunSpec
+from akcli.engine.runner_types import BASE_ENV, RunOutcome, RunSpec
 from akcli.engine.session_host import DbSessionHost, load_journal
 from akcli.engine.sessions_store import add_log
 from akcli.engine.syscalls import signal_parent_on_end
@@ -30,7 +30,6 @@ RESTART_REASON = (
     "the ak server restarted while this non-durable session was running;"
     " non-durable sessions cannot resume (use is_durable: true)"
 )
-_BASE_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "USER", "SYSTEMROOT")
 
 
 class SessionRunner:
@@ -209,7 +208,7 @@ class SessionRunner:
         return await asyncio.to_thread(work)
 
     def _env(self, row: sqlite3.Row) -> dict[str, str]:
-        env = {k: os.environ[k] for k in _BASE_ENV if k in os.environ}
+        env = {k: os.environ[k] for k in BASE_ENV if k in os.environ}
         env["PYTHONUNBUFFERED"] = "1"
         for var in self.srv.db.all(
             "SELECT name, value, is_secret FROM vars WHERE scope_id = ?",
