@@ -8,14 +8,21 @@ AST is rewritten so that every call **inside a def, async def or class body**
 ``f(x, k=v)`` becomes ``_ak_call(f, x, k=v)`` and ``await f(x)`` becomes
 ``await _ak_acall(f, x)``. Nested calls ``f(g(x))`` and chains ``a.b().c()`` are
 all rewritten. Module-level code is left alone. Compiled code is never cached in
-``__pycache__`` (the same source compiles differently per mode).
+``__pycache__`` (the same source compiles differently per mode); with a code
+cache directory (given by the server) it is cached there instead, keyed by the
+source, the mode, this rewriter and the interpreter, so a session does not parse
+and rewrite the same module again (tens of ms for a few hundred lines).
 """
 
 from __future__ import annotations
 
+import _imp
 import ast
+import contextlib
+import hashlib
 import importlib.machinery
 import importlib.util
+import marshal
 import os
 import sys
 import types
@@ -101,9 +108,50 @@ class _Config:
     ak_call: Callable[..., Any] | None = None
     ak_acall: Callable[..., Any] | None = None
     on_exec: Callable[[bool], None] | None = None
+    code_cache: str | None = None
 
 
 _config = _Config()
+
+# Recompiles when this file, the interpreter or its optimization level changes.
+_fix_co_filename: Any = getattr(_imp, "_fix_co_filename", None)
+with open(__file__, "rb") as _self:
+    _CACHE_SALT = hashlib.sha256(
+        _self.read()
+        + importlib.util.MAGIC_NUMBER
+        + repr((sys.version, sys.flags.optimize)).encode()
+    ).digest()
+
+
+def _cache_path(data: bytes, durable: bool) -> str | None:
+    if not _config.code_cache or _fix_co_filename is None:
+        return None
+    key = hashlib.sha256(_CACHE_SALT + (b"D" if durable else b"N") + data)
+    return os.path.join(_config.code_cache, key.hexdigest() + ".code")
+
+
+def _cache_load(cache: str, path: str) -> types.CodeType | None:
+    try:
+        with open(cache, "rb") as f:
+            code = marshal.loads(f.read())
+    except (OSError, ValueError, EOFError, TypeError):
+        return None
+    if not isinstance(code, types.CodeType):
+        return None
+    _fix_co_filename(code, path)  # compiled in another session's directory
+    return code
+
+
+def _cache_store(cache: str, code: types.CodeType) -> None:
+    tmp = f"{cache}.{os.getpid()}.tmp"
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(marshal.dumps(code))
+        os.replace(tmp, cache)  # whole or absent: readers never see a part
+    except OSError:  # a full or read-only disk only costs the cache
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
 
 
 class UserLoader(importlib.machinery.SourceFileLoader):
@@ -111,11 +159,18 @@ class UserLoader(importlib.machinery.SourceFileLoader):
 
     def get_code(self, fullname: str) -> types.CodeType:
         path = self.get_filename(fullname)
-        source = importlib.util.decode_source(self.get_data(path))
+        data = self.get_data(path)
+        cache = _cache_path(data, _config.durable)
+        if cache is not None and (code := _cache_load(cache, path)) is not None:
+            return code
+        source = importlib.util.decode_source(data)
         tree = ast.parse(source, filename=path)
         if _config.durable:
             tree = rewrite(tree)
-        return compile(tree, path, "exec", dont_inherit=True)
+        code = compile(tree, path, "exec", dont_inherit=True)
+        if cache is not None:
+            _cache_store(cache, code)
+        return code
 
     def exec_module(self, module: types.ModuleType) -> None:
         if _config.durable:
@@ -182,9 +237,14 @@ def install(
     ak_call: Callable[..., Any],
     ak_acall: Callable[..., Any],
     on_exec: Callable[[bool], None] | None = None,
+    code_cache: str | None = None,
 ) -> UserFinder:
-    """Install the finder first on ``sys.meta_path`` (it stays for lazy imports)."""
+    """Install the finder first on ``sys.meta_path`` (it stays for lazy imports).
+
+    ``code_cache``: an existing private directory for compiled modules, or None.
+    """
     _config.durable = durable
+    _config.code_cache = code_cache
     _config.ak_call = ak_call
     _config.ak_acall = ak_acall
     _config.on_exec = on_exec

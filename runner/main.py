@@ -168,8 +168,11 @@ def execute(session: Session, run: dict[str, Any]) -> dict[str, Any]:
     return done
 
 
-def run_session(socket_path: str, code_dir: str) -> None:
-    """Run one session over ``socket_path``; never returns (exits the process)."""
+def run_session(socket_path: str, code_dir: str, code_cache: str | None = None) -> None:
+    """Run one session over ``socket_path``; never returns (exits the process).
+
+    ``code_cache``: the directory where compiled user modules are kept (or None).
+    """
     code_dir = os.path.realpath(code_dir)
     os.chdir(code_dir)
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -197,6 +200,7 @@ def run_session(socket_path: str, code_dir: str) -> None:
         ak_call=call._ak_call,
         ak_acall=call._ak_acall,
         on_exec=on_exec,
+        code_cache=code_cache,
     )
     owner = os.getpid()
     done = execute(session, run)
@@ -228,12 +232,14 @@ def _exit_forked_child(done: dict[str, Any]) -> None:
 def cli(argv: list[str] | None = None) -> None:
     """The cold path: ``python -m runner.main --socket PATH --code-dir DIR``.
 
-    ``--max-memory-mb N`` applies the same limit as ``spawn.limits``.
+    ``--max-memory-mb N`` applies the same limit as ``spawn.limits``;
+    ``--code-cache DIR`` is ``spawn.code_cache``.
     """
     parser = argparse.ArgumentParser(prog="runner.main")
     parser.add_argument("--socket", required=True)
     parser.add_argument("--code-dir", required=True)
     parser.add_argument("--max-memory-mb", type=int, default=None)
+    parser.add_argument("--code-cache", default=None)
     args = parser.parse_args(argv)
     if not os.path.isdir(args.code_dir):
         parser.exit(2, f"error: --code-dir {args.code_dir!r} is not a directory\n")
@@ -241,7 +247,7 @@ def cli(argv: list[str] | None = None) -> None:
     stage = os.path.dirname(os.path.dirname(os.path.abspath(call.__file__)))
     fix_sys_path(os.path.realpath(args.code_dir), stage)
     apply_limits({"max_memory_mb": args.max_memory_mb})
-    run_session(args.socket, args.code_dir)
+    run_session(args.socket, args.code_dir, args.code_cache)
 
 
 if __name__ == "__main__":

@@ -68,7 +68,10 @@ def _child(req: dict[str, Any], closers: list[int]) -> None:
         stage = os.path.dirname(os.path.dirname(os.path.abspath(main.__file__)))
         main.fix_sys_path(code_dir, stage)
         main.apply_limits(req.get("limits"))
-        main.run_session(str(req["socket_path"]), code_dir)
+        cache = req.get("code_cache")
+        main.run_session(
+            str(req["socket_path"]), code_dir, str(cache) if cache else None
+        )
     except BaseException as e:
         try:
             sys.stderr.write(f"runner: {e!r}\n")

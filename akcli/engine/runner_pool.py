@@ -563,6 +563,7 @@ class RunnerPool:
                     "env": spec.env,
                     "log_path": spec.log_path,
                     "limits": {"max_memory_mb": spec.max_memory_mb},
+                    "code_cache": spec.code_cache,
                 }
                 handle.pid = await z.spawn(payload)
                 handle._zygote = z
@@ -589,6 +590,7 @@ class RunnerPool:
                     if spec.max_memory_mb
                     else []
                 ),
+                *(["--code-cache", spec.code_cache] if spec.code_cache else []),
                 cwd=self.stage_dir,
                 env=spec.env,
                 stdin=asyncio.subprocess.DEVNULL,

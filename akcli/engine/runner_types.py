@@ -50,6 +50,7 @@ class RunSpec:
     journal: list[JournalEntry] = field(default_factory=list)
     log_path: str | None = None  # runner stdout/stderr (None: /dev/null)
     max_memory_mb: int | None = None  # RLIMIT_AS of the session process (None: none)
+    code_cache: str | None = None  # compiled user modules (runner/loader.py)
 
 
 @dataclass

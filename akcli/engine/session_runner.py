@@ -7,11 +7,13 @@ non-durable ones cannot be resumed and end in ERROR with the reason.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
 import shutil
 import sqlite3
+from pathlib import Path
 from typing import Any
 
 from akcli.engine.build_files import BuildCache, read_build, write_session_dir
@@ -20,6 +22,7 @@ from akcli.engine.runner_types import BASE_ENV, RunOutcome, RunSpec
 from akcli.engine.session_host import DbSessionHost, load_journal
 from akcli.engine.sessions_store import add_log
 from akcli.engine.syscalls import signal_parent_on_end
+from akcli.paths import ensure_dir
 from akcli.server.state import Server
 from akcli.store.db import now
 
@@ -30,6 +33,24 @@ RESTART_REASON = (
     "the ak server restarted while this non-durable session was running;"
     " non-durable sessions cannot resume (use is_durable: true)"
 )
+
+
+CODE_CACHE_BYTES = 64 * 1024 * 1024
+
+
+def _code_cache(path: Path) -> str | None:
+    """The runners' compiled-module cache: private, emptied once over its size."""
+    try:
+        ensure_dir(path)
+        entries = list(os.scandir(path))
+        if sum(e.stat().st_size for e in entries) > CODE_CACHE_BYTES:
+            for e in entries:
+                with contextlib.suppress(OSError):
+                    os.unlink(e.path)
+    except OSError as e:  # no cache: sessions compile their modules each time
+        log.warning("code cache %s unavailable: %s", path, e)
+        return None
+    return str(path)
 
 
 class SessionRunner:
@@ -50,6 +71,7 @@ class SessionRunner:
         # should not fork hundreds of runners that then fight for the CPU.
         self._starting = asyncio.Semaphore(max(4, 2 * (os.cpu_count() or 1)))
         self.builds = BuildCache()
+        self.code_cache = _code_cache(srv.paths.cache_home / "code")
 
     # -- lifecycle -------------------------------------------------------
 
@@ -174,6 +196,7 @@ class SessionRunner:
                     self.srv.config.get_int("pythonrt.max_memory_per_workflow_mb")
                     or None
                 ),
+                code_cache=self.code_cache,
             )
             host = DbSessionHost(self.srv, sid)
             return await self.pool.start(spec, host), host, code_dir

@@ -123,6 +123,7 @@ def make_spec(
     env: dict[str, str] | None = None,
     log_path: str | None = None,
     session_id: str = "ses_test",
+    code_cache: str | None = None,
 ) -> RunSpec:
     """A RunSpec using this interpreter."""
     base_env = {"PATH": os.environ.get("PATH", "")}
@@ -136,6 +137,7 @@ def make_spec(
         env={**base_env, **(env or {})},
         journal=list(journal or []),
         log_path=log_path,
+        code_cache=code_cache,
     )
 
 
