@@ -25,7 +25,7 @@ from typing import Any
 
 from autokitteh import _activity
 
-from runner import deterministic, protocol
+from runner import deterministic
 from runner.syscalls import ActivityError, Session, current_activity
 
 _time_sleep = time.sleep
@@ -229,13 +229,12 @@ def _start(fn: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     name = activity_name(fn)
     seq, entry = s.next_seq(name)
     if entry is None:
-        payload = {
-            "seq": seq,
-            "name": name,
-            "args": [safe_repr(a) for a in args],
-            "kwargs": {k: safe_repr(v) for k, v in kwargs.items()},
-        }
-        s.chan.send(protocol.ACTIVITY_START, payload)
+        s.begin_activity(
+            seq,
+            name,
+            [safe_repr(a) for a in args],
+            {k: safe_repr(v) for k, v in kwargs.items()},
+        )
     return seq, name, entry
 
 
@@ -261,6 +260,15 @@ def _finish(seq: int, name: str, value: Any, exc: BaseException | None) -> Any:
     return restored_value
 
 
+def _unfinished(seq: int) -> None:
+    # No-op once activity_done carried the call spec. Otherwise the activity
+    # never finishes (its result cannot be pickled, or it raised SystemExit...):
+    # send its activity_start so the session log keeps its call spec.
+    s = _session
+    assert s is not None
+    s.send_start(seq)
+
+
 def _run_coroutine_in_thread(coro: Any) -> Any:
     box: dict[str, Any] = {}
 
@@ -283,18 +291,21 @@ def run_activity(fn: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     seq, name, entry = _start(fn, args, kwargs)
     if entry is not None:
         return _replay(entry)
-    token = current_activity.set(seq)
-    value: Any = None
-    error: BaseException | None = None
     try:
-        value = fn(*args, **kwargs)
-        if inspect.iscoroutine(value):
-            value = _run_coroutine_in_thread(value)
-    except Exception as e:
-        error = e
+        token = current_activity.set(seq)
+        value: Any = None
+        error: BaseException | None = None
+        try:
+            value = fn(*args, **kwargs)
+            if inspect.iscoroutine(value):
+                value = _run_coroutine_in_thread(value)
+        except Exception as e:
+            error = e
+        finally:
+            current_activity.reset(token)
+        return _finish(seq, name, value, error)
     finally:
-        current_activity.reset(token)
-    return _finish(seq, name, value, error)
+        _unfinished(seq)
 
 
 async def run_async_activity(
@@ -304,18 +315,21 @@ async def run_async_activity(
     seq, name, entry = _start(fn, args, kwargs)
     if entry is not None:
         return _replay(entry)
-    token = current_activity.set(seq)
-    value: Any = None
-    error: BaseException | None = None
     try:
-        value = fn(*args, **kwargs)
-        if inspect.isawaitable(value):
-            value = await value
-    except Exception as e:
-        error = e
+        token = current_activity.set(seq)
+        value: Any = None
+        error: BaseException | None = None
+        try:
+            value = fn(*args, **kwargs)
+            if inspect.isawaitable(value):
+                value = await value
+        except Exception as e:
+            error = e
+        finally:
+            current_activity.reset(token)
+        return _finish(seq, name, value, error)
     finally:
-        current_activity.reset(token)
-    return _finish(seq, name, value, error)
+        _unfinished(seq)
 
 
 def _ak_call(fn: Any, /, *args: Any, **kwargs: Any) -> Any:

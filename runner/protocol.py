@@ -34,13 +34,23 @@ Runner -> server
 ``print``          ``{key, text}``: one user ``print`` call (one trailing newline
                    stripped, at most 64 KiB). Fire and forget. See *print keys*.
 ``log``            ``{level, message}``: runner diagnostics (not user prints).
-``activity_start`` ``{seq, name, args: [repr], kwargs: {k: repr}}``: an activity
-                   starts running live (display only; not waited on).
-``activity_done``  ``{seq, name, result, is_error}``: ``result`` is
-                   base64(pickle((value, exception))); the runner then **waits for
-                   ``ack {seq}``** before the workflow continues, so the journal is
-                   durable first. The server stores it as a ``kind: "pickle"``
-                   journal entry.
+``activity_start`` ``{seq, name, args: [repr], kwargs: {k: repr}}``: a live
+                   activity's call spec (display only; not waited on), sent by
+                   the heartbeat thread once the activity has run for 50 ms
+                   (``FLUSH_AFTER`` in syscalls.py), or when it ends without an
+                   ``activity_done`` (its result cannot be pickled, SystemExit),
+                   so ``ak session log`` shows what is running. A faster activity
+                   sends no ``activity_start``: its ``activity_done`` carries
+                   ``args``/``kwargs`` (one message and one commit per activity).
+                   A runner that dies within 50 ms of starting an activity loses
+                   that call spec (the journal is not affected).
+``activity_done``  ``{seq, name, result, is_error[, args, kwargs]}``: ``result``
+                   is base64(pickle((value, exception))); ``args``/``kwargs`` as
+                   in ``activity_start``, present iff no ``activity_start`` was
+                   sent for ``seq``. The runner then **waits for ``ack {seq}``**
+                   before the workflow continues, so the journal is durable
+                   first. The server stores it as a ``kind: "pickle"`` journal
+                   entry, with the call spec's log records in the same commit.
 ``syscall``        ``{id, seq, op, args}``: an SDK request; the runner waits for
                    ``syscall_result {id}``. ``seq`` is an int when the result must
                    be journaled (durable session, workflow context, journaled op),
@@ -155,6 +165,11 @@ def encode(msg_type: str, payload: dict[str, Any]) -> bytes:
     """One wire line for a message."""
     line = json.dumps({"type": msg_type, "payload": payload}, separators=(",", ":"))
     return line.encode() + b"\n"
+
+
+def encode_ack(seq: int) -> bytes:
+    """``encode(ACK, {"seq": seq})``, without json (once per activity)."""
+    return b'{"type":"ack","payload":{"seq":%d}}\n' % seq
 
 
 def decode(line: bytes) -> tuple[str, dict[str, Any]]:

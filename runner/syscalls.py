@@ -2,9 +2,11 @@
 
 :class:`Session` implements the SDK's ``Runtime`` hook. It owns the socket: a
 reader thread dispatches server messages (``ack``, ``syscall_result``, ``stop``),
-a heartbeat thread sends ``heartbeat`` every second, writes are serialized by a
-lock. On EOF or a write error the process exits at once: an orphan runner must
-not keep executing user code.
+a heartbeat thread sends ``heartbeat`` every second and the ``activity_start``
+of an activity still running after :data:`FLUSH_AFTER` (a faster one sends its
+call spec with its result, see protocol.py); writes are serialized by a lock. On
+EOF or a write error the process exits at once: an orphan runner must not keep
+executing user code.
 """
 
 from __future__ import annotations
@@ -24,6 +26,12 @@ from autokitteh._runtime import Runtime
 from runner import protocol
 
 _real_sleep = time.sleep
+_monotonic = time.monotonic
+
+HEARTBEAT_EVERY = 1.0  # seconds
+# An activity running longer than this is announced with its own activity_start,
+# so `ak session log` shows what is running; faster ones fold it into activity_done.
+FLUSH_AFTER = 0.05
 
 # Seq of the activity the current code runs in (None: workflow context).
 current_activity: contextvars.ContextVar[int | None] = contextvars.ContextVar(
@@ -95,6 +103,13 @@ class Session(Runtime):
         self.stop_reason: str | None = None
         self._stop_event = threading.Event()
         self.finished = threading.Event()
+        # Live activities whose activity_start is not sent yet: seq -> (send it
+        # at this monotonic time, its payload). Whoever pops an entry under
+        # _start_lock owns it: activity_done folds it in, or it is sent alone.
+        self._unsent: dict[int, tuple[float, dict[str, Any]]] = {}
+        self._start_lock = threading.Lock()
+        self._beat_idle = False  # the heartbeat thread sleeps until the next beat
+        self._beat_wake = threading.Event()
 
     # -- threads ---------------------------------------------------------------
 
@@ -106,9 +121,34 @@ class Session(Runtime):
         ).start()
 
     def _heartbeat(self) -> None:
+        beat_at = _monotonic()
         while not self.finished.is_set():
-            self.chan.send(protocol.HEARTBEAT, {})
-            self.finished.wait(1.0)
+            now = _monotonic()
+            if now >= beat_at:
+                self.chan.send(protocol.HEARTBEAT, {})
+                beat_at = now + HEARTBEAT_EVERY
+            due = self._send_due_starts(now)
+            if due is not None:
+                self.finished.wait(min(due, beat_at) - now)
+                continue
+            # No activity running: sleep until the next beat unless one starts
+            # (begin_activity sets _beat_wake while _beat_idle).
+            self._beat_idle = True
+            if not self._unsent:
+                self._beat_wake.wait(beat_at - now)
+            self._beat_idle = False
+            self._beat_wake.clear()
+
+    def _send_due_starts(self, now: float) -> float | None:
+        """Send the activity_start of activities running for FLUSH_AFTER; return
+        when the next one is due (None: no activity is running)."""
+        due: float | None = None
+        for seq, (at, _) in dict(self._unsent).items():
+            if at <= now:
+                self.send_start(seq)
+            elif due is None or at < due:
+                due = at
+        return due
 
     def _reader(self) -> None:
         try:
@@ -180,9 +220,37 @@ class Session(Runtime):
 
     # -- activities ----------------------------------------------------------
 
+    def begin_activity(
+        self, seq: int, name: str, args: list[str], kwargs: dict[str, str]
+    ) -> None:
+        """A live activity starts: its call spec goes out with its result, or
+        alone if it is still running after FLUSH_AFTER (the heartbeat thread)."""
+        payload = {"seq": seq, "name": name, "args": args, "kwargs": kwargs}
+        self._unsent[seq] = (_monotonic() + FLUSH_AFTER, payload)
+        if self._beat_idle:
+            self._beat_wake.set()
+
+    def send_start(self, seq: int) -> None:
+        """Send the activity_start of ``seq`` unless it was sent or folded into
+        its activity_done (an activity that never finishes still shows its call)."""
+        with self._start_lock:
+            item = self._unsent.pop(seq, None)
+            if item is not None:
+                self.chan.send(protocol.ACTIVITY_START, item[1])
+
     def activity_done(self, seq: int, name: str, result: str, is_error: bool) -> None:
         """Send an activity's result and wait until the server committed it."""
-        payload = {"seq": seq, "name": name, "result": result, "is_error": is_error}
+        payload: dict[str, Any] = {
+            "seq": seq,
+            "name": name,
+            "result": result,
+            "is_error": is_error,
+        }
+        with self._start_lock:
+            item = self._unsent.pop(seq, None)
+        if item is not None:  # activity_start not sent: the call spec comes along
+            payload["args"] = item[1]["args"]
+            payload["kwargs"] = item[1]["kwargs"]
         self.chan.send(protocol.ACTIVITY_DONE, payload)
         with self._cv:
             while seq not in self._acks:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 # The server's environment variables a session (and its zygote) inherits.
 BASE_ENV = ("PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "USER", "SYSTEMROOT")
@@ -34,6 +34,13 @@ class JournalEntry:
             "value": self.value,
             "is_error": self.is_error,
         }
+
+
+class ActivityCall(NamedTuple):
+    """How an activity was called, for display: ``repr`` of each argument."""
+
+    args: list[str]
+    kwargs: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -80,10 +87,17 @@ class SessionHost(Protocol):
     async def on_activity_start(
         self, seq: int, name: str, args: list[str], kwargs: dict[str, str]
     ) -> None:
-        """An activity starts running live (display only)."""
+        """An activity is running live (display only): one that ran longer than
+        the runner's flush delay, or one that will never finish."""
 
-    async def on_activity_done(self, entry: JournalEntry) -> None:
-        """Journal an activity result; it must be committed when this returns."""
+    async def on_activity_done(
+        self, entry: JournalEntry, call: ActivityCall | None = None
+    ) -> None:
+        """Journal an activity result; it must be committed when this returns.
+
+        ``call`` is the activity's call spec when ``on_activity_start`` was not
+        called for it (a fast activity: the runner sends both in one message).
+        """
 
     async def on_syscall(self, seq: int | None, op: str, args: dict[str, Any]) -> Any:
         """Run a syscall; journal its result under ``seq`` when not None."""

@@ -6,21 +6,28 @@ runner is durable, so a kill -9 of the server never re-runs it.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import time
 from typing import Any
 
-from akcli.engine.runner_types import JournalEntry, SyscallError
-from akcli.engine.sessions_store import add_log
+from akcli.engine.runner_types import ActivityCall, JournalEntry, SyscallError
 from akcli.engine.syscalls import Call, handle
 from akcli.server.state import Server
 from akcli.store.db import now
 
 log = logging.getLogger("ak.session")
 
-FLUSH_AFTER = 0.05  # seconds before a running activity's call_spec is written alone
+
+def _call_records(
+    seq: int, name: str, args: list[str], kwargs: dict[str, str]
+) -> list[str]:
+    """The ``call_spec`` and ``call_attempt_start`` log records of an activity."""
+    spec = {"function": {"name": name}, "args": args, "kwargs": kwargs, "seq": seq}
+    return [
+        json.dumps({"call_spec": spec}),
+        f'{{"call_attempt_start": {{"seq": {seq:d}}}}}',
+    ]
 
 
 def load_journal(srv: Server, session_id: str) -> list[JournalEntry]:
@@ -47,8 +54,6 @@ class DbSessionHost:
     def __init__(self, srv: Server, session_id: str) -> None:
         self.srv = srv
         self.session_id = session_id
-        self._pending: list[dict[str, Any]] = []
-        self._flush_timer: asyncio.TimerHandle | None = None
 
     async def on_print(self, key: str, text: str) -> None:
         self.srv.db.exec(
@@ -71,57 +76,47 @@ class DbSessionHost:
     async def on_activity_start(
         self, seq: int, name: str, args: list[str], kwargs: dict[str, str]
     ) -> None:
-        # The call_spec/attempt records join the journal entry's transaction (one
-        # commit per activity); an activity still running after FLUSH_AFTER gets
-        # them written on their own so `ak session log` shows what is running.
-        self._pending = [
-            {
-                "call_spec": {
-                    "function": {"name": name},
-                    "args": args,
-                    "kwargs": kwargs,
-                    "seq": seq,
-                }
-            },
-            {"call_attempt_start": {"seq": seq}},
-        ]
-        loop = asyncio.get_running_loop()
-        self._flush_timer = loop.call_later(FLUSH_AFTER, self._flush_pending)
-
-    def _flush_pending(self) -> None:
-        if self._flush_timer is not None:
-            self._flush_timer.cancel()
-            self._flush_timer = None
-        pending, self._pending = self._pending, []
-        if pending:
-            with self.srv.db.tx():
-                for record in pending:
-                    add_log(self.srv, self.session_id, record)
+        # The runner sends this only for an activity still running after its
+        # flush delay (or one that will never finish): show it at once.
+        t = now()
+        with self.srv.db.tx():
+            self._add_logs(t, _call_records(seq, name, args, kwargs))
 
     def close(self) -> None:
-        """The run ended: write the call spec of an activity that never finished
-        (its result could not be pickled, or the runner died) so the log keeps it."""
-        self._flush_pending()
+        """The run ended. Nothing is buffered here: the runner sends the call
+        spec of an activity that never finishes (runner/protocol.py)."""
 
-    async def on_activity_done(self, entry: JournalEntry) -> None:
+    async def on_activity_done(
+        self, entry: JournalEntry, call: ActivityCall | None = None
+    ) -> None:
+        # One commit per activity: journal row and log records together.
+        seq = entry.seq
+        t = now()
+        records = [] if call is None else _call_records(seq, entry.name, *call)
+        records.append(
+            f'{{"call_attempt_complete": {{"seq": {seq:d}, "is_error": '
+            f"{'true' if entry.is_error else 'false'}}}}}"
+        )
         with self.srv.db.tx():
-            self._flush_pending()
-            self._journal(
-                entry.seq, entry.name, entry.kind, entry.value, entry.is_error
-            )
-            add_log(
-                self.srv,
-                self.session_id,
-                {
-                    "call_attempt_complete": {
-                        "seq": entry.seq,
-                        "is_error": entry.is_error,
-                    }
-                },
-            )
+            self._journal(seq, entry.name, entry.kind, entry.value, entry.is_error, t)
+            self._add_logs(t, records)
+
+    def _add_logs(self, t: str, records: list[str]) -> None:
+        # The rows of sessions_store.add_log, with one seq lookup for several
+        # records serialized by the caller (the activity hot path).
+        db = self.srv.db
+        row = db.one(
+            "SELECT COALESCE(MAX(seq), 0) FROM session_logs WHERE session_id = ?",
+            self.session_id,
+        )
+        first = int(row[0]) + 1 if row is not None else 1
+        db.conn.executemany(
+            "INSERT INTO session_logs (session_id, seq, t, record) VALUES (?, ?, ?, ?)",
+            [(self.session_id, first + i, t, r) for i, r in enumerate(records)],
+        )
 
     def _journal(
-        self, seq: int, name: str, kind: str, value: Any, is_error: bool
+        self, seq: int, name: str, kind: str, value: Any, is_error: bool, t: str = ""
     ) -> None:
         stored = json.dumps(value) if kind == "json" else str(value)
         self.srv.db.exec(
@@ -133,7 +128,7 @@ class DbSessionHost:
             kind,
             stored,
             int(is_error),
-            now(),
+            t or now(),
         )
 
     async def on_syscall(self, seq: int | None, op: str, args: dict[str, Any]) -> Any:

@@ -14,7 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from akcli.engine.runner_pool import RunnerHandle, RunnerPool
-from akcli.engine.runner_types import JournalEntry, RunOutcome, RunSpec, SyscallError
+from akcli.engine.runner_types import (
+    ActivityCall,
+    JournalEntry,
+    RunOutcome,
+    RunSpec,
+    SyscallError,
+)
 
 _dirs = itertools.count(1)
 
@@ -41,7 +47,11 @@ class FakeHost:
     ) -> None:
         self.starts.append((seq, name, args, kwargs))
 
-    async def on_activity_done(self, entry: JournalEntry) -> None:
+    async def on_activity_done(
+        self, entry: JournalEntry, call: ActivityCall | None = None
+    ) -> None:
+        if call is not None:  # a fast activity: its call spec came with the result
+            self.starts.append((entry.seq, entry.name, call.args, call.kwargs))
         self.journal.append(entry)
 
     async def on_syscall(self, seq: int | None, op: str, args: dict[str, Any]) -> Any:
