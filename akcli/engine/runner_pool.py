@@ -12,13 +12,13 @@ naming the cause; a force stop kills the runner's process group.
 from __future__ import annotations
 
 import asyncio
-import collections
 import contextlib
 import itertools
 import json
 import os
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -222,39 +222,43 @@ class _Zygote:
 
 
 class _Lines(asyncio.BufferedProtocol):
-    """The server's end of a runner socket: JSON lines for RunnerHandle's loop.
+    """The server's end of a runner socket: hands each JSON line to ``on_line``.
 
     Installed on the transport right after the runner connects, in place of the
-    StreamReader, because the activity round trip is dominated by per-message
+    StreamReader, because an activity's round trip is dominated by per-message
     overhead: a StreamReader transport reads into a fresh 256 KiB bytes object
     each time, which glibc serves with mmap/munmap (a TLB shootdown per message,
-    ~100 us on a VM), and ``wait_for(readline())`` costs a Task and a timer per
-    line. Here reads go into one reused buffer, complete lines are queued and
-    the serve loop is woken at most once per read. The heartbeat watchdog is
-    one timer, re-armed when it fires: ``silent`` is set after ``timeout``
-    seconds without a byte from the runner.
+    ~100 us on a VM), and ``wait_for(readline())`` costs a Task, a timer and a
+    loop iteration per line. Here reads go into one reused buffer and each
+    complete line is handled right in the read callback. The heartbeat watchdog
+    is one timer, re-armed when it fires.
 
+    ``ended`` resolves once reading is over, ``end`` saying why: ``"handled"``
+    (``on_line`` returned True), ``"eof"``, ``"overrun"`` (a line longer than
+    ``limit``) or ``"silent"`` (nothing received for ``timeout`` seconds).
     The replaced StreamReaderProtocol still gets ``connection_lost`` and the
     write flow control, so the StreamWriter's ``drain`` and ``wait_closed``
     keep working.
     """
 
     def __init__(
-        self, stream: asyncio.BaseProtocol, timeout: float, limit: int
+        self,
+        stream: asyncio.BaseProtocol,
+        on_line: Callable[[bytes], bool],
+        timeout: float,
+        limit: int,
     ) -> None:
-        self.lines: collections.deque[bytes] = collections.deque()
-        self.eof = False
-        self.overrun = False  # a line longer than ``limit``
-        self.silent = False  # nothing received for ``timeout`` seconds
+        self._loop = asyncio.get_running_loop()
+        self.end = ""
+        self.ended: asyncio.Future[None] = self._loop.create_future()
         self._stream = stream
+        self._on_line = on_line
         self._limit = limit
         self._buf = bytearray(_CHUNK)
-        self._start = 0  # first byte not yet queued as a line
+        self._start = 0  # first byte not handled yet
         self._end = 0  # end of the received bytes
         self._scan = 0  # no newline in _buf[_start:_scan]
         self._transport: asyncio.BaseTransport | None = None
-        self._waiter: asyncio.Future[None] | None = None
-        self._loop = asyncio.get_running_loop()
         self._timeout = timeout
         self._last = self._loop.time()
         self._timer = self._loop.call_at(self._last + timeout, self._watchdog)
@@ -269,32 +273,25 @@ class _Lines(asyncio.BufferedProtocol):
             del view
             self.buffer_updated(len(early))
         if transport.is_closing():
-            self.eof = True
-
-    async def wait(self) -> None:
-        """Until there is a line to handle, EOF, an overrun or a timeout."""
-        if self.lines or self.eof or self.overrun or self.silent:
-            return
-        waiter = self._loop.create_future()
-        self._waiter = waiter
-        try:
-            await waiter
-        finally:
-            self._waiter = None
+            self._finish("eof")
 
     def close(self) -> None:
-        """Stop the watchdog (the serve loop ended)."""
+        """Stop the watchdog (the run is over)."""
         self._timer.cancel()
 
-    def _wake(self) -> None:
-        waiter = self._waiter
-        if waiter is not None and not waiter.done():
-            waiter.set_result(None)
+    def _finish(self, why: str) -> None:
+        if self.end:
+            return
+        self.end = why
+        self._timer.cancel()
+        if why != "eof" and isinstance(self._transport, asyncio.ReadTransport):
+            self._transport.pause_reading()
+        if not self.ended.done():
+            self.ended.set_result(None)
 
     def _watchdog(self) -> None:
         if self._loop.time() - self._last >= self._timeout:
-            self.silent = True
-            self._wake()
+            self._finish("silent")
         else:
             self._timer = self._loop.call_at(self._last + self._timeout, self._watchdog)
 
@@ -307,7 +304,7 @@ class _Lines(asyncio.BufferedProtocol):
             if len(self._buf) > 4 * _CHUNK:  # done with a big message
                 self._buf = bytearray(_CHUNK)
         if len(self._buf) - self._end < want:
-            # Move the partial line to the front; grow if it does not leave room.
+            # Move the partial line to the front; grow if that leaves no room.
             n = self._end - self._start
             with memoryview(self._buf) as old:
                 if n + want > len(self._buf):
@@ -324,31 +321,31 @@ class _Lines(asyncio.BufferedProtocol):
     def buffer_updated(self, nbytes: int) -> None:
         self._end += nbytes
         self._last = self._loop.time()
+        if self.end:  # the run is over: drop what comes after
+            self._start = self._scan = self._end
+            return
         buf = self._buf
         i = buf.find(b"\n", self._scan, self._end)
         if i >= 0:
             with memoryview(buf) as view:
                 while i >= 0:
-                    self.lines.append(view[self._start : i + 1].tobytes())
+                    line = view[self._start : i + 1].tobytes()
                     self._start = i + 1
+                    if self._on_line(line):
+                        self._finish("handled")
+                        self._start = self._end
+                        break
                     i = buf.find(b"\n", self._start, self._end)
-            self._wake()
         self._scan = self._end
-        if self._end - self._start > self._limit and not self.overrun:
-            self.overrun = True
-            if isinstance(self._transport, asyncio.ReadTransport):
-                self._transport.pause_reading()
-            self._wake()
+        if self._end - self._start > self._limit:
+            self._finish("overrun")
 
     def eof_received(self) -> bool | None:
-        self.eof = True
-        self._wake()
+        self._finish("eof")
         return None  # close the transport
 
     def connection_lost(self, exc: Exception | None) -> None:
-        self.eof = True
-        self._timer.cancel()
-        self._wake()
+        self._finish("eof")
         self._stream.connection_lost(exc)
 
     def pause_writing(self) -> None:
@@ -379,7 +376,7 @@ class RunnerHandle:
         self._connected = connected
         self._writer: asyncio.StreamWriter | None = None
         self._wlock = asyncio.Lock()
-        self._lines: _Lines | None = None
+        self._outcome: RunOutcome | None = None  # set by a message that ends the run
         self._exit: asyncio.Future[tuple[int | None, int | None]] | None = None
         self._zygote: _Zygote | None = None
         self._forced: str | None = None
@@ -429,16 +426,11 @@ class RunnerHandle:
         self._task = asyncio.create_task(self._serve())
 
     async def _send(self, msg_type: str, payload: dict[str, Any]) -> None:
-        await self._write(protocol.encode(msg_type, payload))
-
-    async def _write(self, data: bytes) -> None:
         writer = self._writer
         if writer is None:
             return
         with contextlib.suppress(ConnectionError, RuntimeError):
-            writer.write(data)
-            # Usually the socket took it all: no drain (a coroutine and a lock
-            # per ack on the activity hot path).
+            writer.write(protocol.encode(msg_type, payload))
             if writer.transport.get_write_buffer_size():
                 async with self._wlock:
                     await writer.drain()
@@ -493,15 +485,18 @@ class RunnerHandle:
             return RunOutcome("error", error=msg or "runner did not connect in time")
         reader, writer = conn
         lines = _Lines(
-            writer.transport.get_protocol(), self._pool.heartbeat_timeout, _LINE_LIMIT
+            writer.transport.get_protocol(),
+            self._on_line,
+            self._pool.heartbeat_timeout,
+            _LINE_LIMIT,
         )
         reader.feed_eof()  # what it buffered so far is all it will get
         try:
             early = await reader.read()  # returns at once after feed_eof
         except Exception:
             early = b""
+        self._writer = writer
         lines.attach(writer.transport, early)
-        self._lines, self._writer = lines, writer
         try:
             return await self._serve_lines(lines)
         finally:
@@ -521,43 +516,47 @@ class RunnerHandle:
             await self._send(
                 protocol.STOP, {"reason": self._pending_stop, "force": False}
             )
-        queue = lines.lines
-        while True:
-            while queue:
-                line = queue.popleft()
-                try:
-                    msg_type, payload = protocol.decode(line)
-                except (ValueError, json.JSONDecodeError) as e:
-                    _killpg(self.pid)
-                    return RunOutcome("error", error=f"runner protocol error: {e}")
-                outcome = await self._handle(msg_type, payload)
-                if outcome is not None:
-                    return outcome
-            if lines.overrun:
-                _killpg(self.pid)
-                return RunOutcome("error", error="runner sent a message over 64 MiB")
-            if lines.eof:
-                if self._forced is not None:
-                    return RunOutcome("stopped", reason=self._forced)
-                return RunOutcome("error", error=await self._exit_message())
-            if lines.silent:
-                _killpg(self.pid)
-                timeout = self._pool.heartbeat_timeout
-                return RunOutcome(
-                    "error",
-                    error=f"runner stopped responding (no heartbeat for {timeout:g} s)",
-                )
-            await lines.wait()
+        await lines.ended  # the runner's messages are handled by _on_line
+        if self._outcome is not None:
+            return self._outcome
+        if lines.end == "overrun":
+            _killpg(self.pid)
+            return RunOutcome("error", error="runner sent a message over 64 MiB")
+        if lines.end == "silent":
+            _killpg(self.pid)
+            timeout = self._pool.heartbeat_timeout
+            return RunOutcome(
+                "error",
+                error=f"runner stopped responding (no heartbeat for {timeout:g} s)",
+            )
+        if self._forced is not None:
+            return RunOutcome("stopped", reason=self._forced)
+        return RunOutcome("error", error=await self._exit_message())
 
     def _exit_done(self) -> bool:
         return self._exit is not None and self._exit.done()
 
-    async def _handle(self, msg_type: str, p: dict[str, Any]) -> RunOutcome | None:
+    def _on_line(self, line: bytes) -> bool:
+        """Handle one runner message, in the socket's read callback: no task
+        switch on the activity hot path. True when it ended the run."""
+        try:
+            msg_type, payload = protocol.decode(line)
+        except ValueError as e:  # json.JSONDecodeError included
+            _killpg(self.pid)
+            self._outcome = RunOutcome("error", error=f"runner protocol error: {e}")
+            return True
+        try:
+            self._outcome = self._handle(msg_type, payload)
+        except Exception as e:  # a supervisor bug must not hang the session
+            self._outcome = RunOutcome("error", error=f"runner supervisor error: {e!r}")
+        return self._outcome is not None
+
+    def _handle(self, msg_type: str, p: dict[str, Any]) -> RunOutcome | None:
         host = self._host
         if msg_type == protocol.PRINT:
-            await host.on_print(str(p.get("key", "")), str(p.get("text", "")))
+            host.on_print(str(p.get("key", "")), str(p.get("text", "")))
         elif msg_type == protocol.ACTIVITY_START:
-            await host.on_activity_start(
+            host.on_activity_start(
                 int(p["seq"]),
                 str(p.get("name", "")),
                 [str(a) for a in p.get("args") or []],
@@ -577,14 +576,17 @@ class RunnerHandle:
                     [str(a) for a in p.get("args") or []],
                     {str(k): str(v) for k, v in (p.get("kwargs") or {}).items()},
                 )
-            await host.on_activity_done(entry, call)
-            await self._write(protocol.encode_ack(entry.seq))
+            host.on_activity_done(entry, call)  # committed when it returns
+            if self._writer is not None:
+                # The runner waits for this before the workflow goes on, so at
+                # most one ack is in flight: no drain.
+                self._writer.write(protocol.encode_ack(entry.seq))
         elif msg_type == protocol.SYSCALL:
             task = asyncio.create_task(self._syscall(p))
             self._syscalls.add(task)
             task.add_done_callback(self._syscalls.discard)
         elif msg_type == protocol.LOG:
-            await host.on_log(str(p.get("level", "info")), str(p.get("message", "")))
+            host.on_log(str(p.get("level", "info")), str(p.get("message", "")))
         elif msg_type == protocol.DONE:
             return RunOutcome(
                 state=str(p.get("state") or "error"),

@@ -79,18 +79,23 @@ class SyscallError(Exception):
 
 
 class SessionHost(Protocol):
-    """The engine's callbacks for one running session."""
+    """The engine's callbacks for one running session.
 
-    async def on_print(self, key: str, text: str) -> None:
+    All but ``on_syscall`` are plain calls made from the runner socket's read
+    callback (the activity hot path has no task switch): they must not block
+    for long. ``on_syscall`` runs in its own task.
+    """
+
+    def on_print(self, key: str, text: str) -> None:
         """Store a print (INSERT OR IGNORE on (session, key))."""
 
-    async def on_activity_start(
+    def on_activity_start(
         self, seq: int, name: str, args: list[str], kwargs: dict[str, str]
     ) -> None:
         """An activity is running live (display only): one that ran longer than
         the runner's flush delay, or one that will never finish."""
 
-    async def on_activity_done(
+    def on_activity_done(
         self, entry: JournalEntry, call: ActivityCall | None = None
     ) -> None:
         """Journal an activity result; it must be committed when this returns.
@@ -102,5 +107,5 @@ class SessionHost(Protocol):
     async def on_syscall(self, seq: int | None, op: str, args: dict[str, Any]) -> Any:
         """Run a syscall; journal its result under ``seq`` when not None."""
 
-    async def on_log(self, level: str, message: str) -> None:
+    def on_log(self, level: str, message: str) -> None:
         """A runner log line."""

@@ -55,7 +55,7 @@ class DbSessionHost:
         self.srv = srv
         self.session_id = session_id
 
-    async def on_print(self, key: str, text: str) -> None:
+    def on_print(self, key: str, text: str) -> None:
         self.srv.db.exec(
             "INSERT OR IGNORE INTO session_prints (session_id, key, t, text)"
             " VALUES (?, ?, ?, ?)",
@@ -65,7 +65,7 @@ class DbSessionHost:
             text,
         )
 
-    async def on_log(self, level: str, message: str) -> None:
+    def on_log(self, level: str, message: str) -> None:
         log.log(
             logging.getLevelName(level.upper()) if level else logging.INFO,
             "session %s: %s",
@@ -73,7 +73,7 @@ class DbSessionHost:
             message,
         )
 
-    async def on_activity_start(
+    def on_activity_start(
         self, seq: int, name: str, args: list[str], kwargs: dict[str, str]
     ) -> None:
         # The runner sends this only for an activity still running after its
@@ -86,7 +86,7 @@ class DbSessionHost:
         """The run ended. Nothing is buffered here: the runner sends the call
         spec of an activity that never finishes (runner/protocol.py)."""
 
-    async def on_activity_done(
+    def on_activity_done(
         self, entry: JournalEntry, call: ActivityCall | None = None
     ) -> None:
         # One commit per activity: journal row and log records together.

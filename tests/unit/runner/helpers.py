@@ -38,16 +38,16 @@ class FakeHost:
         self.store: dict[str, Any] = {}
         self.handlers: dict[str, Callable[[dict[str, Any]], Awaitable[Any]]] = {}
 
-    async def on_print(self, key: str, text: str) -> None:
+    def on_print(self, key: str, text: str) -> None:
         self.print_log.append((key, text))
         self.prints.setdefault(key, text)
 
-    async def on_activity_start(
+    def on_activity_start(
         self, seq: int, name: str, args: list[str], kwargs: dict[str, str]
     ) -> None:
         self.starts.append((seq, name, args, kwargs))
 
-    async def on_activity_done(
+    def on_activity_done(
         self, entry: JournalEntry, call: ActivityCall | None = None
     ) -> None:
         if call is not None:  # a fast activity: its call spec came with the result
@@ -91,7 +91,7 @@ class FakeHost:
             return True
         return None
 
-    async def on_log(self, level: str, message: str) -> None:
+    def on_log(self, level: str, message: str) -> None:
         self.logs.append((level, message))
 
     @property
