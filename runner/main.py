@@ -185,7 +185,7 @@ def run_session(socket_path: str, code_dir: str, code_cache: str | None = None) 
     session.code_dir = code_dir
     session.chan.send(protocol.HELLO, {"pid": os.getpid()})
     session.start_threads()
-    run = session.runs.get()
+    run = session.wait_run()
     _runtime.install(session)
     call.set_session(session)
     printing.install(session)

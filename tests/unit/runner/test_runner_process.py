@@ -367,3 +367,60 @@ def test_zygote_is_restarted_after_dying(tmp_path: Path) -> None:
             await pool.close()
 
     asyncio.run(go())
+
+
+THREADED_SYSCALLS = """
+import threading
+
+import autokitteh
+
+
+@autokitteh.activity
+def double(i):
+    return 2 * i
+
+
+def main(event):
+    errors = []
+
+    def worker(n):
+        try:
+            for j in range(20):
+                key = f"k{n}-{j}"
+                if autokitteh.get_value(key) != key:
+                    errors.append(key)
+        except BaseException as e:
+            errors.append(repr(e))
+
+    with autokitteh.inhibit_activities():
+        threads = [threading.Thread(target=worker, args=(n,)) for n in range(4)]
+        for t in threads:
+            t.start()
+    total = 0
+    for i in range(200):
+        total += double(i)
+    with autokitteh.inhibit_activities():
+        for t in threads:
+            t.join()
+    return [total, errors]
+"""
+
+
+def test_threads_waiting_together(tmp_path: Path) -> None:
+    """The thread that waits for the server reads the socket for all: syscall
+    results for other threads (out of order) and the workflow's acks all arrive."""
+    import random
+
+    host = FakeHost()
+
+    async def slow_echo(args: dict[str, object]) -> object:
+        await asyncio.sleep(random.random() * 0.005)
+        return args["key"]
+
+    host.handlers["store"] = slow_echo
+    outcome, _ = run_files(
+        tmp_path, {"main.py": THREADED_SYSCALLS}, durable=True, host=host
+    )
+    assert outcome.state == "completed", outcome.error
+    assert outcome.value == [sum(2 * i for i in range(200)), []]
+    assert [e.name for e in host.journal].count("double") == 200
