@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from json.encoder import encode_basestring_ascii as _json_str
 from typing import Any
 
 from akcli.engine.runner_types import ActivityCall, JournalEntry, SyscallError
@@ -22,10 +23,13 @@ log = logging.getLogger("ak.session")
 def _call_records(
     seq: int, name: str, args: list[str], kwargs: dict[str, str]
 ) -> list[str]:
-    """The ``call_spec`` and ``call_attempt_start`` log records of an activity."""
-    spec = {"function": {"name": name}, "args": args, "kwargs": kwargs, "seq": seq}
+    """The ``call_spec`` and ``call_attempt_start`` log records of an activity,
+    as ``json.dumps`` writes them (without its object walk: activity hot path)."""
+    q = _json_str
+    kw = ", ".join([f"{q(k)}: {q(v)}" for k, v in kwargs.items()])
     return [
-        json.dumps({"call_spec": spec}),
+        f'{{"call_spec": {{"function": {{"name": {q(name)}}}, "args": '
+        f'[{", ".join([q(a) for a in args])}], "kwargs": {{{kw}}}, "seq": {seq:d}}}}}',
         f'{{"call_attempt_start": {{"seq": {seq:d}}}}}',
     ]
 
