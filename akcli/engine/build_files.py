@@ -19,6 +19,8 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 CACHE_BYTES = 64 * 1024 * 1024  # total size of the cached builds' files
+SMALL_FILES = 16  # a build this small is written without a thread hop
+SMALL_BYTES = 256 * 1024
 PREFIX = "ak-user-"  # sessiontest.py hides paths with this prefix
 
 
@@ -36,6 +38,12 @@ class BuildFiles:
     members: tuple[Member, ...] | None  # None: extract the archive per session
     size: int
     requirements: str | None  # requirements.txt at the top, for the venv
+
+    @property
+    def small(self) -> bool:
+        """Cheap enough to write (and delete) on the event loop."""
+        n = len(self.members) if self.members is not None else 0
+        return n <= SMALL_FILES and self.size <= SMALL_BYTES
 
 
 def read_build(archive: bytes) -> BuildFiles:

@@ -71,6 +71,9 @@ class SessionRunner:
         # should not fork hundreds of runners that then fight for the CPU.
         self._starting = asyncio.Semaphore(max(4, 2 * (os.cpu_count() or 1)))
         self.builds = BuildCache()
+        # requirements.txt text -> the interpreter python_for found for it
+        self._pythons: dict[str | None, str] = {}
+        self._small_dirs: set[str] = set()
         self.code_cache = _code_cache(srv.paths.cache_home / "code")
 
     # -- lifecycle -------------------------------------------------------
@@ -162,10 +165,8 @@ class SessionRunner:
         finally:
             self.handles.pop(sid, None)
             self.tasks.pop(sid, None)
-            if code_dir:  # off the event loop, not waited for
-                asyncio.get_running_loop().run_in_executor(
-                    None, shutil.rmtree, code_dir, True
-                )
+            if code_dir:
+                self._remove(code_dir)
         if sid in self.forced and outcome.state == "error":
             outcome = RunOutcome(state="stopped", reason=self.forced.pop(sid))
         await self._finish_retrying(sid, outcome)
@@ -201,13 +202,24 @@ class SessionRunner:
             host = DbSessionHost(self.srv, sid)
             return await self.pool.start(spec, host), host, code_dir
         except BaseException:
+            self._small_dirs.discard(code_dir)
             shutil.rmtree(code_dir, ignore_errors=True)
             raise
 
     async def _prepare(self, row: sqlite3.Row) -> tuple[str, str]:
-        """The session's private code directory and its interpreter (one thread hop)."""
+        """The session's private code directory and its interpreter.
+
+        A small cached build whose interpreter is known is written right here
+        (a few syscalls); anything else is done on a thread.
+        """
         build_id = row["build_id"]
         files = self.builds.get(build_id)
+        if files is not None and files.members is not None and files.small:
+            python = self._pythons.get(files.requirements)
+            if python is not None and os.path.exists(python):
+                code_dir = write_session_dir(files, None)
+                self._small_dirs.add(code_dir)
+                return code_dir, python
         archive: bytes | None = None
         if files is None or files.members is None:
             build = self.srv.db.one(
@@ -226,9 +238,20 @@ class SessionRunner:
             from akcli.venvs import python_for
 
             python = python_for(self.srv.paths, files.requirements)
+            self._pythons[files.requirements] = python
             return write_session_dir(files, archive), python
 
         return await asyncio.to_thread(work)
+
+    def _remove(self, code_dir: str) -> None:
+        """Delete a session's directory: small ones here, others on a thread."""
+        if code_dir in self._small_dirs:
+            self._small_dirs.discard(code_dir)
+            shutil.rmtree(code_dir, ignore_errors=True)
+        else:
+            asyncio.get_running_loop().run_in_executor(
+                None, shutil.rmtree, code_dir, True
+            )
 
     def _env(self, row: sqlite3.Row) -> dict[str, str]:
         env = {k: os.environ[k] for k in BASE_ENV if k in os.environ}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
@@ -139,5 +140,44 @@ def test_running_activity_call_spec_visible_before_it_ends(tmp_path: Path) -> No
         assert seen_running, "call_spec not visible while the activity ran"
         row = await wait_final(srv, sid)
         assert row["state"] == "completed", row["error"]
+
+    run_with_engine(tmp_path, body)
+
+
+WRITER = """
+import os
+
+def main(event):
+    here = os.getcwd()
+    before = open("data.txt").read()
+    with open("data.txt", "w") as f:  # private: the next session sees the original
+        f.write("changed by " + event.data["n"])
+    return {"cwd": here, "before": before}
+"""
+
+
+@pytest.mark.parametrize("files", [1, 40], ids=["small-build", "large-build"])
+def test_each_session_has_a_private_code_dir_removed_after(
+    tmp_path: Path, files: int
+) -> None:
+    project = {"main.py": WRITER, "data.txt": "original"}
+    project.update({f"extra{i}.py": "" for i in range(files)})  # 40: threaded path
+
+    async def body(srv: Server) -> None:
+        ids = deploy(srv, project)
+        dirs = []
+        for n in ("1", "2", "3"):
+            sid = start(srv, ids, "main.py:main", durable=False, inputs={"n": n})
+            row = await wait_final(srv, sid)
+            assert row["state"] == "completed", row["error"]
+            value = json.loads(row["return_value"])
+            assert value["before"] == "original"
+            dirs.append(value["cwd"])
+        assert len(set(dirs)) == 3
+        for _ in range(40):  # removal is not waited for on the threaded path
+            if not any(Path(d).exists() for d in dirs):
+                break
+            await asyncio.sleep(0.05)
+        assert [d for d in dirs if Path(d).exists()] == []
 
     run_with_engine(tmp_path, body)
