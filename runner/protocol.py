@@ -100,7 +100,8 @@ server listens on ``<path>``. Zygote -> server: ``hello {pid, python_version}``,
 ``spawned {id, session_id, pid}`` (or ``{id, session_id, error}``),
 ``exited {pid, status, signal}`` (``status``: exit code or null; ``signal``:
 signal number or null). Server -> zygote: ``spawn {id, session_id, socket_path,
-code_dir, env, log_path, limits}``. When the control socket closes the zygote exits.
+code_dir, env, log_path, limits, code_cache}``. When the control socket closes the
+zygote exits.
 
 ``limits`` (optional, may be null or lack keys): resource limits the forked
 session process applies to itself before loading user code.
@@ -109,6 +110,10 @@ server config ``pythonrt.max_memory_per_workflow_mb``; null or 0 = no limit. A
 handler that allocates without bound gets a ``MemoryError`` (the session ends in
 ERROR with it); a runner killed for memory ends its session in ERROR with the
 exit code or signal. The cold path takes ``--max-memory-mb N`` instead.
+
+``code_cache`` (optional, may be null): a private directory where the runner keeps
+compiled user modules (``runner/loader.py``); the cold path takes
+``--code-cache DIR``.
 """
 
 from __future__ import annotations
