@@ -6,8 +6,10 @@ runner is durable, so a kill -9 of the server never re-runs it.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
+import sqlite3
 import time
 from json.encoder import encode_basestring_ascii as _json_str
 from typing import Any
@@ -34,6 +36,21 @@ def _call_records(
     ]
 
 
+@functools.cache
+def _log_insert(n: int) -> str:
+    """An INSERT of ``n`` session_logs rows."""
+    rows = ", ".join(["(?, ?, ?, ?)"] * n)
+    return f"INSERT INTO session_logs (session_id, seq, t, record) VALUES {rows}"
+
+
+def _log_rows(session_id: str, first: int, t: str, records: list[str]) -> list[Any]:
+    """The parameters of ``_log_insert(len(records))``."""
+    out: list[Any] = []
+    for i, record in enumerate(records):
+        out += (session_id, first + i, t, record)
+    return out
+
+
 def load_journal(srv: Server, session_id: str) -> list[JournalEntry]:
     rows = srv.db.all(
         "SELECT seq, name, kind, value, is_error FROM journal WHERE session_id = ?"
@@ -58,6 +75,7 @@ class DbSessionHost:
     def __init__(self, srv: Server, session_id: str) -> None:
         self.srv = srv
         self.session_id = session_id
+        self._next_log: int | None = None  # session_logs seq of the next record
 
     def on_print(self, key: str, text: str) -> None:
         self.srv.db.exec(
@@ -82,9 +100,7 @@ class DbSessionHost:
     ) -> None:
         # The runner sends this only for an activity still running after its
         # flush delay (or one that will never finish): show it at once.
-        t = now()
-        with self.srv.db.tx():
-            self._add_logs(t, _call_records(seq, name, args, kwargs))
+        self._write(None, _call_records(seq, name, args, kwargs))
 
     def close(self) -> None:
         """The run ended. Nothing is buffered here: the runner sends the call
@@ -95,29 +111,53 @@ class DbSessionHost:
     ) -> None:
         # One commit per activity: journal row and log records together.
         seq = entry.seq
-        t = now()
         records = [] if call is None else _call_records(seq, entry.name, *call)
         records.append(
             f'{{"call_attempt_complete": {{"seq": {seq:d}, "is_error": '
             f"{'true' if entry.is_error else 'false'}}}}}"
         )
-        with self.srv.db.tx():
-            self._journal(seq, entry.name, entry.kind, entry.value, entry.is_error, t)
-            self._add_logs(t, records)
+        self._write(entry, records)
+
+    def _write(self, entry: JournalEntry | None, records: list[str]) -> None:
+        """Commit a journal entry (if any) and log records in one transaction."""
+        t = now()
+        try:
+            with self.srv.db.tx():
+                if entry is not None:
+                    self._journal(
+                        entry.seq,
+                        entry.name,
+                        entry.kind,
+                        entry.value,
+                        entry.is_error,
+                        t,
+                    )
+                self._add_logs(t, records)
+        except BaseException:
+            self._next_log = None  # rolled back: look the seq up again
+            raise
 
     def _add_logs(self, t: str, records: list[str]) -> None:
-        # The rows of sessions_store.add_log, with one seq lookup for several
-        # records serialized by the caller (the activity hot path).
+        # The rows of sessions_store.add_log in one statement, records serialized
+        # by the caller (the activity hot path). The next seq is remembered: when
+        # another writer (a state change, a stop request) took it, the insert
+        # fails on the primary key and is redone after reading MAX(seq).
         db = self.srv.db
-        row = db.one(
-            "SELECT COALESCE(MAX(seq), 0) FROM session_logs WHERE session_id = ?",
-            self.session_id,
-        )
-        first = int(row[0]) + 1 if row is not None else 1
-        db.conn.executemany(
-            "INSERT INTO session_logs (session_id, seq, t, record) VALUES (?, ?, ?, ?)",
-            [(self.session_id, first + i, t, r) for i, r in enumerate(records)],
-        )
+        sql = _log_insert(len(records))
+        first = self._next_log
+        if first is not None:
+            try:
+                db.exec(sql, *_log_rows(self.session_id, first, t, records))
+            except sqlite3.IntegrityError:
+                first = None
+        if first is None:
+            row = db.one(
+                "SELECT COALESCE(MAX(seq), 0) FROM session_logs WHERE session_id = ?",
+                self.session_id,
+            )
+            first = int(row[0]) + 1 if row is not None else 1
+            db.exec(sql, *_log_rows(self.session_id, first, t, records))
+        self._next_log = first + len(records)
 
     def _journal(
         self, seq: int, name: str, kind: str, value: Any, is_error: bool, t: str = ""
