@@ -173,9 +173,21 @@ def encode(msg_type: str, payload: dict[str, Any]) -> bytes:
     return line.encode() + b"\n"
 
 
+_ACK_HEAD = b'{"type":"ack","payload":{"seq":'
+
+
 def encode_ack(seq: int) -> bytes:
     """``encode(ACK, {"seq": seq})``, without json (once per activity)."""
-    return b'{"type":"ack","payload":{"seq":%d}}\n' % seq
+    return _ACK_HEAD + b"%d}}\n" % seq
+
+
+def decode_ack(line: bytes) -> int | None:
+    """The seq of a line written by :func:`encode_ack` (no newline), else None."""
+    if line.startswith(_ACK_HEAD) and line.endswith(b"}}"):
+        digits = line[len(_ACK_HEAD) : -2]
+        if digits.isdigit():
+            return int(digits)
+    return None
 
 
 def encode_activity_done(

@@ -205,6 +205,10 @@ class Session(Runtime):
             self._cv.acquire()
             self._reading = False
         for line in lines:
+            seq = protocol.decode_ack(line)  # the common case, without json
+            if seq is not None:
+                self._acks.add(seq)
+                continue
             try:
                 msg_type, payload = protocol.decode(line)
             except ValueError:
