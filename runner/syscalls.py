@@ -210,10 +210,9 @@ class Session(Runtime):
                 self._acks.add(seq)
                 continue
             try:
-                msg_type, payload = protocol.decode(line)
-            except ValueError:
-                _exit_orphan(3)
-            self._dispatch(msg_type, payload)
+                self._dispatch(*protocol.decode(line))
+            except (ValueError, KeyError, TypeError):
+                _exit_orphan(3)  # not our server's protocol
         self._cv.notify_all()  # waiters check their messages; one reads next
 
     def _read(self, timeout: float | None) -> list[bytes]:
