@@ -17,6 +17,7 @@ code (one whose threads all run user code notices within a second).
 
 from __future__ import annotations
 
+import _thread
 import contextvars
 import itertools
 import os
@@ -128,10 +129,14 @@ class Session(Runtime):
     # -- threads ---------------------------------------------------------------
 
     def start_threads(self) -> None:
-        """Start the heartbeat thread (a daemon)."""
-        threading.Thread(
-            target=self._heartbeat, name="ak-heartbeat", daemon=True
-        ).start()
+        """Start the heartbeat thread.
+
+        A bare ``_thread`` thread: ``threading.Thread.start`` waits for the new
+        thread to signal that it runs, which costs a forked runner ~0.3 ms of
+        CPU per session here. It is not listed by ``threading.enumerate()``, and
+        the process always ends with ``os._exit``.
+        """
+        _thread.start_new_thread(self._heartbeat, ())
 
     def wait_run(self) -> dict[str, Any]:
         """The ``run`` message (the first one the server sends)."""
