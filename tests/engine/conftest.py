@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
 import tarfile
 import time
 from collections.abc import Awaitable, Callable, Iterator
@@ -94,6 +95,16 @@ async def wait_final(srv: Server, sid: str, timeout: float = 20) -> Any:
             return row
         await asyncio.sleep(0.05)
     raise AssertionError(f"session {sid} not final in {timeout}s")
+
+
+def log_records(srv: Server, sid: str) -> list[Any]:
+    """A session's log records, oldest first."""
+    return [
+        json.loads(r["record"])
+        for r in srv.db.all(
+            "SELECT record FROM session_logs WHERE session_id = ? ORDER BY seq", sid
+        )
+    ]
 
 
 def prints(srv: Server, sid: str) -> list[str]:

@@ -12,7 +12,6 @@ once), prints are stored once and the log shows each committed call once.
 from __future__ import annotations
 
 import asyncio
-import json
 import signal
 import subprocess
 import sys
@@ -21,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from akcli.server.state import Server
-from tests.engine.conftest import deploy, make_server, start, wait_final
+from tests.engine.conftest import deploy, log_records, make_server, start, wait_final
 
 ROOT = Path(__file__).resolve().parents[2]
 N = 8
@@ -119,13 +118,7 @@ def test_kill9_around_activity_commit(
                 "SELECT text FROM session_prints WHERE session_id = ? ORDER BY id", sid
             )
         ]
-        records = [
-            json.loads(r["record"])
-            for r in srv.db.all(
-                "SELECT record FROM session_logs WHERE session_id = ? ORDER BY seq",
-                sid,
-            )
-        ]
+        records = log_records(srv, sid)
         journal = [
             r["seq"]
             for r in srv.db.all(

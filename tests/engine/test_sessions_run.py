@@ -9,7 +9,14 @@ from pathlib import Path
 import pytest
 
 from akcli.server.state import Server
-from tests.engine.conftest import deploy, prints, run_with_engine, start, wait_final
+from tests.engine.conftest import (
+    deploy,
+    log_records,
+    prints,
+    run_with_engine,
+    start,
+    wait_final,
+)
 
 pytestmark = pytest.mark.usefixtures("worker_python")
 
@@ -51,12 +58,7 @@ def test_completes_with_prints_and_return_value(tmp_path: Path, durable: bool) -
             )
         ]
         assert names == (["random", "sleep"] if durable else [])
-        records = [
-            json.loads(r["record"])
-            for r in srv.db.all(
-                "SELECT record FROM session_logs WHERE session_id = ? ORDER BY seq", sid
-            )
-        ]
+        records = log_records(srv, sid)
         specs = [
             r["call_spec"]["function"]["name"] for r in records if "call_spec" in r
         ]

@@ -4,11 +4,16 @@ entry's commit, and there is no journal entry here)."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from akcli.server.state import Server
-from tests.engine.conftest import deploy, run_with_engine, start, wait_final
+from tests.engine.conftest import (
+    deploy,
+    log_records,
+    run_with_engine,
+    start,
+    wait_final,
+)
 
 CODE = """\
 import threading
@@ -29,13 +34,7 @@ def test_unpicklable_result_keeps_call_spec(
             row = await wait_final(srv, sid)
             assert row["state"] == "error"
             assert "allocate_lock" in row["error"]
-            records = [
-                json.loads(r["record"])
-                for r in srv.db.all(
-                    "SELECT record FROM session_logs WHERE session_id = ? ORDER BY seq",
-                    sid,
-                )
-            ]
+            records = log_records(srv, sid)
             specs = [
                 r["call_spec"]["function"]["name"] for r in records if "call_spec" in r
             ]
