@@ -41,9 +41,12 @@ class BuildFiles:
 
     @property
     def small(self) -> bool:
-        """Cheap enough to write (and delete) on the event loop."""
-        n = len(self.members) if self.members is not None else 0
-        return n <= SMALL_FILES and self.size <= SMALL_BYTES
+        """Written from memory and cheap enough to write (and delete) on the event loop."""
+        return (
+            self.members is not None
+            and len(self.members) <= SMALL_FILES
+            and self.size <= SMALL_BYTES
+        )
 
 
 def read_build(archive: bytes) -> BuildFiles:

@@ -214,7 +214,7 @@ class SessionRunner:
         """
         build_id = row["build_id"]
         files = self.builds.get(build_id)
-        if files is not None and files.members is not None and files.small:
+        if files is not None and files.small:
             python = self._pythons.get(files.requirements)
             if python is not None and os.path.exists(python):
                 code_dir = write_session_dir(files, None)

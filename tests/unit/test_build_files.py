@@ -96,6 +96,7 @@ def test_links_fall_back_to_extracting_the_archive() -> None:
     archive = _archive(ENTRIES, symlink="alias.py")
     files = read_build(archive)
     assert files.members is None
+    assert not files.small  # nothing to write from memory
     with pytest.raises(RuntimeError):
         write_session_dir(files, None)
     d = write_session_dir(files, archive)
