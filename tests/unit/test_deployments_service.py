@@ -3,36 +3,14 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from akcli.config import Config
 from akcli.errors import AkError, BadRequest, Conflict, NotFound
-from akcli.ids import IdGen
-from akcli.paths import Paths
-from akcli.secrets import Cipher
 from akcli.server.services import builds, deployments, projects, triggers, vars
 from akcli.server.state import Server
-from akcli.store.db import Database, now
-
-
-@pytest.fixture
-def srv(tmp_path: Path) -> Iterator[Server]:
-    paths = Paths(tmp_path / "cfg", tmp_path / "data", tmp_path / "cache")
-    server = Server(
-        mode="test",
-        config=Config(paths=paths, overrides={}),
-        paths=paths,
-        db=Database(None),
-        ids=IdGen(sequential=True),
-        cipher=Cipher(tmp_path / "secret.key"),
-        service_url="http://127.0.0.1:9",
-    )
-    yield server
-    server.db.close()
+from akcli.store.db import now
 
 
 def _project(srv: Server, files: dict[str, str]) -> str:

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from akcli.config import Config
 from akcli.engine import scheduler
 from akcli.engine.dispatch import (
     dispatch_pending,
@@ -19,28 +16,9 @@ from akcli.engine.dispatch import (
     trigger_matches,
 )
 from akcli.errors import AkError, BadRequest, NotFound
-from akcli.ids import IdGen
-from akcli.paths import Paths
-from akcli.secrets import Cipher
 from akcli.server.services import events, projects, triggers
 from akcli.server.state import Server
-from akcli.store.db import Database, now
-
-
-@pytest.fixture
-def srv(tmp_path: Path) -> Iterator[Server]:
-    paths = Paths(tmp_path / "cfg", tmp_path / "data", tmp_path / "cache")
-    server = Server(
-        mode="test",
-        config=Config(paths=paths, overrides={}),
-        paths=paths,
-        db=Database(None),
-        ids=IdGen(sequential=True),
-        cipher=Cipher(tmp_path / "secret.key"),
-        service_url="http://127.0.0.1:9",
-    )
-    yield server
-    server.db.close()
+from akcli.store.db import now
 
 
 def _project(srv: Server, active: bool = True) -> str:
