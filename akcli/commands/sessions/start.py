@@ -41,6 +41,17 @@ def parse_memo(pairs: list[str]) -> dict[str, str]:
     return out
 
 
+# The --watch options `start` and `restart` share.
+_WATCH = typer.Option(False, "-w", "--watch", help="watch the session")
+_WATCH_TIMEOUT = typer.Option("", "-t", "--watch-timeout", help="duration")
+_POLL = typer.Option("250ms", "-i", "--poll-interval")
+_NO_TS = typer.Option(False, "-n", "--no-timestamps")
+_QUIET = typer.Option(False, "-q", "--quiet", help="no watch output")
+_NO_FAIL = typer.Option(
+    False, "--no-fail", help="with --watch: rc 0 even if the session fails"
+)
+
+
 def _watch_after(
     ctx: typer.Context,
     sid: str,
@@ -81,14 +92,12 @@ def start(
     ),
     memo: list[str] = typer.Option([], "-m", "--memo", metavar="key=value"),
     durable: bool = typer.Option(False, "-D", "--durable", help="durable session"),
-    watch_: bool = typer.Option(False, "-w", "--watch", help="watch the session"),
-    watch_timeout: str = typer.Option("", "-t", "--watch-timeout", help="duration"),
-    poll: str = typer.Option("250ms", "-i", "--poll-interval"),
-    no_ts: bool = typer.Option(False, "-n", "--no-timestamps"),
-    quiet: bool = typer.Option(False, "-q", "--quiet", help="no watch output"),
-    no_fail: bool = typer.Option(
-        False, "--no-fail", help="with --watch: rc 0 even if the session fails"
-    ),
+    watch_: bool = _WATCH,
+    watch_timeout: str = _WATCH_TIMEOUT,
+    poll: str = _POLL,
+    no_ts: bool = _NO_TS,
+    quiet: bool = _QUIET,
+    no_fail: bool = _NO_FAIL,
 ) -> None:
     """Start a session at an entry point of a deployment."""
     if not deployment_id and not project:
@@ -119,14 +128,12 @@ def start(
 def restart(
     ctx: typer.Context,
     ref: str = typer.Argument(..., metavar="SESSION_ID|PROJECT"),
-    watch_: bool = typer.Option(False, "-w", "--watch", help="watch the session"),
-    watch_timeout: str = typer.Option("", "-t", "--watch-timeout", help="duration"),
-    poll: str = typer.Option("250ms", "-i", "--poll-interval"),
-    no_ts: bool = typer.Option(False, "-n", "--no-timestamps"),
-    quiet: bool = typer.Option(False, "-q", "--quiet", help="no watch output"),
-    no_fail: bool = typer.Option(
-        False, "--no-fail", help="with --watch: rc 0 even if the session fails"
-    ),
+    watch_: bool = _WATCH,
+    watch_timeout: str = _WATCH_TIMEOUT,
+    poll: str = _POLL,
+    no_ts: bool = _NO_TS,
+    quiet: bool = _QUIET,
+    no_fail: bool = _NO_FAIL,
 ) -> None:
     """Start the same session definition again, under a new ID."""
     actx = app_ctx(ctx)
