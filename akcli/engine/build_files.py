@@ -103,12 +103,11 @@ class BuildCache:
                 total -= dropped.size
 
 
-def write_session_dir(files: BuildFiles, archive: bytes | None) -> str:
-    """A fresh private directory holding the build's files; returns its path.
-
-    ``archive`` is needed only when ``files.members`` is None.
+def write_session_dir(files: BuildFiles, archive: bytes | None, parent: str) -> str:
+    """A fresh private directory under ``parent`` holding the build's files;
+    returns its path. ``archive`` is needed only when ``files.members`` is None.
     """
-    root = tempfile.mkdtemp(prefix=PREFIX)
+    root = tempfile.mkdtemp(prefix=PREFIX, dir=parent)
     try:
         if files.members is None:
             if archive is None:

@@ -53,6 +53,30 @@ def _code_cache(path: Path) -> str | None:
     return str(path)
 
 
+def _code_root(runtime_dir: Path) -> str:
+    """This server's directory for session code dirs, ``code-<pid>``.
+
+    A server killed with -9 cannot remove its sessions' directories: the next
+    one removes every ``code-<pid>`` whose process is gone (not another live
+    server's, should two share a data home).
+    """
+    for entry in runtime_dir.glob("code-*"):
+        pid = entry.name.removeprefix("code-")
+        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            shutil.rmtree(entry, ignore_errors=True)
+    return str(ensure_dir(runtime_dir / f"code-{os.getpid()}"))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
 class SessionRunner:
     def __init__(self, srv: Server) -> None:
         self.srv = srv
@@ -75,6 +99,7 @@ class SessionRunner:
         self._pythons: dict[str | None, str] = {}
         self._small_dirs: set[str] = set()
         self.code_cache = _code_cache(srv.paths.cache_home / "code")
+        self.code_root = _code_root(rt)
 
     # -- lifecycle -------------------------------------------------------
 
@@ -112,6 +137,8 @@ class SessionRunner:
         if tasks:  # bounded: a stuck session must not keep the server from exiting
             await asyncio.wait(tasks, timeout=5)
         await self.pool.close()
+        # Sessions still RUNNING get a fresh copy when they resume.
+        shutil.rmtree(self.code_root, ignore_errors=True)
 
     # -- one session -----------------------------------------------------
 
@@ -217,7 +244,7 @@ class SessionRunner:
         if files is not None and files.small:
             python = self._pythons.get(files.requirements)
             if python is not None and os.path.exists(python):
-                code_dir = write_session_dir(files, None)
+                code_dir = write_session_dir(files, None, self.code_root)
                 self._small_dirs.add(code_dir)
                 return code_dir, python
         archive: bytes | None = None
@@ -239,7 +266,7 @@ class SessionRunner:
 
             python = python_for(self.srv.paths, files.requirements)
             self._pythons[files.requirements] = python
-            return write_session_dir(files, archive), python
+            return write_session_dir(files, archive, self.code_root), python
 
         return await asyncio.to_thread(work)
 

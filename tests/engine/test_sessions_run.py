@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -176,6 +179,8 @@ def test_each_session_has_a_private_code_dir_removed_after(
             assert value["before"] == "original"
             dirs.append(value["cwd"])
         assert len(set(dirs)) == 3
+        root = os.path.realpath(srv.paths.runtime_dir / f"code-{os.getpid()}")
+        assert all(os.path.dirname(d) == root for d in dirs)
         for _ in range(40):  # removal is not waited for on the threaded path
             if not any(Path(d).exists() for d in dirs):
                 break
@@ -183,3 +188,22 @@ def test_each_session_has_a_private_code_dir_removed_after(
         assert [d for d in dirs if Path(d).exists()] == []
 
     run_with_engine(tmp_path, body)
+
+
+def test_code_dirs_of_dead_servers_are_removed_at_start(tmp_path: Path) -> None:
+    from akcli.engine.session_runner import _code_root
+
+    rt = tmp_path / "rt"
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    stale = rt / f"code-{dead.pid}" / "ak-user-x"
+    stale.mkdir(parents=True)
+    (stale / "main.py").write_text("print(1)")
+    live = rt / f"code-{os.getppid()}" / "ak-user-y"  # another server, still up
+    live.mkdir(parents=True)
+    other = rt / "stage"
+    other.mkdir()
+    root = _code_root(rt)
+    assert root == str(rt / f"code-{os.getpid()}") and os.path.isdir(root)
+    assert not (rt / f"code-{dead.pid}").exists()
+    assert live.is_dir() and other.is_dir()

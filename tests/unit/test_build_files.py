@@ -68,7 +68,7 @@ def test_session_dir_matches_tarfile_extraction(tmp_path: Path) -> None:
     files = read_build(archive)
     assert files.members is not None
     assert files.requirements == "requests==2.0\n"
-    ours = write_session_dir(files, None)
+    ours = write_session_dir(files, None, str(tmp_path))
     theirs = tmp_path / "tar"
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(theirs, filter="data")
@@ -79,10 +79,10 @@ def test_session_dir_matches_tarfile_extraction(tmp_path: Path) -> None:
         shutil.rmtree(ours)
 
 
-def test_each_session_gets_a_private_copy() -> None:
+def test_each_session_gets_a_private_copy(tmp_path: Path) -> None:
     files = read_build(_archive(ENTRIES))
-    a = write_session_dir(files, None)
-    b = write_session_dir(files, None)
+    a = write_session_dir(files, None, str(tmp_path))
+    b = write_session_dir(files, None, str(tmp_path))
     try:
         assert a != b
         Path(a, "program.py").write_text("changed")
@@ -92,14 +92,14 @@ def test_each_session_gets_a_private_copy() -> None:
         shutil.rmtree(b)
 
 
-def test_links_fall_back_to_extracting_the_archive() -> None:
+def test_links_fall_back_to_extracting_the_archive(tmp_path: Path) -> None:
     archive = _archive(ENTRIES, symlink="alias.py")
     files = read_build(archive)
     assert files.members is None
     assert not files.small  # nothing to write from memory
     with pytest.raises(RuntimeError):
-        write_session_dir(files, None)
-    d = write_session_dir(files, archive)
+        write_session_dir(files, None, str(tmp_path))
+    d = write_session_dir(files, archive, str(tmp_path))
     try:
         assert os.readlink(os.path.join(d, "alias.py")) == "program.py"
         assert Path(d, "pkg/deep/mod.py").read_text() == "X = 1\n"
