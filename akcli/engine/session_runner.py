@@ -68,6 +68,14 @@ def _code_root(runtime_dir: Path) -> str:
 
 
 def _alive(pid: int) -> bool:
+    """Whether process ``pid`` runs (a zombie, e.g. a server just killed, does not)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rpartition(")")[2].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+    except OSError:  # no /proc here
+        pass
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -196,7 +197,11 @@ def test_code_dirs_of_dead_servers_are_removed_at_start(tmp_path: Path) -> None:
     rt = tmp_path / "rt"
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
+    zombie = subprocess.Popen([sys.executable, "-c", "pass"])  # exited, not reaped
+    while Path(f"/proc/{zombie.pid}/stat").read_text().split(") ")[1][0] != "Z":
+        time.sleep(0.01)
     stale = rt / f"code-{dead.pid}" / "ak-user-x"
+    (rt / f"code-{zombie.pid}").mkdir(parents=True)
     stale.mkdir(parents=True)
     (stale / "main.py").write_text("print(1)")
     live = rt / f"code-{os.getppid()}" / "ak-user-y"  # another server, still up
@@ -206,4 +211,6 @@ def test_code_dirs_of_dead_servers_are_removed_at_start(tmp_path: Path) -> None:
     root = _code_root(rt)
     assert root == str(rt / f"code-{os.getpid()}") and os.path.isdir(root)
     assert not (rt / f"code-{dead.pid}").exists()
+    assert not (rt / f"code-{zombie.pid}").exists()
+    zombie.wait()
     assert live.is_dir() and other.is_dir()
