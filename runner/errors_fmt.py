@@ -32,14 +32,46 @@ MODULE_BANNER = (
 # the error text of a MemoryError.
 memory_limit_mb: int | None = None
 
+# The session's code directory (set by main.run_session): tracebacks name user
+# files relative to it ("main.py", "reports/fmt.py"), as the project has them.
+code_dir: str | None = None
+
 # The runner's own source files (not the SDK): their frames are hidden.
 _RUNNER_DIR = os.path.dirname(os.path.abspath(__file__))
 _SDK_DIR = os.path.join(_RUNNER_DIR, "autokitteh")
 
 
 def _is_runner_frame(filename: str) -> bool:
+    if filename.startswith("<frozen "):  # importlib's machinery, not user code
+        return True
     path = os.path.abspath(filename)
     return os.path.dirname(path) == _RUNNER_DIR and not path.startswith(_SDK_DIR)
+
+
+def relative_paths(text: str) -> str:
+    """``File "<code dir>/x.py"`` -> ``File "x.py"`` in a formatted traceback."""
+    if not code_dir:
+        return text
+    return text.replace(f'File "{code_dir.rstrip(os.sep)}{os.sep}', 'File "')
+
+
+def pad_exception_args(exc: BaseException) -> None:
+    """Upstream's rebuildable exception args: append the ``__init__`` positional
+    parameters missing from ``exc.args`` as ``getattr(exc, name, None)``.
+
+    ``X(1, 2)`` whose ``__init__(self, a, b)`` calls ``super().__init__(a)`` and
+    keeps no ``b`` becomes ``X(1, None)``, which unpickles. Never raises.
+    """
+    code = getattr(type(exc).__init__, "__code__", None)
+    if code is None:  # a built-in __init__
+        return
+    names = code.co_varnames[1 : code.co_argcount]
+    try:
+        args = tuple(exc.args)
+        if len(args) < len(names):
+            exc.args = args + tuple(getattr(exc, n, None) for n in names[len(args) :])
+    except Exception:  # some exceptions refuse a new args (or getattr raises)
+        pass
 
 
 def _filter_tb(tb: types.TracebackType | None) -> types.TracebackType | None:
@@ -78,7 +110,8 @@ def banners(message: str) -> str:
 
 
 def format_error(exc: BaseException) -> str:
-    """``<banners>error: <repr(exc)>\\n\\n<traceback>`` (runner frames removed)."""
+    """``<banners>error: <repr(exc)>\\n\\n<traceback>`` (runner and importlib
+    frames removed, user files relative to the code directory)."""
     strip_runner_frames(exc)
     try:
         text = repr(exc)
@@ -88,7 +121,7 @@ def format_error(exc: BaseException) -> str:
         message = str(exc)
     except Exception:
         message = ""
-    tb = "".join(traceback.format_exception(exc))
+    tb = relative_paths("".join(traceback.format_exception(exc)))
     hint = ""
     if isinstance(exc, MemoryError) and memory_limit_mb:
         hint = (
