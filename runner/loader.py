@@ -166,6 +166,7 @@ class UserLoader(importlib.machinery.SourceFileLoader):
         source = importlib.util.decode_source(data)
         # compile(), not ast.parse: a SyntaxError shows no ast.py frame.
         tree = compile(source, path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+        assert isinstance(tree, ast.Module)
         if _config.durable:
             tree = rewrite(tree)
         code = compile(tree, path, "exec", dont_inherit=True)

@@ -301,7 +301,9 @@ class Session(Runtime):
     ) -> None:
         """A live activity starts: its call spec goes out with its result, or
         alone if it is still running after FLUSH_AFTER (the heartbeat thread)."""
+        # t: when it started (unix time), the time of its call spec records.
         payload = {"seq": seq, "name": name, "args": args, "kwargs": kwargs}
+        payload["t"] = time.time()
         self._unsent[seq] = (_monotonic() + FLUSH_AFTER, payload)
         if self._beat_idle:
             self._beat_wake.set()
@@ -320,8 +322,9 @@ class Session(Runtime):
             item = self._unsent.pop(seq, None)
         # If activity_start was not sent, the call spec comes along.
         call = None if item is None else (item[1]["args"], item[1]["kwargs"])
+        started = None if item is None else item[1]["t"]
         self.chan.send_line(
-            protocol.encode_activity_done(seq, name, result, is_error, call)
+            protocol.encode_activity_done(seq, name, result, is_error, call, started)
         )
         acks = self._acks
 

@@ -561,6 +561,7 @@ class RunnerHandle:
                 str(p.get("name", "")),
                 [str(a) for a in p.get("args") or []],
                 {str(k): str(v) for k, v in (p.get("kwargs") or {}).items()},
+                _unix_time(p.get("t")),
             )
         elif msg_type == protocol.ACTIVITY_DONE:
             entry = JournalEntry(
@@ -575,6 +576,7 @@ class RunnerHandle:
                 call = ActivityCall(
                     [str(a) for a in p.get("args") or []],
                     {str(k): str(v) for k, v in (p.get("kwargs") or {}).items()},
+                    _unix_time(p.get("t")),
                 )
             host.on_activity_done(entry, call)  # committed when it returns
             if self._writer is not None:
@@ -797,3 +799,10 @@ class RunnerPool:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(z.close(), 10)
         self._zygotes.clear()
+
+
+def _unix_time(value: Any) -> float | None:
+    """A runner-sent unix time, or None if absent or not a number."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    return None

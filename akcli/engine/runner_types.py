@@ -37,10 +37,12 @@ class JournalEntry:
 
 
 class ActivityCall(NamedTuple):
-    """How an activity was called, for display: ``repr`` of each argument."""
+    """How an activity was called, for display: ``repr`` of each argument, and
+    when it started (unix time; None: unknown, the record's write time is used)."""
 
     args: list[str]
     kwargs: dict[str, str]
+    t: float | None = None
 
 
 @dataclass(frozen=True)
@@ -90,10 +92,16 @@ class SessionHost(Protocol):
         """Store a print (INSERT OR IGNORE on (session, key))."""
 
     def on_activity_start(
-        self, seq: int, name: str, args: list[str], kwargs: dict[str, str]
+        self,
+        seq: int,
+        name: str,
+        args: list[str],
+        kwargs: dict[str, str],
+        t: float | None = None,
     ) -> None:
         """An activity is running live (display only): one that ran longer than
-        the runner's flush delay, or one that will never finish."""
+        the runner's flush delay, or one that will never finish. ``t``: when it
+        started (unix time)."""
 
     def on_activity_done(
         self, entry: JournalEntry, call: ActivityCall | None = None

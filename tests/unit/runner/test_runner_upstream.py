@@ -180,3 +180,32 @@ def test_stdout_stderr_and_logging_are_prints(tmp_path: Path, durable: bool) -> 
         "printed",
         "partial",
     ]
+
+
+TIMED = """
+import time
+import autokitteh
+
+@autokitteh.activity
+def act(pause):
+    print(repr(time.time()))
+    time.sleep(pause)
+
+def main(event):
+    before = time.time()  # an activity itself: seq 1
+    act(0)
+    act(0.2)  # slow: its activity_start goes out after FLUSH_AFTER
+    print(repr(before))
+"""
+
+
+def test_activity_start_time_is_when_it_started(tmp_path: Path) -> None:
+    outcome, host = run_files(tmp_path, {"main.py": TIMED}, durable=True)
+    assert outcome.state == "completed", outcome.error
+    inside = [float(t) for t in host.texts[:2]]
+    before = float(host.texts[2])
+    times = dict(host.start_times)
+    assert sorted(times) == [1, 2, 3]
+    for seq in (2, 3):
+        t = times[seq]
+        assert t is not None and before <= t <= inside[seq - 2]
