@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import traceback
 import types
@@ -109,10 +110,22 @@ def banners(message: str) -> str:
     return out
 
 
+def _relative_filename(exc: BaseException) -> None:
+    # A SyntaxError names its file in its args (and so in its repr).
+    if not (code_dir and isinstance(exc, SyntaxError) and exc.filename):
+        return
+    prefix = code_dir.rstrip(os.sep) + os.sep
+    if str(exc.filename).startswith(prefix):
+        exc.filename = str(exc.filename)[len(prefix) :]
+        with contextlib.suppress(Exception):  # repr(exc) shows args
+            exc.args = (exc.args[0], (exc.filename, *exc.args[1][1:]))
+
+
 def format_error(exc: BaseException) -> str:
     """``<banners>error: <repr(exc)>\\n\\n<traceback>`` (runner and importlib
     frames removed, user files relative to the code directory)."""
     strip_runner_frames(exc)
+    _relative_filename(exc)
     try:
         text = repr(exc)
     except Exception:

@@ -119,10 +119,16 @@ def record_text(rec: dict[str, Any]) -> str:
     return ""
 
 
+def strip_ts(rec: dict[str, Any], no_ts: bool) -> dict[str, Any]:
+    """A log record without its `t` and `process_id` fields when `no_ts` (`-n`)."""
+    if no_ts:
+        return {k: v for k, v in rec.items() if k not in ("t", "process_id")}
+    return rec
+
+
 def show_record(out: Renderer, rec: dict[str, Any], no_ts: bool) -> None:
     """One log record: `[t] text`, or its JSON (`-n` drops t and process_id)."""
-    if no_ts:
-        rec = {k: v for k, v in rec.items() if k not in ("t", "process_id")}
+    rec = strip_ts(rec, no_ts)
     if out.is_json:
         out.raw(rec)
         return
