@@ -46,6 +46,12 @@ def _complete(seq: int, is_error: bool) -> str:
     return f'{{"call_attempt_complete": {{"seq": {seq:d}, "is_error": {err}}}}}'
 
 
+def _sdk_done(seq: int, is_error: bool) -> str:
+    """The ``sdk_call_complete`` log record of SDK call ``seq``."""
+    err = "true" if is_error else "false"
+    return f'{{"sdk_call_complete": {{"seq": {seq:d}, "is_error": {err}}}}}'
+
+
 def _short(value: Any, limit: int = 200) -> str:
     """A short display of a syscall argument (a JSON value)."""
     text = repr(value)
@@ -231,21 +237,23 @@ class DbSessionHost:
 
     async def _logged_syscall(self, seq: int, op: str, args: dict[str, Any]) -> Any:
         """A journaled SDK call (durable workflow: sleep, store, subscribe,
-        signals, ...), shown in the session log as a call: its call spec and
-        attempt start at its start (written at once for a call that waits),
-        its attempt completion at its end."""
+        signals, ...), shown in the session log: an ``sdk_call`` record timed at
+        its start (written at once for a call that waits), an
+        ``sdk_call_complete`` at its end. Not ``call_spec``: those are the
+        session's activities (``ak session test`` compares them)."""
         started = time.time()
-        spec = _call_records(seq, op, [], {k: _short(v) for k, v in args.items()})
+        shown = {k: _short(v) for k, v in args.items()}
+        spec = [json.dumps({"sdk_call": {"op": op, "args": shown, "seq": seq}})]
         if op in _WAITING_OPS:
-            self._write(None, spec, started=started, n_started=len(spec))
+            self._write(None, spec, started=started, n_started=1)
             spec = []
         try:
             value = await self._syscall(seq, op, args)
         except SyscallError:
-            self._write(None, [*spec, _complete(seq, True)], started, len(spec))
+            self._write(None, [*spec, _sdk_done(seq, True)], started, len(spec))
             raise
         # (A cancelled call, the session stopping, has no completion record.)
-        self._write(None, [*spec, _complete(seq, False)], started, len(spec))
+        self._write(None, [*spec, _sdk_done(seq, False)], started, len(spec))
         return value
 
     async def _syscall(self, seq: int | None, op: str, args: dict[str, Any]) -> Any:

@@ -90,19 +90,19 @@ def test_log_shows_sdk_calls_and_activity_start_times(env: Env) -> None:
     assert env.wait_final(sid) == "COMPLETED"
     r = env.ak("session", "log", sid, "-j", "--page-size", "100")
     records = [json.loads(line) for line in r.stdout.splitlines()]
+    sdk = [rec["sdk_call"] for rec in records if "sdk_call" in rec]
+    assert [(c["op"], c["seq"]) for c in sdk] == [("store", 1), ("sleep", 2)]
+    assert sdk[0]["args"]["op"] == "'set'" and sdk[1]["args"] == {"seconds": "0.1"}
+    done = [rec["sdk_call_complete"] for rec in records if "sdk_call_complete" in rec]
+    assert done == [{"seq": 1, "is_error": False}, {"seq": 2, "is_error": False}]
     specs = [rec for rec in records if "call_spec" in rec]
-    names = [rec["call_spec"]["function"]["name"] for rec in specs]
-    assert names == ["store", "sleep", "slow"]
-    assert specs[0]["call_spec"]["kwargs"]["op"] == "'set'"
-    assert specs[1]["call_spec"]["kwargs"] == {"seconds": "0.1"}
+    assert [rec["call_spec"]["function"]["name"] for rec in specs] == ["slow"]
     # The slow activity's call spec is timed at its start: 0.2 s before its end.
-    seq = specs[2]["call_spec"]["seq"]
-    done = next(
-        rec for rec in records if rec.get("call_attempt_complete", {}).get("seq") == seq
-    )
-    assert specs[2]["t"] < done["t"]
+    complete = next(rec for rec in records if "call_attempt_complete" in rec)
+    assert specs[0]["t"] < complete["t"]
     r = env.ak("session", "log", sid, "--page-size", "100")
-    assert re.search(r"Call Spec: sleep\(seconds=0\.1\)", r.stdout), r.stdout
+    assert re.search(r"SDK Call: sleep\(seconds=0\.1\)", r.stdout), r.stdout
+    assert "SDK Call Complete: #2\n" in r.stdout
     assert "Call Spec: slow(2)" in r.stdout
 
 

@@ -104,20 +104,14 @@ def test_journaled_syscalls_are_logged_as_calls(tmp_path: Path, fails: bool) -> 
     rows = srv.db.all(
         "SELECT record FROM session_logs WHERE session_id = ? ORDER BY seq", sid
     )
-    spec = {
-        "function": {"name": "sleep"},
-        "args": [],
-        "kwargs": {"seconds": repr(seconds)},
-        "seq": 1,
-    }
+    args = {"seconds": repr(seconds)}
     assert [json.loads(r["record"]) for r in rows] == [
-        {"call_spec": spec},
-        {"call_attempt_start": {"seq": 1}},
-        {"call_attempt_complete": {"seq": 1, "is_error": fails}},
+        {"sdk_call": {"op": "sleep", "args": args, "seq": 1}},
+        {"sdk_call_complete": {"seq": 1, "is_error": fails}},
     ]
     # A replayed call (answered before a restart) is not logged again.
     if not fails:
         asyncio.run(host.on_syscall(1, "sleep", {"seconds": seconds}))
     assert (
-        len(srv.db.all("SELECT seq FROM session_logs WHERE session_id = ?", sid)) == 3
+        len(srv.db.all("SELECT seq FROM session_logs WHERE session_id = ?", sid)) == 2
     )

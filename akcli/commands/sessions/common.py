@@ -108,6 +108,12 @@ def record_text(rec: dict[str, Any]) -> str:
         if key == "call_attempt_complete":
             err = " (error)" if body.get("is_error") else ""
             return f"Call Attempt Complete: #{body.get('seq', '?')}{err}"
+        if key == "sdk_call":
+            args = [f"{k}={v}" for k, v in (body.get("args") or {}).items()]
+            return f"SDK Call: {body.get('op', '?')}({', '.join(args)})"
+        if key == "sdk_call_complete":
+            err = " (error)" if body.get("is_error") else ""
+            return f"SDK Call Complete: #{body.get('seq', '?')}{err}"
         if key == "stop_request":
             return f"Stop Request: {body.get('reason', '')}".rstrip()
         if key == "print":
