@@ -51,6 +51,17 @@ class CapturedStream(io.TextIOBase):
     def encoding(self) -> str:  # type: ignore[override]
         return str(getattr(self.raw, "encoding", None) or "utf-8")
 
+    @property
+    def errors(self) -> str | None:  # type: ignore[override]
+        return getattr(self.raw, "errors", None)
+
+    def __getattr__(self, name: str) -> Any:
+        # The original stream's other attributes (``buffer``: bytes written
+        # there are not captured). Private names stay io's own.
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.raw, name)
+
     def writable(self) -> bool:
         return True
 

@@ -209,3 +209,19 @@ def test_activity_start_time_is_when_it_started(tmp_path: Path) -> None:
     for seq in (2, 3):
         t = times[seq]
         assert t is not None and before <= t <= inside[seq - 2]
+
+
+def test_captured_stream_keeps_the_stream_api(tmp_path: Path) -> None:
+    code = """
+import sys
+
+def main(event):
+    out = sys.stdout
+    print(out.closed, out.writable(), out.isatty(), out.encoding == sys.__stdout__.encoding)
+    out.buffer.write(b"bytes: not captured\\n")
+    out.flush()
+    print(out.fileno() == sys.__stdout__.fileno(), file=sys.stderr)
+"""
+    outcome, host = run_files(tmp_path, {"main.py": code})
+    assert outcome.state == "completed", outcome.error
+    assert host.texts == ["False True False True", "True"]
