@@ -64,17 +64,17 @@ def _store(op: str, key: str = "", operands: list[Any] | None = None) -> Any:
     return rt.syscall("store", {"op": op, "key": key, "operands": wire})
 
 
-def mutate_value(key: str, op: str, *operands: Any) -> Any:
+def mutate_value(key: str, op: str, *args: Any) -> Any:
     """Apply store operation ``op`` (see :class:`Op`) to ``key``; return the result."""
     op = str(op)
     if op not in _ARITY:
         raise ValueError(f"unknown store operation {op!r}")
     want = _ARITY[op]
-    if len(operands) > want:
+    if len(args) > want:
         raise ValueError("too many operands")
-    if len(operands) < want:
+    if len(args) < want:
         raise ValueError(f"missing value for {op!r}")
-    return _store(op, key, list(operands))
+    return _store(op, key, list(args))
 
 
 def get_value(key: str) -> Any:

@@ -113,6 +113,31 @@ def test_signatures() -> None:
     assert kinds == {inspect.Parameter.KEYWORD_ONLY}
     with pytest.raises(TypeError):
         autokitteh.http_outcome(200, "body")  # type: ignore[misc]
+    # Upstream's other signatures: (positional names, *varargs, keyword-only).
+    want = {
+        autokitteh.next_event: (["subscription_id"], None, ["timeout", "full"]),
+        autokitteh.next_signal: (["name"], None, ["timeout"]),
+        autokitteh.start: (["loc", "data", "memo", "project"], None, []),
+        autokitteh.subscribe: (["source", "filter"], None, []),
+        autokitteh.signal: (["session_id", "name", "payload"], None, []),
+        autokitteh.mutate_value: (["key", "op"], "args", []),
+        autokitteh.check_and_set_value: (
+            ["key", "expected_value", "new_value"],
+            None,
+            [],
+        ),
+        autokitteh.get_webhook_url: (["trigger_name"], None, []),
+    }
+    for fn, shape in want.items():
+        ps = inspect.signature(fn).parameters.values()
+        got = (
+            [p.name for p in ps if p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD],
+            next(
+                (p.name for p in ps if p.kind is inspect.Parameter.VAR_POSITIONAL), None
+            ),
+            [p.name for p in ps if p.kind is inspect.Parameter.KEYWORD_ONLY],
+        )
+        assert got == shape, fn
 
 
 def test_event_is_a_dataclass() -> None:
