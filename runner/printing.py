@@ -99,6 +99,7 @@ def send(session: Session, text: str) -> None:
 
 
 def raw(stream: Any) -> Any:
+    """The original stream behind a :class:`CapturedStream` (else ``stream``)."""
     return stream.raw if isinstance(stream, CapturedStream) else stream
 
 
