@@ -38,10 +38,15 @@ def main(event):
     squares = autokitteh.parallel_map(fetch, range(10), max_concurrency=10)
     elapsed = time.monotonic() - t0
     print(f"squares: {squares}")
-    both = autokitteh.gather((fetch, 2), (fetch, 3))
-    print(f"gather: {both}")
     return {"squares": squares, "elapsed": round(elapsed, 3)}
+
+
+def pair(event):
+    """``gather`` with heterogeneous calls: results in argument order."""
+    both = autokitteh.gather((fetch, 3), lambda: fetch(2))
+    print(f"gather: {both}")
 
 
 if __name__ == "__main__":
     print(main(None))
+    pair(None)
