@@ -5,6 +5,7 @@ samples under plain `python` (no server)."""
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import subprocess
@@ -182,8 +183,6 @@ def test_parallel_ten_calls_run_concurrently(tmp_path: Path) -> None:
     finally:
         run.server.stop()
     assert state == "completed", error
-    import json
-
     result = json.loads(str(value[0][0]))
     assert result["squares"] == [i * i for i in range(10)]
     print(f"10 x 200 ms activities via parallel_map: {result['elapsed']} s")
@@ -240,3 +239,60 @@ def test_saga_kill9_during_compensation(tmp_path: Path) -> None:
     assert state == "completed", error
     assert run.prints() == SAGA
     assert plain("saga", env={}) == [*SAGA, "rolled back: no availability for C"]
+
+
+DEFAULTS_MANIFEST = """
+version: v1
+project:
+  name: defaults
+  pythonrt:
+    activity_retry: {retries: 3, initial_interval: 0.05}
+  triggers:
+    - name: project_default
+      type: webhook
+      call: program.py:main
+    - name: own_default
+      type: webhook
+      call: program.py:main
+      activity_retry: 1
+"""
+
+DEFAULTS_PROGRAM = """
+import autokitteh
+
+@autokitteh.activity
+def down():
+    raise ConnectionError("down")
+
+def main(event):
+    try:
+        down()
+    except autokitteh.RetriesExhausted as e:
+        print(f"{e.attempts} attempts")
+"""
+
+
+def test_manifest_activity_retry_defaults(tmp_path: Path) -> None:
+    from tests.e2e.test_sdk_samples import Env, request, wait_session
+
+    work = tmp_path / "defaults"
+    work.mkdir()
+    (work / "autokitteh.yaml").write_text(DEFAULTS_MANIFEST)
+    (work / "program.py").write_text(DEFAULTS_PROGRAM)
+    server = AkServer(tmp_path / "srv", mode="dev").start()
+    try:
+        env = Env(server, tmp_path)
+        r = run_ak("deploy", cwd=work, env=server.env)
+        assert r.exit_code == 0, r.stderr
+        got: dict[str, list[str]] = {}
+        seen: set[str] = set()
+        for n, trigger in enumerate(["project_default", "own_default"], 1):
+            assert request(env.url("defaults", trigger), "POST", b"")[0] == 202
+            wait_session(env, "defaults", n)
+            (sid,) = {str(s["session_id"]) for s in env.sessions("defaults")} - seen
+            seen.add(sid)
+            env.wait_done(sid)
+            got[trigger] = env.prints(sid)
+    finally:
+        server.stop()
+    assert got == {"project_default": ["4 attempts"], "own_default": ["2 attempts"]}
