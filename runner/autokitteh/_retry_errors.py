@@ -52,3 +52,8 @@ class RetriesExhausted(AutoKittehError):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (RetriesExhausted, (self.activity, self.errors))
+
+
+# Shown (and pickled) by their public name: ``autokitteh.ActivityTimeout``.
+ActivityTimeout.__module__ = "autokitteh"
+RetriesExhausted.__module__ = "autokitteh"
