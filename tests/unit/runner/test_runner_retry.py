@@ -195,6 +195,7 @@ def test_abandoned_attempt_drops_its_late_print(tmp_path: Path) -> None:
         def slow():
             time.sleep(0.8)
             print("late")
+            autokitteh.set_value("late", 1)  # refused: the attempt was abandoned
             return "late result"
 
         def main(event):
@@ -209,6 +210,8 @@ def test_abandoned_attempt_drops_its_late_print(tmp_path: Path) -> None:
     res, host = run_files(tmp_path, files, durable=True, host=RetryHost())
     assert res.state == "completed", res.error
     assert host.texts == ["caught activity 'slow' timed out after 0.3 s"]
+    assert "late" not in host.store
+    assert [op for _, op, _ in host.syscalls] == ["sleep"]
     assert _names(host) == [(1, "slow", True), (2, "sleep", False)]
 
 
