@@ -14,7 +14,12 @@ import time
 from json.encoder import encode_basestring_ascii as _json_str
 from typing import Any
 
-from akcli.engine.runner_types import ActivityCall, JournalEntry, SyscallError
+from akcli.engine.runner_types import (
+    ActivityCall,
+    Attempt,
+    JournalEntry,
+    SyscallError,
+)
 from akcli.engine.syscalls import Call, handle
 from akcli.server.state import Server
 from akcli.store.db import now
@@ -23,27 +28,40 @@ log = logging.getLogger("ak.session")
 
 
 def _call_records(
-    seq: int, name: str, args: list[str], kwargs: dict[str, str]
+    seq: int,
+    name: str,
+    args: list[str],
+    kwargs: dict[str, str],
+    attempt: Attempt | None = None,
 ) -> list[str]:
     """The ``call_spec`` and ``call_attempt_start`` log records of an activity,
-    as ``json.dumps`` writes them (without its object walk: activity hot path)."""
+    as ``json.dumps`` writes them (without its object walk: activity hot path).
+    A retried activity's attempt number goes into ``call_attempt_start``."""
     q = _json_str
     kw = ", ".join([f"{q(k)}: {q(v)}" for k, v in kwargs.items()])
+    num = "" if attempt is None else f', "attempt": {attempt.number:d}'
     return [
         f'{{"call_spec": {{"function": {{"name": {q(name)}}}, "args": '
         f'[{", ".join([q(a) for a in args])}], "kwargs": {{{kw}}}, "seq": {seq:d}}}}}',
-        f'{{"call_attempt_start": {{"seq": {seq:d}}}}}',
+        f'{{"call_attempt_start": {{"seq": {seq:d}{num}}}}}',
     ]
+
+
+def _complete_record(seq: int, is_error: bool, attempt: Attempt | None) -> str:
+    """The ``call_attempt_complete`` record (with a retried one's attempt/error)."""
+    extra = ""
+    if attempt is not None:
+        extra = f', "attempt": {attempt.number:d}'
+        if attempt.error is not None:
+            extra += f', "error": {_json_str(attempt.error)}'
+    return (
+        f'{{"call_attempt_complete": {{"seq": {seq:d}, "is_error": '
+        f"{'true' if is_error else 'false'}{extra}}}}}"
+    )
 
 
 # Syscalls that wait (for an event, a signal): their call spec is logged at once.
 _WAITING_OPS = frozenset({"next_event", "next_signal"})
-
-
-def _complete(seq: int, is_error: bool) -> str:
-    """The ``call_attempt_complete`` log record of call ``seq``."""
-    err = "true" if is_error else "false"
-    return f'{{"call_attempt_complete": {{"seq": {seq:d}, "is_error": {err}}}}}'
 
 
 def _sdk_done(seq: int, is_error: bool) -> str:
@@ -128,11 +146,12 @@ class DbSessionHost:
         args: list[str],
         kwargs: dict[str, str],
         t: float | None = None,
+        attempt: Attempt | None = None,
     ) -> None:
         # The runner sends this only for an activity still running after its
         # flush delay (or one that will never finish): show it at once, with
         # the time it started.
-        records = _call_records(seq, name, args, kwargs)
+        records = _call_records(seq, name, args, kwargs, attempt)
         self._write(None, records, started=t, n_started=len(records))
 
     def close(self) -> None:
@@ -140,13 +159,18 @@ class DbSessionHost:
         spec of an activity that never finishes (runner/protocol.py)."""
 
     def on_activity_done(
-        self, entry: JournalEntry, call: ActivityCall | None = None
+        self,
+        entry: JournalEntry,
+        call: ActivityCall | None = None,
+        attempt: Attempt | None = None,
     ) -> None:
         # One commit per activity: journal row and log records together.
         seq = entry.seq
-        records = [] if call is None else _call_records(seq, entry.name, *call[:2])
+        records = []
+        if call is not None:
+            records = _call_records(seq, entry.name, call.args, call.kwargs, attempt)
         n_started = len(records)
-        records.append(_complete(seq, entry.is_error))
+        records.append(_complete_record(seq, entry.is_error, attempt))
         started = None if call is None else call.t
         self._write(entry, records, started=started, n_started=n_started)
 

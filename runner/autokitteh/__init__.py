@@ -32,6 +32,9 @@ from ._events import (
     unsubscribe,
 )
 from ._outcomes import http_outcome, outcome
+from ._parallel import gather, parallel_map
+from ._retry import ActivityOptions, RetryPolicy
+from ._retry_errors import ActivityTimeout, RetriesExhausted
 from ._signals import Signal, next_signal, signal
 from .event import Event
 from .store import (
@@ -50,6 +53,12 @@ from .store import (
 )
 
 __all__ = [
+    "ActivityOptions",
+    "ActivityTimeout",
+    "RetriesExhausted",
+    "RetryPolicy",
+    "gather",
+    "parallel_map",
     "AtlassianOAuthError",
     "AttrDict",
     "AuthenticationError",

@@ -50,12 +50,13 @@ class FakeHost:
         args: list[str],
         kwargs: dict[str, str],
         t: float | None = None,
+        attempt: Any = None,
     ) -> None:
         self.starts.append((seq, name, args, kwargs))
         self.start_times.append((seq, t))
 
     def on_activity_done(
-        self, entry: JournalEntry, call: ActivityCall | None = None
+        self, entry: JournalEntry, call: ActivityCall | None = None, attempt: Any = None
     ) -> None:
         if call is not None:  # a fast activity: its call spec came with the result
             self.starts.append((entry.seq, entry.name, call.args, call.kwargs))
