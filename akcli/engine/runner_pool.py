@@ -562,12 +562,13 @@ class RunnerHandle:
                 str(p.get("name", "")),
                 [str(a) for a in p.get("args") or []],
                 {str(k): str(v) for k, v in (p.get("kwargs") or {}).items()},
-                _unix_time(p.get("t")),
             )
+            t = _unix_time(p.get("t"))  # when it started
             if "attempt" in p:  # a retried activity (runner/retrying.py)
-                host.on_activity_start(*start_args, attempt=Attempt(int(p["attempt"])))
+                attempt = Attempt(int(p["attempt"]))
+                host.on_activity_start(*start_args, t=t, attempt=attempt)
             else:
-                host.on_activity_start(*start_args)
+                host.on_activity_start(*start_args, t=t)
         elif msg_type == protocol.ACTIVITY_DONE:
             entry = JournalEntry(
                 seq=int(p["seq"]),
