@@ -61,9 +61,14 @@ def pad_exception_args(exc: BaseException) -> None:
     parameters missing from ``exc.args`` as ``getattr(exc, name, None)``.
 
     ``X(1, 2)`` whose ``__init__(self, a, b)`` calls ``super().__init__(a)`` and
-    keeps no ``b`` becomes ``X(1, None)``, which unpickles. Never raises.
+    keeps no ``b`` becomes ``X(1, None)``, which unpickles. An exception class
+    with its own ``__reduce__`` rebuilds itself and is left alone (e.g.
+    ``autokitteh.ActivityTimeout``). Never raises.
     """
-    code = getattr(type(exc).__init__, "__code__", None)
+    cls = type(exc)
+    if cls.__reduce__ is not BaseException.__reduce__:
+        return
+    code = getattr(cls.__init__, "__code__", None)
     if code is None:  # a built-in __init__
         return
     names = code.co_varnames[1 : code.co_argcount]
