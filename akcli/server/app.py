@@ -6,7 +6,6 @@ Everything runs on one asyncio loop, which also owns the SQLite connection.
 from __future__ import annotations
 
 import hmac
-import json
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -19,6 +18,7 @@ from starlette.routing import Route
 
 from akcli import __version__
 from akcli.engine.engine import optional_module
+from akcli.jsonlimit import loads_limited
 from akcli.server import rpc
 from akcli.server.services import load_all
 from akcli.server.state import Server
@@ -75,10 +75,10 @@ def build_app(server: Server) -> Starlette:
                 {"code": "resource_exhausted", "message": "request too large"}, 413
             )
         try:
-            body: Any = json.loads(raw) if raw else {}
-        except ValueError:
+            body: Any = loads_limited(raw) if raw else {}
+        except ValueError as e:
             return JSONResponse(
-                {"code": "invalid_argument", "message": "bad JSON"}, 400
+                {"code": "invalid_argument", "message": f"bad JSON: {e}"}, 400
             )
         status, result = await rpc.call(server, key, body)
         return JSONResponse(result, status_code=status)

@@ -33,8 +33,10 @@ BANNER = r"""
 
 def parse_addr(addr: str) -> tuple[str, int]:
     host, sep, port = addr.rpartition(":")
-    if not sep or not port.isdigit():
-        raise AkError(f'invalid http.addr "{addr}", expected host:port')
+    if not sep or not port.isdigit() or not 0 <= int(port) <= 65535:
+        raise BadRequest(
+            f'invalid http.addr "{addr}", expected host:port with port 0-65535'
+        )
     return (host.strip("[]") or "127.0.0.1"), int(port)
 
 

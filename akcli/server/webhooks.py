@@ -19,6 +19,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import PlainTextResponse, Response, StreamingResponse
 
 from akcli.engine.dispatch import id_uuid, insert_event
+from akcli.jsonlimit import loads_limited
 from akcli.server.state import Server
 
 log = logging.getLogger("ak.webhooks")
@@ -69,8 +70,8 @@ def build_event_data(
         )
     parsed: Any = None
     if text is not None:
-        try:
-            parsed = json.loads(text)
+        try:  # too deeply nested: kept as bytes/text only, never lost
+            parsed = loads_limited(body)
         except ValueError:
             parsed = None
     return {

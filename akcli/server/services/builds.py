@@ -9,6 +9,7 @@ import tarfile
 from typing import Any
 
 from akcli.errors import AkError, BadRequest, NotFound
+from akcli.resource_paths import check_paths
 from akcli.server.rpc import req_str, row_by_id, rpc
 from akcli.server.services.projects import read_resources, resolve
 from akcli.server.state import Server
@@ -39,12 +40,23 @@ def make_archive(files: dict[str, bytes]) -> bytes:
 
 
 def read_archive(archive: bytes) -> dict[str, bytes]:
+    """The regular files of a tar; links, devices and unusable names are refused
+    (BadRequest) rather than followed or stored."""
     out: dict[str, bytes] = {}
     with tarfile.open(fileobj=io.BytesIO(archive), mode="r:*") as tar:
         for member in tar.getmembers():
+            if member.isdir():
+                continue
+            if not member.isfile():
+                kind = "link" if member.issym() or member.islnk() else "special file"
+                raise BadRequest(
+                    f"invalid build archive: {member.name!r} is a {kind};"
+                    " only regular files are allowed"
+                )
             f = tar.extractfile(member)
             if f is not None:
                 out[member.name] = f.read()
+    check_paths(out, "archive member")
     return out
 
 
@@ -91,7 +103,7 @@ def upload(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
     """Store an existing archive (base64 tar in `data`) as a new build."""
     project = resolve(srv, req_str(body, "project_id", "project"))
     try:
-        archive = base64.b64decode(req_str(body, "data", "build data"))
+        archive = base64.b64decode(req_str(body, "data", "build data"), validate=True)
         read_archive(archive)
     except (ValueError, tarfile.TarError) as e:
         raise BadRequest(f"invalid build archive: {e}") from None
