@@ -59,10 +59,10 @@ def macro_depth(ast: Any) -> int:
         node, depth = stack.pop()
         if not isinstance(node, lark.Tree):
             continue
-        if node.data == "member_dot_arg" and len(node.children) > 1:
-            if str(node.children[1]) in MACROS:
-                depth += 1
-                deepest = max(deepest, depth)
+        kids = node.children
+        if node.data == "member_dot_arg" and len(kids) > 1 and str(kids[1]) in MACROS:
+            depth += 1
+            deepest = max(deepest, depth)
         stack.extend((child, depth) for child in node.children)
     return deepest
 

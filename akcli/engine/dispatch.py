@@ -112,7 +112,8 @@ def trigger_matches(
         found = evaluate_filter(expr, event["data"], event["event_type"])
     matched, error = found
     if error:
-        name = trigger["name"] if "name" in trigger.keys() else trigger["trigger_id"]
+        keys = trigger.keys()  # a sqlite3.Row's `in` tests values, not keys
+        name = trigger["name"] if "name" in keys else trigger["trigger_id"]
         event.setdefault("filter_errors", {})[name] = error
         log.warning(
             "trigger %s: filter %r skipped for event %s: %s",
