@@ -75,7 +75,8 @@ def check_upload(
         check_entry_points(manifest, uploaded)
     check_python(uploaded, manifest, manifest_path)
     client.request("GET", "/healthz")  # ServerUnavailable before any venv build
-    output.err(summary(uploaded))
+    if not output.quiet:
+        output.err(summary(uploaded))
 
 
 # --- planning and executing against the server -----------------------------

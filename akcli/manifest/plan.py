@@ -206,9 +206,9 @@ def _plan_vars(
         curr = current.get(v.name)
         if curr is None:
             log("var", key, "not found, will set")
-        elif v.is_secret and curr.value and curr.value != v.value:
-            # A secret's manifest value is only its initial value: a redeploy
-            # never blanks or replaces what `ak var set --secret` stored.
+        elif v.is_secret and not v.value and curr.value:
+            # A secret declared without a value: a redeploy never blanks
+            # what `ak var set --secret` stored.
             if curr.is_secret:
                 log("var", key, "secret is set, keeping the stored value")
                 continue
