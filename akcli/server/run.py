@@ -145,6 +145,7 @@ def serve(mode: str, config: Config, paths: Paths) -> None:
     import uvicorn
 
     from akcli.server.app import build_app
+    from akcli.server.http_limits import limited_protocol
 
     host, port = parse_addr(config.get("http.addr"))
     sock = bind(host, port)
@@ -177,6 +178,10 @@ def serve(mode: str, config: Config, paths: Paths) -> None:
         access_log=level == "debug",
         lifespan="on",
         timeout_graceful_shutdown=10,
+        http=limited_protocol(
+            config.get_duration("http.read_header_timeout"),
+            config.get_int("http.max_connections"),
+        ),
     )
 
     async def main() -> None:
