@@ -74,7 +74,9 @@ def _project_id(env: Env, name: str) -> str:
 def test_set_resources_refuses_unusable_names(env: Env, path: str, why: str) -> None:
     pid = _project_id(env, "names")
     body = {"project_id": pid, "resources": {path: base64.b64encode(b"x").decode()}}
-    status, text = post(env.server, "projects", "SetResources", json.dumps(body).encode())
+    status, text = post(
+        env.server, "projects", "SetResources", json.dumps(body).encode()
+    )
     assert status == 400, text
     assert why in json.loads(text)["message"]
 
@@ -83,10 +85,14 @@ def test_set_resources_file_used_as_dir_and_bad_base64(env: Env) -> None:
     pid = _project_id(env, "clash")
     ok = base64.b64encode(b"x").decode()
     body = {"project_id": pid, "resources": {"program.py": ok, "program.py/x": ok}}
-    status, text = post(env.server, "projects", "SetResources", json.dumps(body).encode())
+    status, text = post(
+        env.server, "projects", "SetResources", json.dumps(body).encode()
+    )
     assert status == 400 and "is a file, not a directory" in text, text
     body = {"project_id": pid, "resources": {"program.py": "not base64!!"}}
-    status, text = post(env.server, "projects", "SetResources", json.dumps(body).encode())
+    status, text = post(
+        env.server, "projects", "SetResources", json.dumps(body).encode()
+    )
     assert status == 400 and "not valid base64" in text, text
 
 
