@@ -113,13 +113,13 @@ def test_redeploy_keeps_a_secret_set_with_ak_var_set(env: Env) -> None:
         env.ok("var", "set", "--secret", "-p", name, "EXTRA", "kept-too")
         r = env.ak("deploy", cwd=work)
         assert r.exit_code == 0, r.stderr
+        got = env.ok("var", "get", "-p", name, "--reveal")
+        assert 'TOKEN="s3cr3t"' in got and 'EXTRA="kept-too"' in got, got
         assert (
             f'[plan] var "{name}/TOKEN": secret is set, keeping the stored value'
             in r.stdout
         )
         assert 'secret var "EXTRA" is not in the manifest, keeping it' in r.stdout
-        got = env.ok("var", "get", "-p", name, "--reveal")
-        assert 'TOKEN="s3cr3t"' in got and 'EXTRA="kept-too"' in got, got
         plan = env.ok("manifest", "plan", "-q", str(work / "autokitteh.yaml"), "-J")
         assert "s3cr3t" not in plan  # the plan never carries the stored secret
         assert all(
