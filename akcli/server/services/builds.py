@@ -61,13 +61,18 @@ def read_archive(archive: bytes) -> dict[str, bytes]:
 
 
 def check_entry_points(srv: Server, project_id: str, files: dict[str, bytes]) -> None:
-    """Every trigger's `call` must name an uploaded file."""
+    """Every trigger's `call` must name a function in an uploaded file."""
     rows = srv.db.all(
         "SELECT name, code_path, code_name FROM triggers"
         " WHERE project_id = ? AND code_path != '' ORDER BY name",
         project_id,
     )
     for row in rows:
+        if not row["code_name"]:
+            raise BadRequest(
+                f'trigger "{row["name"]}": call "{row["code_path"]}" names no'
+                f' function (expected "{row["code_path"]}:function")'
+            )
         if row["code_path"] not in files:
             raise AkError(
                 f'trigger "{row["name"]}": entry point file "{row["code_path"]}"'
