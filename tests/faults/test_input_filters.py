@@ -64,6 +64,11 @@ def test_deeply_nested_filter_is_invalid_not_internal(env: Env) -> None:
     assert rc == 40, out
     assert "invalid filter" in out and "nested too deeply" in out
     assert "RecursionError" not in out
+    env.ok("project", "create", "-n", "parens_rpc")
+    parens = "(" * 3000 + "true" + ")" * 3000
+    r = env.ak("trigger", "create", "-p", "parens_rpc", "-n", "t", "-w", "-f", parens)
+    assert r.exit_code == 40, r.stderr
+    assert "invalid filter" in r.stderr and "RecursionError" not in r.stderr
 
 
 def test_over_budget_filter_marks_the_event_and_server_serves(env: Env) -> None:
