@@ -70,6 +70,7 @@ def test_anthropic_message(api: FakeAPI, monkeypatch: pytest.MonkeyPatch) -> Non
 @pytest.mark.filterwarnings("ignore::FutureWarning")
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")
 def test_gemini_generate_content(api: FakeAPI, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("google.generativeai")
     from autokitteh.google import gemini_client
 
     reply = {

@@ -68,6 +68,7 @@ def service_account(api: FakeAPI, monkeypatch: pytest.MonkeyPatch) -> list[dict]
 def test_google_sheets_service_account(
     api: FakeAPI, service_account: list[dict]
 ) -> None:
+    pytest.importorskip("googleapiclient")
     from autokitteh.google import google_sheets_client
 
     api.route("GET", f"/v4/spreadsheets/{SHEET_ID}", (200, SHEET))
@@ -85,6 +86,7 @@ def test_google_sheets_service_account(
 
 
 def test_gspread_service_account(api: FakeAPI, service_account: list[dict]) -> None:
+    pytest.importorskip("gspread")
     from autokitteh.google import gspread_client
 
     api.route("GET", f"/v4/spreadsheets/{SHEET_ID}", (200, SHEET))
@@ -100,6 +102,7 @@ def test_gspread_service_account(api: FakeAPI, service_account: list[dict]) -> N
 def test_google_oauth_expired_token_is_refreshed(
     api: FakeAPI, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    pytest.importorskip("googleapiclient")
     from autokitteh.google import google_calendar_client
 
     api.route("POST", "/token", (200, {"access_token": "fresh", "expires_in": 3600}))
