@@ -6,7 +6,8 @@ Keys: ``api_key`` (a personal API key, sent as is in ``Authorization``), else
 ``oauth_refresh_token`` is set). The client is a ``requests`` session whose
 relative URLs are resolved against ``session.base_url`` (default
 ``https://api.linear.app/graphql/``; the ``base_url`` key overrides it), so
-``client.post("", json={"query": ...})`` sends a GraphQL request.
+``client.post("", json={"query": ...})`` sends a GraphQL request; a URL under
+the default one (as kittehub writes it) is sent under ``base_url`` too.
 Needs ``requests``.
 """
 
@@ -56,10 +57,10 @@ def _session_class() -> Any:
             self.base_url = base_url
 
         def request(self, method: str, url: str | bytes, *a: Any, **kw: Any) -> Any:
-            full = urljoin(
-                self.base_url, url.decode() if isinstance(url, bytes) else url
-            )
-            return super().request(method, full, *a, **kw)
+            text = url.decode() if isinstance(url, bytes) else url
+            if text.startswith(API_URL):  # kittehub posts to the full URL
+                text = text[len(API_URL) :]
+            return super().request(method, urljoin(self.base_url, text), *a, **kw)
 
     return BaseURLSession
 

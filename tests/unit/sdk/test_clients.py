@@ -139,6 +139,9 @@ def test_linear_api_key(api: FakeAPI, monkeypatch: pytest.MonkeyPatch) -> None:
     assert req.headers["authorization"] == "lin_api_1"
     assert req.json() == {"query": "{ viewer { id } }"}
     assert client.base_url == api.url + "/graphql/"
+    # kittehub's sample posts to the full default URL: it goes to base_url too.
+    client.post("https://api.linear.app/graphql/", json={"query": "{ viewer { id } }"})
+    assert len([r for r in api.requests if r.path == "/graphql/"]) == 2
 
 
 def test_linear_oauth_refresh_on_401(
