@@ -284,7 +284,6 @@ def test_hubspot_private_app_token(
 
 
 def test_hubspot_refresh_failure(api: FakeAPI, monkeypatch: pytest.MonkeyPatch) -> None:
-    pytest.importorskip("hubspot")
     from autokitteh.errors import OAuthRefreshError
     from autokitteh.hubspot import hubspot_client
 

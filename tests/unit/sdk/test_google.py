@@ -132,6 +132,7 @@ def test_google_oauth_expired_token_is_refreshed(
 def test_google_oauth_refresh_failure(
     api: FakeAPI, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    pytest.importorskip("google.oauth2")
     from autokitteh.errors import OAuthRefreshError
     from autokitteh.google import gmail_client
 
