@@ -91,7 +91,9 @@ class StatusFile:
 
 # "Collecting <req>" (from an index) or "Processing <file>" (local wheels);
 # pip may collect a name more than once while it backtracks.
-_COLLECTING = re.compile(r"^Collecting ([A-Za-z0-9][A-Za-z0-9._-]*)|^Processing \S*?([^/\s]+?)-")
+_COLLECTING = re.compile(
+    r"^Collecting ([A-Za-z0-9][A-Za-z0-9._-]*)|^Processing \S*?([^/\s]+?)-"
+)
 _CACHED = re.compile(r"^\s+Using cached ")
 _INSTALLING = re.compile(r"^Installing collected packages: (.*)$")
 
@@ -126,8 +128,9 @@ def pip_install(venv: Path, req_file: Path, what: str, progress: Progress) -> No
 
     def read() -> None:
         assert proc.stdout is not None
-        for line in proc.stdout:
-            lines.put(line.rstrip("\n"))
+        with proc.stdout:
+            for line in proc.stdout:
+                lines.put(line.rstrip("\n"))
         lines.put(None)
 
     threading.Thread(target=read, daemon=True).start()

@@ -242,7 +242,7 @@ def link_sdk(venv: Path) -> None:
         tmp.symlink_to(want)
         os.replace(tmp, link)
     pth = site_packages(venv) / SDK_PTH
-    line = f"import sys; sys.path.insert(0, {str(sdk_dir)!r})\n"
+    line = "import os, sys; sys.path.insert(0, os.path.join(sys.prefix, 'ak-sdk'))\n"
     if not pth.is_file() or pth.read_text() != line:
         pth.write_text(line)
     _linked.add(venv)
