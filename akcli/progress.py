@@ -30,10 +30,15 @@ def describe(step: Step) -> str:
     if step.phase == "virtualenv":
         return label
     if step.phase == "resolving":
-        cached = step.detail.split()[0] if step.detail[:1].isdigit() else ""
+        words = step.detail.split()
+        cached = int(words[0]) if words and words[0].isdigit() else 0
         extra = f" ({cached} from pip's cache)" if cached else ""
-        return f"{label}: {step.done} distributions{extra}"
-    return f"{label}: {step.done}/{step.total or 0} distributions"
+        return f"{label}: {_n(step.done)}{extra}"
+    return f"{label}: {step.done}/{_n(step.total or 0)}"
+
+
+def _n(count: int) -> str:
+    return f"{count} distribution{'' if count == 1 else 's'}"
 
 
 class PlainSteps:
@@ -138,7 +143,7 @@ def prepare_venv(uploaded: dict[str, bytes]) -> None:
     requirements = raw.decode() if raw else None
     paths = Paths.from_env()
     defaults = default_requirements(Config.load(paths))
-    target = venv_dir(paths, requirements, defaults)
+    target = venv_dir(paths, requirements)
     ready = is_complete(target, defaults) and (
         target.name == "default" or is_complete(target.parent / "default", defaults)
     )

@@ -3,7 +3,7 @@
 `<data home>/venvs/default` holds the default set (upstream's SDK `all` extra
 minus what kittehub does not use: `akcli/data/default-requirements.txt`, or
 config `pythonrt.default_requirements`) and serves projects without
-requirements.txt. `<data home>/venvs/<sha256>` serves the others: a small venv
+requirements.txt. `<data home>/venvs/<sha256(requirements.txt)>` serves the others: a small venv
 with their own lines, layered over the default one by a `.pth` file (its lines
 win: its site-packages comes first). A venv is usable only once its
 `.complete` marker exists (written last, naming the default set it was built
@@ -84,17 +84,15 @@ def _key(lines: Sequence[str]) -> str:
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()
 
 
-def venv_dir(
-    paths: Paths, requirements: str | None, defaults: Sequence[str] | None = None
-) -> Path:
-    own = project_lines(requirements)
-    if not own:
+def venv_dir(paths: Paths, requirements: str | None) -> Path:
+    if not project_lines(requirements):
         return paths.venvs_dir / "default"
-    base = _key(default_requirements() if defaults is None else defaults)
-    return paths.venvs_dir / _key([base, *own])
+    assert requirements is not None
+    return paths.venvs_dir / hashlib.sha256(requirements.encode()).hexdigest()
 
 
 def is_complete(target: Path, defaults: Sequence[str]) -> bool:
+    """Built, for this default set (a project venv layers over it)."""
     try:
         return (target / MARKER).read_text().split()[-1] == _key(defaults)[:16]
     except (OSError, IndexError):
@@ -154,7 +152,7 @@ def python_for(
         return worker
     defaults = list(default_requirements() if defaults is None else defaults)
     report = progress or (lambda _: None)
-    target = venv_dir(paths, requirements, defaults)
+    target = venv_dir(paths, requirements)
     if target.name != "default":
         python_for(paths, None, report, defaults)
     python = target / "bin" / "python"
@@ -249,7 +247,7 @@ def link_sdk(venv: Path) -> None:
 
 
 def prebuild_default(paths: Paths, config: Config) -> None:
-    """Start building the default venv in the background (`ak up --mode dev`).
+    """Start building the default venv in the background (`ak up`, not in test mode).
 
     The first `ak deploy` then waits less (it shows this build's progress).
     The server log gets one line per phase.

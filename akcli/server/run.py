@@ -168,7 +168,7 @@ def serve(mode: str, config: Config, paths: Paths) -> None:
             f"API token required (stored in {paths.credentials_file}); webhooks are public",
             file=sys.stderr,
         )
-    if mode == "dev":
+    if mode != "test":  # as upstream: built at start unless in test mode
         from akcli.venvs import prebuild_default
 
         prebuild_default(paths, config)
