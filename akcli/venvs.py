@@ -198,10 +198,12 @@ def build(
     venv_build.remove(target)
     progress(Step("virtualenv", 0, 1, target.name))
     try:
-        create_venv(target, seed_pip=bool(lines))
+        default_site = venv_build.site_packages(paths.venvs_dir / "default")
+        # A layered venv uses the default venv's pip when it has one (smaller).
+        own_pip = not layered or not (default_site / "pip").is_dir()
+        create_venv(target, seed_pip=bool(lines) and own_pip)
         site = venv_build.site_packages(target)
         if layered:  # the default venv's packages, after this venv's own
-            default_site = venv_build.site_packages(paths.venvs_dir / "default")
             (site / LAYER_PTH).write_text(
                 f"import site; site.addsitedir({str(default_site)!r})\n"
             )
