@@ -257,6 +257,11 @@ class Session(Runtime):
             self.stop_reason = str(payload.get("reason") or "stopped")
         elif msg_type == protocol.RUN:
             self._run = payload
+        elif msg_type == protocol.EVICT:
+            # The server stored the wait the workflow is in: nothing here is
+            # lost (every journal entry was acknowledged), a replay resumes it.
+            self.chan.send(protocol.EVICTED, {})
+            _exit_orphan(0)
 
     # -- context -------------------------------------------------------------
 
