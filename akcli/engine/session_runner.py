@@ -100,6 +100,7 @@ class SessionRunner:
         self.handles: dict[str, RunnerHandle] = {}
         self.tasks: dict[str, asyncio.Task[None]] = {}
         self.forced: dict[str, str] = {}
+        self.stopping: dict[str, str] = {}
         # Bound how many sessions are being started at once: a burst of webhooks
         # should not fork hundreds of runners that then fight for the CPU.
         self._starting = asyncio.Semaphore(max(4, 2 * (os.cpu_count() or 1)))
@@ -146,13 +147,15 @@ class SessionRunner:
 
     def wake_evicted(self) -> None:
         """Give a fresh runner to each evicted session whose wait is over."""
+        if not self._wake_timer.may_scan():
+            return
         free = MAX_CONCURRENT - len(self.tasks)
         for row in waits.take_due(self.srv, set(self.tasks), free):
             self._launch(row)
         self._wake_timer.arm(waits.next_wake(self.srv))
 
     async def close(self) -> None:
-        self._wake_timer.arm(None)
+        self._wake_timer.close()
         tasks = list(self.tasks.values())
         for task in tasks:
             task.cancel()
@@ -218,6 +221,9 @@ class SessionRunner:
                 self._remove(code_dir)
         if sid in self.forced and outcome.state == "error":
             outcome = RunOutcome(state="stopped", reason=self.forced.pop(sid))
+        stop_reason = self.stopping.pop(sid, None)
+        if outcome.state == EVICTED and stop_reason is not None:
+            outcome = RunOutcome(state="stopped", reason=stop_reason)  # asked meanwhile
         if outcome.state == EVICTED:  # still RUNNING: its wait is in the store
             log.debug("session %s evicted while it waits", sid)
         else:
@@ -362,6 +368,7 @@ class SessionRunner:
             return
         if force:
             self.forced[sid] = reason
+        self.stopping[sid] = reason  # an eviction under way ends it stopped
         await handle.stop(reason, force)
 
     async def _finish_retrying(self, sid: str, outcome: RunOutcome) -> None:

@@ -183,13 +183,41 @@ def take_due(srv: Server, busy: set[str], limit: int) -> list[sqlite3.Row]:
     return rows
 
 
+MIN_SCAN = 0.02  # seconds between two scans (10,000 evicted waits: ~8 ms each)
+
+
 class WakeTimer:
-    """Kicks the engine when the earliest timed evicted wait ends."""
+    """Kicks the engine when the earliest timed evicted wait ends, and spaces
+    the scans out (the engine passes on every kick)."""
 
     def __init__(self, srv: Server) -> None:
         self.srv = srv
         self._handle: asyncio.TimerHandle | None = None
         self._at: float | None = None
+        self._last_scan = 0.0
+        self._retry: asyncio.TimerHandle | None = None
+
+    def may_scan(self) -> bool:
+        """True if a scan may run now; else one more pass is due in a moment."""
+        loop = asyncio.get_running_loop()
+        t = loop.time()
+        if t - self._last_scan >= MIN_SCAN:
+            self._last_scan = t
+            return True
+        if self._retry is None and self.srv.engine is not None:
+            self._retry = loop.call_at(self._last_scan + MIN_SCAN, self._retry_now)
+        return False
+
+    def _retry_now(self) -> None:
+        self._retry = None
+        if self.srv.engine is not None:
+            self.srv.engine.kick()
+
+    def close(self) -> None:
+        self.arm(None)
+        if self._retry is not None:
+            self._retry.cancel()
+            self._retry = None
 
     def arm(self, at: float | None) -> None:
         if at == self._at and self._handle is not None:

@@ -43,6 +43,24 @@ def on_sleep(event):
     print("slept", time.time() - t0 >= event.data.seconds - 0.05)
     print("after", effect("b"))
 
+def on_event(event):
+    sub = ak.subscribe("second", "data.url.path.endsWith('/woof')")
+    print("before", effect("a"))
+    e = ak.next_event(sub, timeout=60)
+    print("got", e.url.path if e else None)
+    print("after", effect("b"))
+
+def parent(event):
+    child = ak.start("main.py:child", {{}})
+    print("before", effect("a"))
+    done = ak.next_signal(child, timeout=60)
+    print("child ended", done.payload)
+    print("after", effect("b"))
+
+def child(event):
+    time.sleep(1.5)
+    return "child-result"
+
 def plain(event):
     sig = ak.next_signal("go", timeout=20)
     print("got", sig.payload if sig else None)
@@ -158,5 +176,70 @@ def test_stop_an_evicted_session(tmp_path: Path) -> None:
         row = await wait_final(srv, sid)
         assert row["state"] == "stopped"
         assert srv.db.one("SELECT 1 FROM session_waits") is None
+
+    run_with_engine(tmp_path, body)
+
+
+def _insert_event(srv: Server, trigger_id: str, path: str) -> None:
+    with srv.db.tx():
+        srv.db.exec(
+            "INSERT INTO events (event_id, destination_id, event_type, data, memo,"
+            " created_at, dispatched) VALUES (?, ?, 'get', ?, '{}', ?, 1)",
+            srv.ids.new("evt"),
+            trigger_id,
+            json.dumps({"url": {"path": path}}),
+            now(),
+        )
+    assert srv.engine is not None
+    srv.engine.kick()
+
+
+def test_event_wait_is_evicted_and_resumes(tmp_path: Path) -> None:
+    async def body(srv: Server) -> None:
+        ids = _setup(srv, tmp_path)
+        tid = srv.ids.new("trg")
+        with srv.db.tx():
+            srv.db.exec(
+                "INSERT INTO triggers (trigger_id, project_id, name, source_type,"
+                " webhook_slug, created_at, updated_at) VALUES (?, ?, 'second',"
+                " 'SOURCE_TYPE_WEBHOOK', 'slug', ?, ?)",
+                tid,
+                ids[0],
+                now(),
+                now(),
+            )
+        sid = start(srv, ids, "main.py:on_event")
+        await _until_evicted(srv, sid)
+        _insert_event(srv, tid, "/webhooks/slug/meow")  # wakes it; no match
+        for _ in range(200):  # a fresh runner skipped it: the cursor moved
+            if srv.db.one("SELECT 1 FROM subscriptions WHERE cursor > 0"):
+                break
+            await asyncio.sleep(0.05)
+        else:
+            raise AssertionError("not woken by the event")
+        await _until_evicted(srv, sid)  # so it waits (and is evicted) again
+        assert srv.db.one("SELECT state FROM sessions")["state"] == "running"
+        _insert_event(srv, tid, "/webhooks/slug/woof")
+        row = await wait_final(srv, sid)
+        assert row["state"] == "completed", row["error"]
+        assert prints(srv, sid) == ["before a", "got /webhooks/slug/woof", "after b"]
+        assert _effects(tmp_path) == ["a", "b"]
+
+    run_with_engine(tmp_path, body)
+
+
+def test_parent_waiting_for_its_child_is_evicted(tmp_path: Path) -> None:
+    async def body(srv: Server) -> None:
+        ids = _setup(srv, tmp_path)
+        sid = start(srv, ids, "main.py:parent")
+        await _until_evicted(srv, sid)
+        row = await wait_final(srv, sid)
+        assert row["state"] == "completed", row["error"]
+        assert prints(srv, sid) == [
+            "before a",
+            "child ended {'completed': True, 'value': 'child-result'}",
+            "after b",
+        ]
+        assert _effects(tmp_path) == ["a", "b"]
 
     run_with_engine(tmp_path, body)

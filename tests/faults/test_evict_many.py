@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -57,9 +58,9 @@ def go(event):
 """
 
 
-def _poll(what: str, check: object, timeout: float = 90) -> None:
+def _poll(what: str, check: Callable[[], bool], timeout: float = 90) -> None:
     deadline = time.monotonic() + timeout
-    while not check():  # type: ignore[operator]
+    while not check():
         assert time.monotonic() < deadline, f"timed out waiting for {what}"
         time.sleep(0.2)
 
