@@ -119,6 +119,10 @@ class SessionRunner:
         db = self.srv.db
         rows = db.all("SELECT * FROM sessions WHERE state = 'running'")
         evicted = waits.evicted_ids(self.srv)  # woken by wake_evicted when due
+        durable = [r["session_id"] for r in rows if r["is_durable"]]
+        evicted |= waits.park_sleepers(
+            self.srv, [s for s in durable if s not in evicted]
+        )
         for row in rows:
             if row["session_id"] in evicted:
                 continue

@@ -248,6 +248,32 @@ def next_wake(srv: Server) -> float | None:
     return None if row is None or row["t"] is None else float(row["t"])
 
 
+def park_sleepers(srv: Server, sids: list[str]) -> set[str]:
+    """At start-up: RUNNING durable sessions whose last journal entry is a
+    sleep ending after ``evict_after`` are still in it (a sleep's wake-up is
+    its end): store their wait instead of replaying them now."""
+    after = evict_after(srv)
+    parked: set[str] = set()
+    if not after:
+        return parked
+    for sid in sids:
+        row = srv.db.one(
+            "SELECT seq, name, value, is_error FROM journal WHERE session_id = ?"
+            " ORDER BY seq DESC LIMIT 1",
+            sid,
+        )
+        if row is None or row["name"] != "sleep" or row["is_error"]:
+            continue
+        try:
+            wake_at = float(json.loads(row["value"])["wake_at"])
+        except (ValueError, KeyError, TypeError):
+            continue
+        if wake_at - time.time() > after:
+            store(srv, sid, int(row["seq"]), "sleep", [], wake_at)
+            parked.add(sid)
+    return parked
+
+
 def is_evicted(srv: Server, sid: str) -> bool:
     """Whether ``sid`` waits with no runner."""
     return (

@@ -239,3 +239,49 @@ def test_kill9_in_the_middle_of_evicting_sleepers(tmp_path: Path) -> None:
         assert runs[("a", eid)] == 1, eid
         assert 1 <= runs[("b", eid)] <= 2, eid
     assert_store_sound(server.db_file)
+
+
+LONG_SLEEPER = SLEEPER.replace("time.sleep(4)", "time.sleep(8)").replace(
+    ">= 3.9", ">= 7.9"
+)
+
+
+def test_kill9_before_eviction_parks_the_sleeper_at_restart(tmp_path: Path) -> None:
+    """Killed while its sleep is journaled but before its eviction: the restart
+    stores the wait (the journal's last entry is that sleep) instead of giving
+    it a runner for the rest of the sleep; it wakes at its time."""
+    out = tmp_path / "effects.txt"
+    server = make_server(tmp_path / "srv", "pythonrt.evict_after=3s").start()
+    env = Env(server, tmp_path)
+    try:
+        env.deploy(
+            "waiters",
+            {
+                "autokitteh.yaml": SLEEP_MANIFEST,
+                "program.py": LONG_SLEEPER.format(out=str(out)),
+            },
+        )
+        slug = env.slug("waiters", "wait")
+        assert env.request("POST", f"/webhooks/{slug}", b"{}")[0] == 202
+
+        def asleep() -> bool:
+            with env.db() as db:
+                row = db.execute("SELECT 1 FROM journal WHERE name = 'sleep'")
+                return row.fetchone() is not None
+
+        _poll("the sleep journaled", asleep, 30)
+        assert _evicted(env) == 0
+        server.kill9()
+        server.start()
+        _poll("parked at restart", lambda: _evicted(env) == 1 and _runners(env) == 0, 2)
+        with env.db() as db:
+            (sid,) = db.execute("SELECT session_id FROM sessions").fetchone()
+        row = env.wait_final(sid, 60)
+        assert row["state"] == "completed", row["error"]
+    finally:
+        server.stop()
+    with env.db() as db:
+        texts = [r[0] for r in db.execute("SELECT text FROM session_prints")]
+    assert texts == ["slept True"]
+    runs = Counter(line.split()[0] for line in out.read_text().splitlines() if line)
+    assert runs == {"a": 1, "b": 1}
