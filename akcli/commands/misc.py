@@ -77,5 +77,8 @@ def register(app: typer.Typer) -> None:
     from akcli.commands.up import up
 
     app.command("up")(up)
+    from akcli.commands.ui import ui
+
+    app.command("ui")(ui)
     app.command("version")(version)
     app.command("completion")(completion)
