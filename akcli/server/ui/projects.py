@@ -14,7 +14,7 @@ from starlette.responses import Response
 
 from akcli.engine.engine import optional_module
 from akcli.server.state import Server
-from akcli.server.ui.web import UiError, api, redirect, render
+from akcli.server.ui.web import UiError, api, form, redirect, render
 
 EVENTS_PAGE = 50
 
@@ -160,12 +160,12 @@ async def test_request(srv: Server, request: Request) -> Response:
     trigger = (await api(srv, "triggers", "Get", trigger_id=tid)).get("trigger")
     if not trigger or not trigger.get("webhook_url"):
         raise UiError(404, f'webhook trigger "{tid}" not found')
-    form = await request.form()
-    method = str(form.get("method") or "POST").upper()
+    data = await form(request)
+    method = (data.get("method") or "POST").upper()
     if method not in ("GET", "POST", "PUT", "PATCH", "DELETE"):
         raise UiError(400, f'invalid method "{method}"')
-    body = str(form.get("body") or "").encode()
-    ctype = str(form.get("content_type") or "application/json")
+    body = data.get("body", "").encode()
+    ctype = data.get("content_type") or "application/json"
     url = srv.service_url + "/webhooks/" + trigger["webhook_slug"]
     status, eid = await asyncio.to_thread(_send, url, method, body, ctype)
     if eid:

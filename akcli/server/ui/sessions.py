@@ -14,7 +14,7 @@ from starlette.responses import Response
 from akcli.server.services import sessions as sessions_service
 from akcli.server.state import Server
 from akcli.server.ui import timeline
-from akcli.server.ui.web import UiError, api, redirect, render
+from akcli.server.ui.web import UiError, api, form, redirect, render
 
 PAGE_SIZE = 20
 STATES = ("running", "error", "completed", "stopped", "created")
@@ -157,8 +157,8 @@ async def session_page(srv: Server, request: Request) -> Response:
 
 async def stop(srv: Server, request: Request) -> Response:
     sid = request.path_params["session_id"]
-    form = await request.form()
-    force = bool(form.get("force"))
+    data = await form(request)
+    force = bool(data.get("force"))
     reason = "stopped from the web UI" + (" (forced)" if force else "")
     await api(srv, "sessions", "Stop", session_id=sid, force=force, reason=reason)
     return redirect(f"/ui/sessions/{sid}")

@@ -150,9 +150,9 @@ def page(srv: Server, fn: Handler) -> Callable[[Request], Awaitable[Response]]:
             )
             return render(srv, request, "login.html", 401, next=target, bad=False)
         if request.method == "POST":
-            form = await request.form()
+            data = await form(request)
             if not same_origin(request) or not hmac.compare_digest(
-                str(form.get("csrf") or ""), csrf_token(srv)
+                data.get("csrf", ""), csrf_token(srv)
             ):
                 return render(
                     srv, request, "error.html", 403, message="bad or missing CSRF token"
@@ -167,9 +167,9 @@ def page(srv: Server, fn: Handler) -> Callable[[Request], Awaitable[Response]]:
 
 async def login(srv: Server, request: Request) -> Response:
     """POST /ui/login: the login form's token -> the cookie."""
-    form = await request.form()
-    target = str(form.get("next") or "/")
-    if same_origin(request) and token_ok(srv, str(form.get("token") or "")):
+    data = await form(request)
+    target = data.get("next") or "/"
+    if same_origin(request) and token_ok(srv, data.get("token", "")):
         return login_response(srv, target)
     return render(srv, request, "login.html", 401, next=target, bad=True)
 
@@ -180,6 +180,16 @@ async def api(srv: Server, service: str, method: str, **body: Any) -> dict[str, 
     if status != 200:
         raise UiError(status, str(out.get("message") or out))
     return out
+
+
+async def form(request: Request) -> dict[str, str]:
+    """An url-encoded form body (what every UI form posts), first value per name."""
+    cached = getattr(request.state, "form", None)
+    if cached is None:
+        raw = (await request.body())[:1_000_000].decode("utf-8", "replace")
+        cached = dict(urllib.parse.parse_qsl(raw, keep_blank_values=True)[::-1])
+        request.state.form = cached
+    return dict(cached)
 
 
 def redirect(url: str) -> Response:
