@@ -32,13 +32,12 @@ CHROMIUM_FLAGS = [
 ]
 SECRET = "s3cr3t-value-7f3a9c"  # a secret var's value: never in a page
 
-MANIFEST = (
-    """version: v1
+MANIFEST = f"""version: v1
 project:
   name: uidemo
   vars:
     - name: API_KEY
-      value: %s
+      value: {SECRET}
       secret: true
     - name: GREETING
       value: hello
@@ -57,8 +56,6 @@ project:
       schedule: "0 3 * * *"
       call: program.py:steps
 """
-    % SECRET
-)
 
 PROGRAM = '''"""UI test sample: activities of known lengths, a failing one, a long one."""
 

@@ -1,0 +1,139 @@
+"""The web UI over plain HTTP (no browser, no JavaScript): login, cookie, CSRF,
+lists rendered server-side, secrets never rendered, `ak ui`, the banner."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import re
+import urllib.parse
+
+import pytest
+
+from tests.ui.conftest import SECRET, Deployed
+
+pytestmark = pytest.mark.e2e
+
+
+def request(
+    d: Deployed,
+    method: str,
+    path: str,
+    body: str = "",
+    headers: dict[str, str] | None = None,
+) -> tuple[int, dict[str, str], str]:
+    u = urllib.parse.urlsplit(d.url)
+    conn = http.client.HTTPConnection(u.hostname or "", u.port, timeout=30)
+    hdrs = dict(headers or {})
+    if body:
+        hdrs["Content-Type"] = "application/x-www-form-urlencoded"
+    try:
+        conn.request(method, path, body=body.encode() or None, headers=hdrs)
+        resp = conn.getresponse()
+        data = resp.read().decode()
+        return resp.status, {k.lower(): v for k, v in resp.getheaders()}, data
+    finally:
+        conn.close()
+
+
+def token(d: Deployed) -> str:
+    return d.ui_url().split("token=", 1)[1]
+
+
+def cookie(d: Deployed) -> str:
+    status, headers, _ = request(d, "GET", f"/?token={token(d)}")
+    assert status == 303
+    return headers["set-cookie"].split(";", 1)[0]
+
+
+def test_ak_ui_prints_the_url_with_the_token(deployed: Deployed) -> None:
+    url = deployed.ui_url()
+    assert re.fullmatch(re.escape(deployed.url) + r"/\?token=[\w%-]{20,}", url)
+    assert json.loads(deployed.ak("-j", "ui", "-n")) == {"url": url}
+    log = deployed.server.log.read_text()
+    assert f"Web UI:     {deployed.url}/  (ak ui opens it, logged in)" in log
+
+
+def test_every_page_needs_the_token(deployed: Deployed) -> None:
+    for path in ("/", "/ui/projects", "/ui/events", "/ui/sessions/ses_x"):
+        status, _, html = request(deployed, "GET", path)
+        assert status == 401, path
+        assert 'name="token"' in html and "uidemo" not in html
+    status, _, html = request(deployed, "GET", "/?token=not-the-token")
+    assert status == 401 and "not this server's" in html
+    status, _, css = request(deployed, "GET", "/ui/static/ui.css")
+    assert status == 200 and "prefers-color-scheme: dark" in css
+
+
+def test_token_in_the_url_sets_a_strict_httponly_cookie(deployed: Deployed) -> None:
+    status, headers, _ = request(
+        deployed, "GET", f"/?token={token(deployed)}&state=error"
+    )
+    assert status == 303
+    assert headers["location"] == "/?state=error"  # the token leaves the URL
+    set_cookie = headers["set-cookie"]
+    assert "HttpOnly" in set_cookie and "SameSite=strict" in set_cookie
+    assert token(deployed) not in set_cookie  # an HMAC of it, not the token
+    status, _, html = request(
+        deployed, "GET", "/ui/projects", headers={"Cookie": set_cookie.split(";")[0]}
+    )
+    assert status == 200 and "uidemo" in html
+
+
+def test_login_form(deployed: Deployed) -> None:
+    form = urllib.parse.urlencode({"token": token(deployed), "next": "/ui/events"})
+    status, headers, _ = request(deployed, "POST", "/ui/login", form)
+    assert status == 303 and headers["location"] == "/ui/events"
+    # Only paths on this server are redirected to.
+    form = urllib.parse.urlencode({"token": token(deployed), "next": "//evil.example/"})
+    status, headers, _ = request(deployed, "POST", "/ui/login", form)
+    assert headers["location"] == "/"
+    form = urllib.parse.urlencode({"token": "wrong", "next": "/"})
+    status, headers, _ = request(deployed, "POST", "/ui/login", form)
+    assert status == 401 and "set-cookie" not in headers
+
+
+def test_posts_need_the_csrf_token_and_this_origin(deployed: Deployed) -> None:
+    sid = deployed.session_of(deployed.fire("uidemo", "slow"))
+    path = f"/ui/sessions/{sid}/stop"
+    c = {"Cookie": cookie(deployed)}
+    _, _, page = request(deployed, "GET", f"/ui/sessions/{sid}", headers=c)
+    csrf = re.search(r'name="csrf" value="(\w+)"', page)
+    assert csrf is not None
+    good = urllib.parse.urlencode({"csrf": csrf[1]})
+    assert request(deployed, "POST", path, good)[0] == 401  # no cookie
+    assert request(deployed, "POST", path, "csrf=bad", c)[0] == 403
+    evil = {**c, "Origin": "http://evil.example"}
+    assert request(deployed, "POST", path, good, evil)[0] == 403
+    assert "STATE_TYPE_RUNNING" in deployed.ak("session", "get", sid, "-j")
+    ours = {**c, "Origin": deployed.url}
+    status, headers, _ = request(deployed, "POST", path + "", good + "&force=1", ours)
+    assert status == 303 and headers["location"] == f"/ui/sessions/{sid}"
+    deployed.ak("session", "watch", sid, "--timeout", "30s", "--no-fail", "--quiet")
+    assert "STATE_TYPE_STOPPED" in deployed.ak("session", "get", sid, "-j")
+
+
+def test_lists_without_javascript_and_no_secret(deployed: Deployed) -> None:
+    sid = deployed.session_of(deployed.fire("uidemo", "steps"))
+    deployed.ak("session", "watch", sid, "--timeout", "60s", "--quiet")
+    c = {"Cookie": cookie(deployed)}
+    _, _, html = request(deployed, "GET", "/?project=&state=completed", headers=c)
+    assert f'data-session="{sid}"' in html  # rendered by the server
+    _, _, html = request(deployed, "GET", "/?state=error&since=15m", headers=c)
+    assert f'data-session="{sid}"' not in html
+    pid = deployed.ak("project", "get", "uidemo", "-j")
+    pid = re.search(r'"project_id": ?"(prj_\w+)"', pid)[1]  # type: ignore[index]
+    for path in (
+        "/",
+        f"/ui/projects/{pid}",
+        f"/ui/sessions/{sid}",
+        f"/ui/sessions/{sid}/log",
+        "/ui/events",
+    ):
+        status, _, body = request(deployed, "GET", path, headers=c)
+        assert status == 200, path
+        assert SECRET not in body, path
+    _, _, project = request(deployed, "GET", f"/ui/projects/{pid}", headers=c)
+    assert "&lt;secret&gt;" in project and "API_KEY" in project
+    # The CLI's RPCs still work as before.
+    assert "uidemo" in deployed.ak("project", "list")
