@@ -206,9 +206,9 @@ def page(browser_context: Any, deployed: Deployed) -> Iterator[Any]:
 
 
 def screenshot(pg: Any, name: str) -> None:
-    """Save a full-page PNG into $AK_UI_SCREENSHOTS, if set (refresh the
-    checked-in ones with AK_UI_SCREENSHOTS=docs/screenshots)."""
-    folder = Path(os.environ.get("AK_UI_SCREENSHOTS") or "")
+    """Save a full-page PNG into $UI_SCREENSHOTS, if set (refresh the
+    checked-in ones with UI_SCREENSHOTS=docs/screenshots)."""
+    folder = Path(os.environ.get("UI_SCREENSHOTS") or "")
     if not str(folder) or str(folder) == ".":
         return
     folder.mkdir(parents=True, exist_ok=True)

@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import re
+import subprocess
+import sys
 import urllib.parse
+from pathlib import Path
 
 import pytest
 
@@ -52,6 +56,26 @@ def test_ak_ui_prints_the_url_with_the_token(deployed: Deployed) -> None:
     assert json.loads(deployed.ak("-j", "ui", "-n")) == {"url": url}
     log = deployed.server.log.read_text()
     assert f"Web UI:     {deployed.url}/  (ak ui opens it, logged in)" in log
+
+
+def test_ak_ui_opens_the_browser(deployed: Deployed, tmp_path: Path) -> None:
+    opened = tmp_path / "opened"
+    browser = tmp_path / "browser"
+    browser.write_text(
+        f"#!{sys.executable}\nimport sys\nopen({str(opened)!r}, 'w').write(sys.argv[1])\n"
+    )
+    browser.chmod(0o755)
+    env = {**os.environ, **deployed.server.env, "BROWSER": str(browser)}
+    p = subprocess.run(
+        [sys.executable, "-m", "akcli", "ui"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert p.returncode == 0, p.stderr
+    assert opened.read_text() == deployed.ui_url()
+    assert p.stdout == "" and p.stderr == f"Opened the web UI: {deployed.url}/\n"
 
 
 def test_every_page_needs_the_token(deployed: Deployed) -> None:
