@@ -161,3 +161,26 @@ def test_lists_without_javascript_and_no_secret(deployed: Deployed) -> None:
     assert "&lt;secret&gt;" in project and "API_KEY" in project
     # The CLI's RPCs still work as before.
     assert "uidemo" in deployed.ak("project", "list")
+
+
+def test_restart_runs_the_same_build(deployed: Deployed) -> None:
+    sid = deployed.session_of(deployed.fire("uidemo", "fail"))
+    deployed.ak("session", "watch", sid, "--timeout", "60s", "--no-fail", "--quiet")
+    c = {"Cookie": cookie(deployed)}
+    _, _, page = request(deployed, "GET", f"/ui/sessions/{sid}", headers=c)
+    assert 'id="stop"' not in page  # an ended session has no Stop
+    assert "Restart runs a new session with the same inputs" in page
+    csrf = re.search(r'name="csrf" value="(\w+)"', page)
+    assert csrf is not None
+    form = urllib.parse.urlencode({"csrf": csrf[1]})
+    status, headers, _ = request(
+        deployed, "POST", f"/ui/sessions/{sid}/restart", form, c
+    )
+    assert status == 303
+    new = headers["location"].rsplit("/", 1)[1]
+    assert new.startswith("ses_") and new != sid
+    old, again = (
+        json.loads(deployed.ak("session", "get", x, "-j")) for x in (sid, new)
+    )
+    assert again["session"]["build_id"] == old["session"]["build_id"]
+    assert again["session"]["inputs"] == old["session"]["inputs"]
