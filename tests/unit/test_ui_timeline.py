@@ -97,3 +97,39 @@ def test_formatting() -> None:
     err = "error: ValueError('card declined')\n\nTraceback (most recent call last):\n"
     assert timeline.first_line(err) == "ValueError('card declined')"
     assert timeline.first_line("") == ""
+
+
+def test_retried_activity_attempts() -> None:
+    records = [
+        {"t": t(1), "call_spec": spec(1, "fetch", "'u'")},
+        {"t": t(1), "call_attempt_start": {"seq": 1, "attempt": 1}},
+        {
+            "t": t(1.5),
+            "call_attempt_complete": {
+                "seq": 1,
+                "is_error": True,
+                "attempt": 1,
+                "error": "ConnectionError('down')",
+            },
+        },
+        {"t": t(2.5), "call_spec": spec(3, "fetch", "'u'")},
+        {"t": t(2.5), "call_attempt_start": {"seq": 3, "attempt": 2}},
+        {
+            "t": t(3),
+            "call_attempt_complete": {"seq": 3, "is_error": False, "attempt": 2},
+        },
+    ]
+    backoff = [{"seq": 2, "started_at": t(1.5), "wake_at": timeline.parse_time(t(2.5))}]
+    tl = timeline.build(
+        records, [], backoff, start=0, end=timeline.parse_time(t(4)), running=False
+    )
+    assert [(b.name, b.attempt, b.failed, b.error) for b in tl.bars] == [
+        ("fetch", 1, True, "ConnectionError('down')"),
+        ("sleep", 0, False, ""),
+        ("fetch", 2, False, ""),
+    ]
+    texts = [e.text for e in tl.entries if e.kind == "attempt"]
+    assert texts == [
+        "call #1 failed (attempt 1): ConnectionError('down')",
+        "call #3 returned (attempt 2)",
+    ]

@@ -48,7 +48,9 @@ class Bar:
     name: str
     start: float
     end: float
-    attempts: int = 1
+    attempts: int = 1  # attempt records under this seq
+    attempt: int = 0  # a retried activity's attempt number (each has its own seq)
+    error: str = ""  # a failed attempt's error, as the record gives it
     failed: bool = False
     running: bool = False
     args: str = ""
@@ -101,6 +103,10 @@ def _record_entry(t: float, time: str, rec: dict[str, Any]) -> Entry | None:
         done = rec["call_attempt_complete"]
         bad = bool(done.get("is_error"))
         word = "failed" if bad else "returned"
+        if done.get("attempt"):
+            word += f" (attempt {done['attempt']})"
+        if done.get("error"):
+            word += f": {done['error']}"
         return Entry(t, time, "attempt", f"call #{done.get('seq')} {word}", bad)
     if "error" in rec:
         return Entry(t, time, "error", "error", True)
@@ -130,9 +136,11 @@ def build(
             bar.args = _call_text(spec)
             acts[seq] = bar
         elif "call_attempt_start" in rec:
-            seq = int(rec["call_attempt_start"].get("seq") or 0)
+            start_rec = rec["call_attempt_start"]
+            seq = int(start_rec.get("seq") or 0)
             if seq in acts:
                 acts[seq].attempts += 1
+                acts[seq].attempt = int(start_rec.get("attempt") or 0)
         elif "call_attempt_complete" in rec:
             done = rec["call_attempt_complete"]
             seq = int(done.get("seq") or 0)
@@ -140,6 +148,7 @@ def build(
                 acts[seq].end = t
                 acts[seq].running = False
                 acts[seq].failed = bool(done.get("is_error"))
+                acts[seq].error = str(done.get("error") or "")
         entry = _record_entry(t, rec["t"], rec)
         if entry is not None:
             entries.append(entry)
