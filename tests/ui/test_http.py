@@ -145,6 +145,20 @@ def test_lists_without_javascript_and_no_secret(deployed: Deployed) -> None:
     assert f'data-session="{sid}"' in html  # rendered by the server
     _, _, html = request(deployed, "GET", "/?state=error&since=15m", headers=c)
     assert f'data-session="{sid}"' not in html
+    created = json.loads(deployed.ak("session", "get", sid, "-j"))["session"][
+        "created_at"
+    ]
+    minute = created[:16]  # YYYY-MM-DDTHH:MM, as a datetime-local field sends it
+    _, _, html = request(deployed, "GET", f"/?after={minute}", headers=c)
+    assert f'data-session="{sid}"' in html
+    _, _, html = request(deployed, "GET", f"/?before={minute}", headers=c)
+    assert f'data-session="{sid}"' not in html
+    for name, shown in (("steps", True), ("fail", False)):
+        tid = deployed.trigger("uidemo", name)["trigger_id"]
+        _, _, html = request(deployed, "GET", f"/?trigger={tid}", headers=c)
+        assert (f'data-session="{sid}"' in html) is shown, name
+    status, _, html = request(deployed, "GET", "/?after=yesterday", headers=c)
+    assert status == 400 and "invalid time" in html
     pid = deployed.ak("project", "get", "uidemo", "-j")
     pid = re.search(r'"project_id": ?"(prj_\w+)"', pid)[1]  # type: ignore[index]
     for path in (

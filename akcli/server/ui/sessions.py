@@ -30,6 +30,17 @@ def _iso(t: datetime) -> str:
     return t.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+def _utc(text: str) -> datetime:
+    """A datetime-local field's `2026-12-02T18:30` (UTC) -> an aware datetime."""
+    try:
+        t = datetime.fromisoformat(text)
+    except ValueError:
+        raise UiError(
+            400, f'invalid time "{text}": expected YYYY-MM-DDTHH:MM (UTC)'
+        ) from None
+    return t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
+
+
 def _duration(ses: dict[str, Any]) -> float:
     start = timeline.parse_time(ses["created_at"])
     end = (
@@ -52,7 +63,8 @@ async def _names(srv: Server) -> tuple[dict[str, str], list[dict[str, Any]]]:
 
 async def sessions_list(srv: Server, request: Request) -> Response:
     q = request.query_params
-    f = {k: q.get(k, "") for k in ("project", "state", "trigger", "since", "page")}
+    keys = ("project", "state", "trigger", "since", "after", "before", "page")
+    f = {k: q.get(k, "") for k in keys}
     names, triggers = await _names(srv)
     body: dict[str, Any] = {"page_size": PAGE_SIZE}
     if f["project"] in names:
@@ -65,6 +77,9 @@ async def sessions_list(srv: Server, request: Request) -> Response:
         body["created_after"] = _iso(
             datetime.now(UTC) - timedelta(seconds=SINCE[f["since"]])
         )
+    for key, field in (("after", "created_after"), ("before", "created_before")):
+        if f[key]:
+            body[field] = _iso(_utc(f[key]))
     offset = int(f["page"]) if f["page"].isdigit() else 0
     body["page_token"] = str(offset)
     out = await api(srv, "sessions", "List", **body)
