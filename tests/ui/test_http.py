@@ -198,3 +198,23 @@ def test_restart_runs_the_same_build(deployed: Deployed) -> None:
     )
     assert again["session"]["build_id"] == old["session"]["build_id"]
     assert again["session"]["inputs"] == old["session"]["inputs"]
+
+
+def test_sessions_paging(deployed: Deployed) -> None:
+    events = [deployed.fire("uidemo", "fail") for _ in range(11)]
+    for eid in events:
+        deployed.session_of(eid)
+    c = {"Cookie": cookie(deployed)}
+    fail = deployed.trigger("uidemo", "fail")["trigger_id"]
+    seen: list[str] = []
+    path = f"/?trigger={fail}&size=10"
+    while path:
+        status, _, html = request(deployed, "GET", path, headers=c)
+        assert status == 200
+        rows = re.findall(r'<tr class="st-\w+" data-session="(ses_\w+)"', html)
+        assert 0 < len(rows) <= 10
+        seen += rows
+        older = re.search(r'<a href="(/\?[^"]+)">Older', html)
+        path = older[1].replace("&amp;", "&") if older else ""
+    assert len(seen) == len(set(seen)) >= 11
+    assert "Newer" in html  # the last page links back

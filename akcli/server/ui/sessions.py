@@ -63,10 +63,11 @@ async def _names(srv: Server) -> tuple[dict[str, str], list[dict[str, Any]]]:
 
 async def sessions_list(srv: Server, request: Request) -> Response:
     q = request.query_params
-    keys = ("project", "state", "trigger", "since", "after", "before", "page")
+    keys = ("project", "state", "trigger", "since", "after", "before", "size", "page")
     f = {k: q.get(k, "") for k in keys}
     names, triggers = await _names(srv)
-    body: dict[str, Any] = {"page_size": PAGE_SIZE}
+    size = min(100, max(10, int(f["size"]))) if f["size"].isdigit() else PAGE_SIZE
+    body: dict[str, Any] = {"page_size": size}
     if f["project"] in names:
         body["project_id"] = f["project"]
     if f["state"] in STATES:
@@ -102,8 +103,8 @@ async def sessions_list(srv: Server, request: Request) -> Response:
         "triggers": triggers,
         "states": STATES,
         "since": SINCE,
-        "newer": _qs(base, offset - PAGE_SIZE) if offset > 0 else None,
-        "older": _qs(base, offset + PAGE_SIZE) if out.get("next_page_token") else None,
+        "newer": _qs(base, max(0, offset - size)) if offset > 0 else None,
+        "older": _qs(base, offset + size) if out.get("next_page_token") else None,
         "fragment_qs": _qs(base, offset),
         "first_page": offset == 0,
     }
