@@ -180,6 +180,7 @@ def test_login_form_dark_mode_narrow_keyboard(
         pg.set_viewport_size({"width": 380, "height": 700})
         pg.goto(deployed.url + "/")
         assert pg.evaluate("document.documentElement.scrollWidth") <= 381
+        screenshot(pg, "sessions-narrow-dark")
         # Keyboard: Tab to the first session link, Enter opens it.
         pg.set_viewport_size({"width": 1100, "height": 760})
         for _ in range(40):
