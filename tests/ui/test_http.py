@@ -83,8 +83,11 @@ def test_every_page_needs_the_token(deployed: Deployed) -> None:
         status, _, html = request(deployed, "GET", path)
         assert status == 401, path
         assert 'name="token"' in html and "uidemo" not in html
-    status, _, html = request(deployed, "GET", "/?token=not-the-token")
-    assert status == 401 and "not this server's" in html
+    for bad in ("not-the-token", "%C3%A9t%C3%A9"):  # non-ASCII too: no 500
+        status, _, html = request(deployed, "GET", f"/?token={bad}")
+        assert status == 401 and "not this server's" in html
+    status, _, _ = request(deployed, "GET", "/", headers={"Cookie": "ak_ui=\u00e9"})
+    assert status == 401
     status, _, css = request(deployed, "GET", "/ui/static/ui.css")
     assert status == 200 and "prefers-color-scheme: dark" in css
 

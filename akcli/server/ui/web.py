@@ -75,12 +75,17 @@ def csrf_token(srv: Server) -> str:
     return _mac(srv, "ak-ui-csrf")
 
 
+def _same(a: str, b: str) -> bool:
+    """Constant-time equality of two strings (any characters)."""
+    return hmac.compare_digest(a.encode(), b.encode())
+
+
 def logged_in(srv: Server, request: Request) -> bool:
-    return hmac.compare_digest(request.cookies.get(COOKIE, ""), _mac(srv, "ak-ui"))
+    return _same(request.cookies.get(COOKIE, ""), _mac(srv, "ak-ui"))
 
 
 def token_ok(srv: Server, token: str) -> bool:
-    return bool(token) and hmac.compare_digest(token, ui_token(srv))
+    return bool(token) and _same(token, ui_token(srv))
 
 
 def safe_next(target: str) -> str:
@@ -151,7 +156,7 @@ def page(srv: Server, fn: Handler) -> Callable[[Request], Awaitable[Response]]:
             return render(srv, request, "login.html", 401, next=target, bad=False)
         if request.method == "POST":
             data = await form(request)
-            if not same_origin(request) or not hmac.compare_digest(
+            if not same_origin(request) or not _same(
                 data.get("csrf", ""), csrf_token(srv)
             ):
                 return render(
