@@ -125,8 +125,14 @@ def test_projects_events_and_secrets(page: Any, deployed: Deployed) -> None:
         r"\d{4}-\d\d-\d\d 03:00:00 UTC", page.inner_text("#trigger-nightly .next-fire")
     )
     screenshot(page, "project")
-    # "Send a test request" on the steps trigger -> its event page.
+    # Copy buttons put the webhook URL on the clipboard.
     card = page.locator("#trigger-steps")
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    card.locator("button.copy").click()
+    card.locator("button.copy:text('Copied')").wait_for()
+    url = card.locator(".webhook-url").inner_text()
+    assert page.evaluate("navigator.clipboard.readText()") == url
+    # "Send a test request" on the steps trigger -> its event page.
     card.locator("summary").click()
     card.locator("textarea").fill('{"from": "the test form"}')
     card.locator("button[type=submit]").click()

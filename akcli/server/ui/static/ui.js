@@ -33,15 +33,19 @@
       btn.textContent = "Copied";
       setTimeout(function () { btn.textContent = old; }, 1500);
     };
-    if (navigator.clipboard && window.isSecureContext) {
-      navigator.clipboard.writeText(text).then(done, function () {});
-    } else {
+    var fallback = function () {
       var ta = document.createElement("textarea");
       ta.value = text;
       document.body.appendChild(ta);
       ta.select();
-      try { document.execCommand("copy"); done(); } catch (e) {}
+      try { if (document.execCommand("copy")) done(); } catch (e) {}
       ta.remove();
+      btn.focus();
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(text).then(done, fallback);
+    } else {
+      fallback();
     }
   }
 
