@@ -221,3 +221,23 @@ def test_sessions_paging(deployed: Deployed) -> None:
         path = older[1].replace("&amp;", "&") if older else ""
     assert len(seen) == len(set(seen)) >= 11
     assert "Newer" in html  # the last page links back
+
+
+def test_non_loopback_bind_uses_the_api_token(tmp_path: Path) -> None:
+    """On 0.0.0.0 the UI's token is the API token the CLI uses (one token)."""
+    import yaml
+
+    from tests.server import AkServer
+
+    server = AkServer(tmp_path, mode="test", extra=["-C", "http.addr=0.0.0.0:0"])
+    server.start()
+    try:
+        d = Deployed(server, tmp_path)
+        creds = tmp_path / "xdg_config_home" / "autokitteh" / "credentials"
+        api_token = yaml.safe_load(creds.read_text())["default"]
+        assert d.ui_url() == f"{server.url}/?token={api_token}"
+        status, headers, _ = request(d, "GET", f"/?token={api_token}")
+        assert status == 303 and "set-cookie" in headers
+        assert request(d, "GET", "/")[0] == 401
+    finally:
+        server.stop()
