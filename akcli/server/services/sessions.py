@@ -202,7 +202,7 @@ def list_(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
         if body.get(key):
             where.append(f"created_at {op} ?")
             args.append(str(body[key]))
-    limit, offset = _page(body, 50, 10, 100)
+    limit, offset = _page(body, 50, 1, 1000)
     sql = "SELECT * FROM sessions"
     if where:
         sql += " WHERE " + " AND ".join(where)
