@@ -133,3 +133,29 @@ def test_retried_activity_attempts() -> None:
         "call #1 failed (attempt 1): ConnectionError('down')",
         "call #3 returned (attempt 2)",
     ]
+
+
+def test_sdk_calls_and_sleep_labels() -> None:
+    records = [
+        {"t": t(1), "sdk_call": {"op": "sleep", "args": {"seconds": "2"}, "seq": 1}},
+        {"t": t(1), "sdk_call_complete": {"seq": 1, "is_error": False}},
+        {
+            "t": t(3),
+            "sdk_call": {"op": "next_signal", "args": {"name": "go"}, "seq": 2},
+        },
+        {"t": t(5), "sdk_call_complete": {"seq": 2, "is_error": False}},
+    ]
+    timers = [{"seq": 1, "started_at": t(1), "wake_at": timeline.parse_time(t(3))}]
+    tl = timeline.build(
+        records, [], timers, start=0, end=timeline.parse_time(t(6)), running=False
+    )
+    assert [(b.kind, b.args, b.duration) for b in tl.bars] == [
+        ("timer", "sleep(seconds=2)", "2.00s"),
+        ("sdk", "next_signal(name=go)", "2.00s"),
+    ]
+    assert [e.text for e in tl.entries] == [
+        "sdk #1: sleep(seconds=2)",
+        "sdk #1 returned",
+        "sdk #2: next_signal(name=go)",
+        "sdk #2 returned",
+    ]

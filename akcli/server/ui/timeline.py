@@ -43,7 +43,7 @@ def fmt_duration(seconds: float) -> str:
 class Bar:
     """One activity or timer on the timeline (times in epoch seconds)."""
 
-    kind: str  # activity | timer
+    kind: str  # activity | sdk | timer
     seq: int
     name: str
     start: float
@@ -68,7 +68,7 @@ class Entry:
 
     t: float
     time: str
-    kind: str  # print | state | call | attempt | error
+    kind: str  # print | state | call | attempt | sdk | error
     text: str
     failed: bool = False
 
@@ -108,9 +108,24 @@ def _record_entry(t: float, time: str, rec: dict[str, Any]) -> Entry | None:
         if done.get("error"):
             word += f": {done['error']}"
         return Entry(t, time, "attempt", f"call #{done.get('seq')} {word}", bad)
+    if "sdk_call" in rec:
+        call = rec["sdk_call"]
+        return Entry(t, time, "sdk", f"sdk #{call.get('seq')}: {_sdk_text(call)}")
+    if "sdk_call_complete" in rec:
+        done = rec["sdk_call_complete"]
+        bad = bool(done.get("is_error"))
+        word = "failed" if bad else "returned"
+        return Entry(t, time, "sdk", f"sdk #{done.get('seq')} {word}", bad)
     if "error" in rec:
         return Entry(t, time, "error", "error", True)
     return None  # call_attempt_start: shown by the bar, not a line of its own
+
+
+def _sdk_text(call: dict[str, Any]) -> str:
+    """`{"op": "sleep", "args": {"seconds": "1"}}` -> `sleep(seconds=1)`."""
+    args = call.get("args") or {}
+    shown = [f"{k}={v}" for k, v in args.items()] if isinstance(args, dict) else []
+    return f"{call.get('op', '?')}({', '.join(shown)})"
 
 
 def build(
@@ -122,9 +137,12 @@ def build(
     end: float,
     running: bool,
 ) -> Timeline:
-    """Bars for activities (call_spec .. call_attempt_complete) and timers, laid
-    out on [start, end]; prints and records merged by time."""
+    """Bars for activities (call_spec .. call_attempt_complete), SDK calls
+    (sdk_call .. sdk_call_complete) and timers, laid out on [start, end]; prints
+    and records merged by time."""
     acts: dict[int, Bar] = {}
+    sdk: dict[int, Bar] = {}
+    sleeps: dict[int, str] = {}  # seq -> `sleep(seconds=1)`
     entries: list[Entry] = []
     for rec in records:
         t = parse_time(rec["t"])
@@ -135,6 +153,21 @@ def build(
             bar = Bar("activity", seq, name, t, t, attempts=0, running=True)
             bar.args = _call_text(spec)
             acts[seq] = bar
+        elif "sdk_call" in rec:  # journaled SDK calls; a sleep is its timer's bar
+            call = rec["sdk_call"]
+            seq = int(call.get("seq") or 0)
+            if call.get("op") == "sleep":
+                sleeps[seq] = _sdk_text(call)
+            else:
+                sdk[seq] = Bar("sdk", seq, str(call.get("op")), t, t, running=True)
+                sdk[seq].args = _sdk_text(call)
+        elif "sdk_call_complete" in rec:
+            done = rec["sdk_call_complete"]
+            seq = int(done.get("seq") or 0)
+            if seq in sdk:
+                sdk[seq].end = t
+                sdk[seq].running = False
+                sdk[seq].failed = bool(done.get("is_error"))
         elif "call_attempt_start" in rec:
             start_rec = rec["call_attempt_start"]
             seq = int(start_rec.get("seq") or 0)
@@ -155,7 +188,7 @@ def build(
     for p in prints:
         t = parse_time(p["t"])
         entries.append(Entry(t, p["t"], "print", str(p["v"])))
-    bars = list(acts.values())
+    bars = list(acts.values()) + list(sdk.values())
     for bar in bars:
         bar.attempts = max(bar.attempts, 1)
         if bar.running:  # no completion record: still running, or cut off
@@ -165,11 +198,10 @@ def build(
     for tm in timers:
         t0 = parse_time(tm["started_at"])
         wake = float(tm["wake_at"])
-        bars.append(
-            Bar(
-                "timer", int(tm["seq"]), "sleep", t0, min(wake, end), running=wake > end
-            )
-        )
+        seq = int(tm["seq"])
+        bar = Bar("timer", seq, "sleep", t0, min(wake, end), running=wake > end)
+        bar.args = sleeps.get(seq, "")
+        bars.append(bar)
     bars.sort(key=lambda b: (b.start, b.seq))
     span = max(end - start, 1e-3)
     for bar in bars:
