@@ -51,6 +51,9 @@ project:
     - name: slow
       type: webhook
       call: program.py:slow
+    - name: chatty
+      type: webhook
+      call: program.py:chatty
     - name: nightly
       type: schedule
       schedule: "0 3 * * *"
@@ -90,6 +93,11 @@ def steps(event):
 def fail(event):
     print("about to charge")
     charge(42)
+
+
+def chatty(event):
+    for i in range(1500):
+        print(f"line {i}")
 
 
 def slow(event):

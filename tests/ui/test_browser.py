@@ -120,7 +120,7 @@ def test_projects_events_and_secrets(page: Any, deployed: Deployed) -> None:
     page.wait_for_selector("#var-h")
     assert SECRET not in page.content()
     assert "<secret>" in page.inner_text("table[aria-label=vars]")
-    assert page.locator(".webhook-url").count() == 3
+    assert page.locator(".webhook-url").count() == 4
     assert re.match(
         r"\d{4}-\d\d-\d\d 03:00:00 UTC", page.inner_text("#trigger-nightly .next-fire")
     )

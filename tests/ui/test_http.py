@@ -241,3 +241,21 @@ def test_non_loopback_bind_uses_the_api_token(tmp_path: Path) -> None:
         assert request(d, "GET", "/")[0] == 401
     finally:
         server.stop()
+
+
+def test_every_print_of_a_long_session(deployed: Deployed) -> None:
+    """Prints come in pages from the service: the page and the log hold all."""
+    sid = deployed.session_of(deployed.fire("uidemo", "chatty"))
+    deployed.ak("session", "watch", sid, "--timeout", "60s", "--quiet")
+    c = {"Cookie": cookie(deployed)}
+    _, _, html = request(deployed, "GET", f"/ui/sessions/{sid}", headers=c)
+    assert html.count("<pre>line ") == 1500 and "<pre>line 1499</pre>" in html
+    _, _, log = request(deployed, "GET", f"/ui/sessions/{sid}/log", headers=c)
+    assert sum('"print": "line ' in line for line in log.splitlines()) == 1500
+
+
+def test_oversized_form_is_refused(deployed: Deployed) -> None:
+    c = {"Cookie": cookie(deployed)}
+    body = "csrf=x&body=" + "a" * (2 << 20)
+    status, _, html = request(deployed, "POST", "/ui/sessions/ses_x/stop", body, c)
+    assert status == 413 and "form too large" in html

@@ -134,6 +134,16 @@ async def _records(srv: Server, sid: str) -> list[dict[str, Any]]:
     return records
 
 
+async def _prints(srv: Server, sid: str) -> list[dict[str, Any]]:
+    prints: list[dict[str, Any]] = []
+    after = "0"
+    while after and len(prints) < 50000:
+        out = await api(srv, "sessions", "GetPrints", session_id=sid, after_id=after)
+        prints += out["prints"]
+        after = out.get("next_page_token", "")
+    return prints
+
+
 async def _session(srv: Server, sid: str) -> dict[str, Any]:
     out = await api(srv, "sessions", "Get", session_id=sid)
     if not out.get("session"):
@@ -147,7 +157,7 @@ async def session_page(srv: Server, request: Request) -> Response:
     ses = await _session(srv, sid)
     st = state_of(ses)
     records = await _records(srv, sid)
-    prints = (await api(srv, "sessions", "GetPrints", session_id=sid))["prints"]
+    prints = await _prints(srv, sid)
     timers = sessions_service.timers(srv, sid)
     start = timeline.parse_time(ses["created_at"])
     running = st not in FINAL
@@ -191,7 +201,7 @@ async def download_log(srv: Server, request: Request) -> Response:
     sid = request.path_params["session_id"]
     await _session(srv, sid)
     records = await _records(srv, sid)
-    prints = (await api(srv, "sessions", "GetPrints", session_id=sid))["prints"]
+    prints = await _prints(srv, sid)
     lines = [(r["t"], json.dumps(r, sort_keys=True)) for r in records]
     lines += [(p["t"], json.dumps({"t": p["t"], "print": p["v"]})) for p in prints]
     lines.sort(key=lambda x: x[0])

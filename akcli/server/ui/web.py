@@ -154,15 +154,13 @@ def page(srv: Server, fn: Handler) -> Callable[[Request], Awaitable[Response]]:
                 f"?{request.url.query}" if request.url.query else ""
             )
             return render(srv, request, "login.html", 401, next=target, bad=False)
-        if request.method == "POST":
-            data = await form(request)
-            if not same_origin(request) or not _same(
-                data.get("csrf", ""), csrf_token(srv)
-            ):
-                return render(
-                    srv, request, "error.html", 403, message="bad or missing CSRF token"
-                )
         try:
+            if request.method == "POST":
+                data = await form(request)
+                if not same_origin(request) or not _same(
+                    data.get("csrf", ""), csrf_token(srv)
+                ):
+                    raise UiError(403, "bad or missing CSRF token")
             return await fn(srv, request)
         except UiError as e:
             return render(srv, request, "error.html", e.status, message=str(e))
@@ -172,7 +170,10 @@ def page(srv: Server, fn: Handler) -> Callable[[Request], Awaitable[Response]]:
 
 async def login(srv: Server, request: Request) -> Response:
     """POST /ui/login: the login form's token -> the cookie."""
-    data = await form(request)
+    try:
+        data = await form(request)
+    except UiError as e:
+        return render(srv, request, "error.html", e.status, message=str(e))
     target = data.get("next") or "/"
     if same_origin(request) and token_ok(srv, data.get("token", "")):
         return login_response(srv, target)
@@ -187,12 +188,23 @@ async def api(srv: Server, service: str, method: str, **body: Any) -> dict[str, 
     return out
 
 
+MAX_FORM = 1 << 20  # a test request's body is the largest form
+
+
 async def form(request: Request) -> dict[str, str]:
     """An url-encoded form body (what every UI form posts), first value per name."""
+    from akcli.server.http_limits import BodyTimeout, BodyTooLarge, read_body
+
     cached = getattr(request.state, "form", None)
     if cached is None:
-        raw = (await request.body())[:1_000_000].decode("utf-8", "replace")
-        cached = dict(urllib.parse.parse_qsl(raw, keep_blank_values=True)[::-1])
+        try:
+            raw = await read_body(request, MAX_FORM, 30.0)
+        except BodyTooLarge:
+            raise UiError(413, "form too large") from None
+        except BodyTimeout:
+            raise UiError(408, "form body timed out") from None
+        text = raw.decode("utf-8", "replace")
+        cached = dict(urllib.parse.parse_qsl(text, keep_blank_values=True)[::-1])
         request.state.form = cached
     return dict(cached)
 
