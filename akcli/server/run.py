@@ -15,7 +15,7 @@ from akcli import __version__
 from akcli.config import Config
 from akcli.errors import AkError, BadRequest
 from akcli.ids import IdGen
-from akcli.paths import Paths, ensure_dir, write_private
+from akcli.paths import Paths, ensure_dir, private_dir, write_private
 from akcli.secrets import Cipher
 from akcli.server.state import Server
 from akcli.store.db import Database
@@ -101,6 +101,7 @@ def make_server(
 ) -> Server:
     ensure_dir(paths.config_home)
     ensure_dir(paths.data_home)
+    private_dir(paths.runtime_dir)  # refuse a dir another user prepared
     db = open_db(mode, config, paths)
     addr = f"{host}:{port}"
     service_url = config.get("http.service_url")
