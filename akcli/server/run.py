@@ -64,6 +64,31 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+def lock_data_home(paths: Paths) -> int:
+    """Hold an exclusive lock on ``<data home>/server.lock`` for this process's life.
+
+    Two servers on one data home would both recover its running sessions (a
+    durable session ran in two runners at once): the second one exits 1. The
+    kernel drops the lock when the process ends, however it ends.
+    """
+    import fcntl
+
+    ensure_dir(paths.data_home)
+    path = paths.data_home / "server.lock"
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        holder = os.read(fd, 32).decode(errors="replace").strip() or "?"
+        os.close(fd)
+        raise AkError(
+            f"another ak server (pid {holder}) is using {paths.data_home}"
+        ) from None
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+    return fd
+
+
 def server_token(config: Config, paths: Paths, host: str, addr: str) -> str:
     """A non-loopback bind requires a token: configured, or generated and stored."""
     if is_loopback(host):
@@ -146,6 +171,7 @@ def serve(mode: str, config: Config, paths: Paths) -> None:
     from akcli.server.app import build_app
 
     host, port = parse_addr(config.get("http.addr"))
+    lock_fd = lock_data_home(paths)
     sock = bind(host, port)
     host, port = sock.getsockname()[:2]
     srv = make_server(mode, config, paths, host, port)
@@ -189,4 +215,5 @@ def serve(mode: str, config: Config, paths: Paths) -> None:
         pass  # uvicorn re-raises the Ctrl-C it drained on: a clean stop, rc 0
     finally:
         srv.db.close()
+        os.close(lock_fd)
     print("", file=sys.stderr)

@@ -56,3 +56,10 @@ def project(name: str, program: str) -> dict[str, str]:
     """A one-file project: ``program.py`` with the manifest naming it."""
     manifest = f"version: v2\nproject:\n  name: {name}\n"
     return {"autokitteh.yaml": manifest, "program.py": program}
+
+
+def private_runtime_dir(server: AkServer) -> Path:
+    """The server's runtime dir, created 0700 by us as the server would."""
+    path = server_paths(server).runtime_dir
+    path.mkdir(mode=0o700, exist_ok=True)
+    return path
