@@ -89,21 +89,28 @@ def lock_data_home(paths: Paths) -> int:
     return fd
 
 
-def server_token(config: Config, paths: Paths, host: str, addr: str) -> str:
-    """A non-loopback bind requires a token: configured, or generated and stored."""
-    if is_loopback(host):
-        return config.get("http.token")
+def server_token(config: Config, paths: Paths) -> str:
+    """The API token every RPC must carry: configured, or generated and stored.
+
+    Stored under ``default`` in ``<config home>/credentials`` (0600), where the
+    CLI (and any other tool of the same user) reads it.
+    """
     token = config.get("http.token")
     if token:
         return token
     import yaml
 
     creds_file = paths.credentials_file
-    creds = yaml.safe_load(creds_file.read_text()) if creds_file.exists() else {}
+    try:
+        creds = yaml.safe_load(creds_file.read_text()) if creds_file.exists() else {}
+    except yaml.YAMLError:
+        raise AkError(f'invalid credentials file "{creds_file}"') from None
     creds = creds if isinstance(creds, dict) else {}
-    token = str(creds.get("default") or "") or secrets.token_urlsafe(32)
-    creds["default"] = token
-    write_private(creds_file, yaml.safe_dump(creds))
+    token = str(creds.get("default") or "")
+    if not token or creds_file.stat().st_mode & 0o077:
+        token = token or secrets.token_urlsafe(32)
+        creds["default"] = token
+        write_private(creds_file, yaml.safe_dump(creds))
     return token
 
 
@@ -128,7 +135,6 @@ def make_server(
     ensure_dir(paths.data_home)
     private_dir(paths.runtime_dir)  # refuse a dir another user prepared
     db = open_db(mode, config, paths)
-    addr = f"{host}:{port}"
     service_url = config.get("http.service_url")
     if not service_url or (
         "http.service_url" not in config.overrides
@@ -146,7 +152,7 @@ def make_server(
         ids=IdGen(sequential=mode == "test"),
         cipher=Cipher(paths.secret_key_file),
         service_url=service_url.rstrip("/"),
-        token=server_token(config, paths, host, addr),
+        token=server_token(config, paths),
     )
     try:
         from akcli.engine.engine import Engine
@@ -190,7 +196,7 @@ def serve(mode: str, config: Config, paths: Paths) -> None:
                 ),
                 file=sys.stderr,
             )
-    if srv.token and not is_loopback(host):
+    if not is_loopback(host):
         print(
             f"API token required (stored in {paths.credentials_file}); webhooks are public",
             file=sys.stderr,
