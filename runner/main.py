@@ -24,7 +24,7 @@ import autokitteh
 from autokitteh import _runtime
 from autokitteh._values import to_json
 
-from runner import call, errors_fmt, loader, printing, protocol
+from runner import call, errors_fmt, interrupt, loader, printing, protocol, reaper
 from runner.syscalls import Channel, Session, Stopped
 
 
@@ -175,6 +175,7 @@ def run_session(socket_path: str, code_dir: str, code_cache: str | None = None) 
     """
     code_dir = os.path.realpath(code_dir)
     os.chdir(code_dir)
+    reaper.become_subreaper()  # the session's processes stay ours to end
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         sock.connect(socket_path)
@@ -194,6 +195,8 @@ def run_session(socket_path: str, code_dir: str, code_cache: str | None = None) 
         session.loading += 1 if entering else -1
 
     session.durable = bool(run.get("durable"))
+    if not session.durable:
+        interrupt.install(session, within=_call_handler.__code__)
     loader.install(
         code_dir,
         durable=session.durable,
@@ -208,6 +211,7 @@ def run_session(socket_path: str, code_dir: str, code_cache: str | None = None) 
         # A process forked by the handler left it (sys.exit, an exception or a
         # return): it is not the session and must not report on its socket.
         _exit_forked_child(done)
+    reaper.end_children()  # daemons included: nothing outlives its session
     try:
         sys.stdout.flush()
         sys.stderr.flush()
