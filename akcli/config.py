@@ -38,6 +38,7 @@ KEYS: dict[str, str] = {
     "pythonrt.delayed_start_print_timeout": "10s",
     "pythonrt.warm_pool": "true",
     "pythonrt.stop_grace": "10s",
+    "pythonrt.isolate": "true",
 }
 
 _ENV_PREFIX = "AK_"

@@ -94,9 +94,7 @@ def _owned_private(path: str) -> bool:
     except OSError:
         return False
     return (
-        stat.S_ISDIR(st.st_mode)
-        and st.st_uid == os.getuid()
-        and not st.st_mode & 0o022
+        stat.S_ISDIR(st.st_mode) and st.st_uid == os.getuid() and not st.st_mode & 0o022
     )
 
 

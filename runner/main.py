@@ -13,6 +13,7 @@ import asyncio
 import base64
 import contextlib
 import inspect
+import json
 import os
 import pickle
 import socket
@@ -24,7 +25,16 @@ import autokitteh
 from autokitteh import _runtime
 from autokitteh._values import to_json
 
-from runner import call, errors_fmt, interrupt, loader, printing, protocol, reaper
+from runner import (
+    call,
+    errors_fmt,
+    interrupt,
+    isolate,
+    loader,
+    printing,
+    protocol,
+    reaper,
+)
 from runner.syscalls import Channel, Session, Stopped
 
 
@@ -168,10 +178,16 @@ def execute(session: Session, run: dict[str, Any]) -> dict[str, Any]:
     return done
 
 
-def run_session(socket_path: str, code_dir: str, code_cache: str | None = None) -> None:
+def run_session(
+    socket_path: str,
+    code_dir: str,
+    code_cache: str | None = None,
+    hide: dict[str, Any] | None = None,
+) -> None:
     """Run one session over ``socket_path``; never returns (exits the process).
 
     ``code_cache``: the directory where compiled user modules are kept (or None).
+    ``hide``: what to hide from user code (``spawn.isolate``, runner/isolate.py).
     """
     code_dir = os.path.realpath(code_dir)
     os.chdir(code_dir)
@@ -182,6 +198,10 @@ def run_session(socket_path: str, code_dir: str, code_cache: str | None = None) 
     except OSError as e:
         sys.stderr.write(f"error: cannot connect to {socket_path}: {e}\n")
         os._exit(2)
+    # Connected: the socket may now vanish from view with the runtime dir.
+    why = isolate.apply(hide) if hide else ""
+    if why:
+        sys.stderr.write(f"runner: {why}\n")
     session = Session(Channel(sock))
     session.code_dir = code_dir
     session.chan.send(protocol.HELLO, {"pid": os.getpid()})
@@ -244,6 +264,7 @@ def cli(argv: list[str] | None = None) -> None:
     parser.add_argument("--code-dir", required=True)
     parser.add_argument("--max-memory-mb", type=int, default=None)
     parser.add_argument("--code-cache", default=None)
+    parser.add_argument("--isolate", default=None, help="JSON: spawn.isolate")
     args = parser.parse_args(argv)
     if not os.path.isdir(args.code_dir):
         parser.exit(2, f"error: --code-dir {args.code_dir!r} is not a directory\n")
@@ -251,7 +272,8 @@ def cli(argv: list[str] | None = None) -> None:
     stage = os.path.dirname(os.path.dirname(os.path.abspath(call.__file__)))
     fix_sys_path(os.path.realpath(args.code_dir), stage)
     apply_limits({"max_memory_mb": args.max_memory_mb})
-    run_session(args.socket, args.code_dir, args.code_cache)
+    hide = json.loads(args.isolate) if args.isolate else None
+    run_session(args.socket, args.code_dir, args.code_cache, hide)
 
 
 if __name__ == "__main__":

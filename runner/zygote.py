@@ -71,7 +71,10 @@ def _child(req: dict[str, Any], closers: list[int]) -> None:
         main.apply_limits(req.get("limits"))
         cache = req.get("code_cache")
         main.run_session(
-            str(req["socket_path"]), code_dir, str(cache) if cache else None
+            str(req["socket_path"]),
+            code_dir,
+            str(cache) if cache else None,
+            req.get("isolate") or None,
         )
     except BaseException as e:
         try:

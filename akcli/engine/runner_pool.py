@@ -777,6 +777,7 @@ class RunnerPool:
                     "log_path": spec.log_path,
                     "limits": {"max_memory_mb": spec.max_memory_mb},
                     "code_cache": spec.code_cache,
+                    "isolate": spec.isolate,
                 }
                 handle.pid = await z.spawn(payload)
                 handle._zygote = z
@@ -804,6 +805,7 @@ class RunnerPool:
                     else []
                 ),
                 *(["--code-cache", spec.code_cache] if spec.code_cache else []),
+                *(["--isolate", json.dumps(spec.isolate)] if spec.isolate else []),
                 cwd=self.stage_dir,
                 env=spec.env,
                 stdin=asyncio.subprocess.DEVNULL,

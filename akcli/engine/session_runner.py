@@ -242,6 +242,7 @@ class SessionRunner:
                     or None
                 ),
                 code_cache=self.code_cache,
+                isolate=self._isolate(code_dir),
             )
             host = DbSessionHost(self.srv, sid)
             return await self.pool.start(spec, host), host, code_dir
@@ -318,6 +319,21 @@ class SessionRunner:
             )
         env["store_public_url"] = f"{self.srv.service_url}/store/{row['project_id']}"
         return env
+
+    def _isolate(self, code_dir: str) -> dict[str, list[str]] | None:
+        """What the runner hides from user code (runner/isolate.py), or None."""
+        if not self.srv.config.get_bool("pythonrt.isolate"):
+            return None
+        paths = self.srv.paths
+        return {
+            "hide": [
+                str(paths.data_home),
+                str(paths.config_home),
+                self.pool.socket_dir,
+            ],
+            "keep_rw": [code_dir],
+            "keep_ro": [self.pool.stage_dir, str(paths.venvs_dir)],
+        }
 
     def _log_path(self, sid: str) -> str | None:
         if not self.srv.config.get_bool("pythonrt.log_runner_code"):

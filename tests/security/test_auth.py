@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.faults.conftest import Env, raw_request
+from tests.faults.conftest import Env
 from tests.security.conftest import as_nobody, project
 
 pytestmark = pytest.mark.faults
@@ -50,7 +50,9 @@ def test_webhooks_stay_public(env: Env) -> None:
         "version: v2\nproject:\n  name: w\n  triggers:\n"
         "    - name: hook\n      type: webhook\n      call: program.py:main\n"
     )
-    env.deploy("w", {"autokitteh.yaml": manifest, "program.py": "def main(e):\n  pass\n"})
+    env.deploy(
+        "w", {"autokitteh.yaml": manifest, "program.py": "def main(e):\n  pass\n"}
+    )
     slug = env.slug("w", "hook")
     status, _, data = env.request("POST", f"/webhooks/{slug}", b"{}")
     assert status == 202, data

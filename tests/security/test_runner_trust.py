@@ -66,4 +66,3 @@ def test_a_process_that_is_not_the_runner_cannot_claim_the_session(
     outcome = asyncio.run(go())
     assert outcome.state == "completed", outcome
     assert outcome.value == "real", outcome
-
