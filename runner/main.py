@@ -34,6 +34,7 @@ from runner import (
     printing,
     protocol,
     reaper,
+    retrying,
 )
 from runner.syscalls import Channel, Session, Stopped
 
@@ -210,6 +211,7 @@ def run_session(
     _runtime.install(session)
     call.set_session(session)
     printing.install(session)
+    retrying.install()
 
     def on_exec(entering: bool) -> None:
         session.loading += 1 if entering else -1
