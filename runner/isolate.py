@@ -26,6 +26,7 @@ CLONE_NEWNS = 0x00020000
 CLONE_NEWUSER = 0x10000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
 MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
+MNT_DETACH = 2
 _KEEP_FLAGS = 1 | 2 | 4 | 8 | 1024 | 2048 | 4096  # ro nosuid nodev noexec *atime
 
 SYS_LANDLOCK_CREATE_RULESET, SYS_LANDLOCK_RESTRICT_SELF = 444, 446
@@ -92,6 +93,7 @@ def _hide(libc: Any, spec: dict[str, Any]) -> None:
     _mount(libc, None, "/", None, MS_REC | MS_PRIVATE)
     # Opened in the new mount namespace: a bind mount's source must be there.
     fds = {p: os.open(p, os.O_PATH | os.O_DIRECTORY) for p, _ in keep}
+    hidden: list[str] = []
     try:
         top = [h for h in hide if not any(o != h and _under(h, o) for o in hide)]
         for h in top:
@@ -100,6 +102,7 @@ def _hide(libc: Any, spec: dict[str, Any]) -> None:
             _mount(
                 libc, "tmpfs", h, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0700,size=16k"
             )
+            hidden.append(h)
             for p, ro in keep:
                 if not _under(p, h):
                     continue
@@ -112,6 +115,12 @@ def _hide(libc: Any, spec: dict[str, Any]) -> None:
                     )
             _mount(libc, None, h, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
         _enter_userns(libc)  # mounts copied into a less privileged ns are locked
+    except BaseException:
+        # Half done is worse than not at all (a venv hidden but not kept):
+        # show everything again, the runner goes on unisolated.
+        for h in reversed(hidden):
+            libc.umount2(h.encode(), MNT_DETACH)
+        raise
     finally:
         for fd in fds.values():
             with contextlib.suppress(OSError):
