@@ -81,7 +81,7 @@ def test_other_local_user_cannot_call_the_api(env: Env, tmp_path: Path) -> None:
     assert r.stdout.strip() == "401"
 
 
-def test_unauthenticated_helper_for_the_ui() -> None:
+def test_authorized_helper_for_the_ui() -> None:
     """The check the web UI reuses: header or cookie, never an empty token."""
     from starlette.requests import Request
 
