@@ -6,17 +6,19 @@ call) never gets there, and the server used to wait the whole stop grace
 before killing it. When a stop arrives, the thread that read it sends a
 signal to the main thread; its handler raises :class:`Stopped` there (the
 blocking call is interrupted) if the handler is running, unless the main
-thread is inside the runner's own socket wait, which ends on the stop by
-itself.
+thread is inside the runner's own socket code (a message half written; its
+waits end on the stop by themselves).
 """
 
 from __future__ import annotations
 
+import _thread
 import contextlib
 import signal
 import threading
 from types import CodeType, FrameType
 
+from runner import printing, protocol, syscalls
 from runner.syscalls import Session, Stopped
 
 
@@ -34,11 +36,8 @@ def install(session: Session, within: CodeType) -> None:
     """
     signum = _signum()
     main = threading.main_thread().ident
-    ours = {
-        Session._wait.__code__,
-        Session._read_turn.__code__,
-        Session._read.__code__,
-    }
+    # The runner's socket code: a stop raised there could cut a message in two.
+    ours = {m.__file__ for m in (syscalls, printing, protocol)}
     raised = False
 
     def on_signal(_signum: int, frame: FrameType | None) -> None:
@@ -48,8 +47,8 @@ def install(session: Session, within: CodeType) -> None:
             return
         f, inside = frame, False
         while f is not None:
-            if f.f_code in ours:
-                return  # the runner's wait sees the stop itself
+            if f.f_code.co_filename in ours:
+                return  # its waits see the stop themselves
             inside = inside or f.f_code is within
             f = f.f_back
         if not inside:
@@ -62,9 +61,19 @@ def install(session: Session, within: CodeType) -> None:
     except (ValueError, OSError):  # not the main thread, or no such signal
         return
 
-    def on_stop() -> None:
-        if main is not None:
+    def nudge() -> None:
+        # Until it lands outside the runner's code, or the handler is over.
+        pause = threading.Event()  # not time.sleep: user code may patch it
+        while not raised and not session.finished.is_set() and main is not None:
             with contextlib.suppress(OSError, ValueError):
                 signal.pthread_kill(main, signum)
+            pause.wait(0.2)
+
+    nudging: list[bool] = []
+
+    def on_stop() -> None:
+        if not nudging:
+            nudging.append(True)
+            _thread.start_new_thread(nudge, ())
 
     session.on_stop = on_stop

@@ -57,6 +57,12 @@ def grandchild(event):
 def nap(event):
     print("napping")
     time.sleep(120)
+
+
+def chatty(event):
+    while True:  # a stop may land in print's socket code: it is sent again
+        print("napping")
+        time.sleep(0.01)
 """
 
 MANIFEST = "version: v2\nproject:\n  name: procs\n"
@@ -114,9 +120,13 @@ def test_daemon_ends_when_its_session_is_killed(env: Env) -> None:
     _assert_gone(pid)
 
 
-def test_graceful_stop_interrupts_a_sleeping_non_durable_session(env: Env) -> None:
-    sid = env.start("procs", "program.py:nap")
+@pytest.mark.parametrize("func", ["nap", "chatty"])
+def test_graceful_stop_interrupts_a_sleeping_non_durable_session(
+    env: Env, func: str
+) -> None:
+    sid = env.start("procs", f"program.py:{func}")
     env.wait_print(sid, "napping")
     env.ok("session", "stop", sid)
     row = env.wait_final(sid, timeout=30)  # the grace is 300 s
     assert row["state"] == "stopped", dict(row)
+    assert row["stop_reason"], dict(row)
