@@ -7,7 +7,8 @@ server (and root) can read it; the ``ak`` CLI sends it by itself. Webhooks,
 open, as upstream.
 
 :func:`authorized` is the one check; the web UI reuses it for its pages (a
-cookie :data:`COOKIE` set from ``?token=`` or a login form).
+cookie :data:`COOKIE`, set after :func:`valid_token` accepted a ``?token=``
+or a login form; set it ``HttpOnly`` and ``SameSite=Strict``).
 """
 
 from __future__ import annotations
@@ -24,6 +25,12 @@ COOKIE = "ak_token"
 
 def _same(given: str, token: str) -> bool:
     return bool(given) and hmac.compare_digest(given.encode(), token.encode())
+
+
+def valid_token(server: Server, given: str) -> bool:
+    """Whether ``given`` is the server's token (constant time): for the UI's
+    ``?token=`` link and login form, before it sets the cookie."""
+    return bool(server.token) and _same(given, server.token)
 
 
 def authorized(server: Server, request: Request, *, cookie: bool = True) -> bool:

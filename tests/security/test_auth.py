@@ -85,7 +85,7 @@ def test_authorized_helper_for_the_ui() -> None:
     """The check the web UI reuses: header or cookie, never an empty token."""
     from starlette.requests import Request
 
-    from akcli.server.auth import COOKIE, authorized
+    from akcli.server.auth import COOKIE, authorized, valid_token
 
     class Srv:
         token = "t0k"
@@ -99,5 +99,7 @@ def test_authorized_helper_for_the_ui() -> None:
     assert authorized(srv, req({"Cookie": f"{COOKIE}=t0k"}))  # type: ignore[arg-type]
     assert not authorized(srv, req({"Cookie": f"{COOKIE}=t0k"}), cookie=False)  # type: ignore[arg-type]
     assert not authorized(srv, req({"Authorization": "Bearer x"}))  # type: ignore[arg-type]
+    assert valid_token(srv, "t0k") and not valid_token(srv, "t0")  # type: ignore[arg-type]
     srv.token = ""
+    assert not valid_token(srv, "")  # type: ignore[arg-type]
     assert not authorized(srv, req({"Authorization": "Bearer "}))  # type: ignore[arg-type]
