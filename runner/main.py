@@ -97,6 +97,17 @@ def _unpicklable_return(func_name: str, value: Any) -> str:
     )
 
 
+def breakpoint_hint() -> None:
+    """``sys.breakpointhook`` of a session: a one-line hint (stdin is not a
+    terminal, so pdb would end the session with ``BdbQuit``)."""
+    frame = sys._getframe(1)
+    at = f"{os.path.basename(frame.f_code.co_filename)}:{frame.f_lineno}"
+    print(
+        f"breakpoint() at {at} ignored: debug this session with"
+        " `ak session replay <session_id> --pdb`"
+    )
+
+
 def _accepts_session_id(fn: Any) -> bool:
     code = getattr(fn, "__code__", None)
     plain = type(fn) is types.FunctionType and not hasattr(fn, "__wrapped__")
@@ -203,6 +214,7 @@ def run_session(socket_path: str, code_dir: str, code_cache: str | None = None) 
         on_exec=on_exec,
         code_cache=code_cache,
     )
+    sys.breakpointhook = breakpoint_hint
     owner = os.getpid()
     done = execute(session, run)
     if os.getpid() != owner:

@@ -323,3 +323,12 @@ def resolve_ref(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
     if row is None:
         raise NotFound(f'sessions not found for project "{ref}"')
     return {"session_id": row["session_id"]}
+
+
+@rpc("sessions", "GetJournal")
+def get_journal(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
+    """A durable session's journal as the runner gets it (`ak session replay`)."""
+    from akcli.engine.session_host import load_journal
+
+    sid = get_session(srv, req_str(body, "session_id", "session ID"))["session_id"]
+    return {"journal": [e.to_wire() for e in load_journal(srv, sid)]}
