@@ -14,6 +14,7 @@ import time
 from json.encoder import encode_basestring_ascii as _json_str
 from typing import Any
 
+from akcli.engine import chaos
 from akcli.engine.runner_types import (
     ActivityCall,
     Attempt,
@@ -102,6 +103,8 @@ class DbSessionHost:
         self._next_log: int | None = None  # session_logs seq of the next record
 
     def on_print(self, key: str, text: str) -> None:
+        if chaos.DIR is not None:
+            chaos.trace({"sid": self.session_id, "key": key, "text": text})
         self.srv.db.exec(
             "INSERT OR IGNORE INTO session_prints (session_id, key, t, text)"
             " VALUES (?, ?, ?, ?)",
@@ -143,9 +146,13 @@ class DbSessionHost:
     ) -> None:
         # One commit per activity: journal row and log records together.
         seq = entry.seq
+        if chaos.DIR is not None:
+            chaos.trace({"sid": self.session_id, "seq": seq, "name": entry.name})
         records = [] if call is None else _call_records(seq, entry.name, *call, attempt)
         records.append(_complete_record(seq, entry.is_error, attempt))
         self._write(entry, records)
+        if chaos.DIR is not None:
+            chaos.after_commit(self.srv, self.session_id, seq)
 
     def _write(self, entry: JournalEntry | None, records: list[str]) -> None:
         """Commit a journal entry (if any) and log records in one transaction."""
