@@ -226,8 +226,9 @@ class _Checker:
                 )
                 return
             if isinstance(sub, ast.Return) and sub.value is not None:
-                what = self._unpicklable(sub.value)
-                if what:
+                found = self._unpicklable(sub.value)
+                if found:
+                    what, _ = found
                     self.add(
                         sub,
                         UNPICKLABLE,
@@ -235,22 +236,23 @@ class _Checker:
                         FIX_PICKLE,
                     )
 
-    def _unpicklable(self, node: ast.expr) -> str | None:
+    def _unpicklable(self, node: ast.expr) -> tuple[str, ast.expr] | None:
+        """What unpicklable value `node` is (and the node saying so), if any."""
         if isinstance(node, ast.Lambda):
-            return "a lambda"
+            return "a lambda", node
         if isinstance(node, ast.GeneratorExp):
-            return "a generator"
+            return "a generator", node
         if isinstance(node, ast.List | ast.Tuple | ast.Set | ast.Dict):
             items = node.values if isinstance(node, ast.Dict) else node.elts
             for item in items:
-                what = self._unpicklable(item)
-                if what:
-                    return what
+                found = self._unpicklable(item)
+                if found:
+                    return found
         if isinstance(node, ast.Call):
             callee, _, _ = _unwrap(node)
             name = self.qualname(callee)
             if name in _UNPICKLABLE_CALLS:
-                return "an open file" if name == "open" else f"a {name}()"
+                return ("an open file" if name == "open" else f"a {name}()"), node
         return None
 
     def _is_set(self, node: ast.expr) -> bool:
@@ -351,10 +353,11 @@ class _Checker:
             )
         if wrapped and not self.inhibited and self.is_external(name):
             for arg in [*args, *(k.value for k in node.keywords)]:
-                what = self._unpicklable(arg)
-                if what:
+                found = self._unpicklable(arg)
+                if found:
+                    what, where = found
                     self.add(
-                        arg,
+                        where,
                         UNPICKLABLE,
                         f"{what} passed to {name}(), which runs as an activity: its arguments must be picklable",
                         FIX_PICKLE,

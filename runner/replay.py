@@ -60,6 +60,7 @@ class ReplaySession(Session):
         self.live = live
         self.store: dict[str, Any] = {}
         self.replayed = 0
+        self._from_journal = False  # the last journaled syscall was replayed
 
     def start_threads(self) -> None:
         pass
@@ -89,6 +90,7 @@ class ReplaySession(Session):
     def syscall(self, op: str, args: dict[str, Any]) -> Any:
         if not self.in_activity() and self.durable and op in protocol.JOURNALED_OPS:
             _seq, entry = self.next_seq(op)
+            self._from_journal = entry is not None
             if entry is not None:
                 if entry.get("is_error"):
                     raise AutoKittehError(f"{op}: {entry.get('value')}")
@@ -122,10 +124,14 @@ class ReplaySession(Session):
             return sorted(self.store)
         raise AutoKittehError(f"store: {op} is not available in a local replay")
 
+    def sleep(self, seconds: float) -> None:
+        self._from_journal = False
+        super().sleep(seconds)
+
     def wait_until(self, wake_at: float) -> None:
-        # Journaled wake-up times are in the past: a replay does not wait.
+        # A replayed sleep does not wait; a live one (past the journal) does.
         left = wake_at - time.time()
-        if left > 0 and self.live:
+        if left > 0 and self.live and not self._from_journal:
             _real_sleep(left)
 
     def log(self, level: str, message: str) -> None:

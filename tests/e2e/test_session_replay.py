@@ -57,6 +57,12 @@ def _deploy(server: AkServer, tmp: Path, out: Path) -> tuple[str, str]:
     proj.mkdir()
     (proj / "autokitteh.yaml").write_text(MANIFEST)
     (proj / "main.py").write_text(PROGRAM.format(out=str(out)))
+    r = run_ak("deploy", "-m", str(proj / "autokitteh.yaml"), "--strict", env=server.env)
+    assert r.exit_code == 1
+    assert r.stderr.splitlines()[-1] == (
+        "Error: ak check: 1 finding(s) (--strict); nothing deployed"
+    )
+    assert run_ak("project", "get", "replayme", env=server.env).stdout == ""
     r = run_ak("deploy", "-m", str(proj / "autokitteh.yaml"), env=server.env)
     assert r.exit_code == 0, r.stderr
     assert "AK106 breakpoint() in session code" in r.stderr  # ak check's warning
@@ -132,5 +138,65 @@ def test_replay_under_pdb_returns_journaled_values(tmp_path: Path) -> None:
         assert "breakpoint() at main.py:15 ignored" in r.stdout
         assert "stopped before seq 2 (step): --until 1" in r.stderr
         assert out.read_text() == "1\n2\n"
+    finally:
+        server.stop()
+
+
+SLEEPER = """\
+import time
+
+import autokitteh
+
+OUT = {out!r}
+
+
+@autokitteh.activity
+def step(i):
+    with open(OUT, "a") as f:
+        f.write(f"{{i}}\\n")
+    return i * 10
+
+
+def main(event):
+    a = step(1)
+    time.sleep(3600)
+    b = step(2)
+    print("sum", a + b)
+    return a + b
+"""
+
+
+def test_replay_stops_at_the_journal_end_or_goes_on_live(tmp_path: Path) -> None:
+    server = AkServer(tmp_path / "server").start()
+    try:
+        out = tmp_path / "side-effects.txt"
+        proj = tmp_path / "proj"
+        proj.mkdir()
+        (proj / "autokitteh.yaml").write_text(MANIFEST)
+        (proj / "main.py").write_text(SLEEPER.format(out=str(out)))
+        r = run_ak("deploy", "-m", str(proj / "autokitteh.yaml"), env=server.env)
+        assert r.exit_code == 0, r.stderr
+        r = run_ak("session", "start", "-o", "replayme", "-p", "main.py:main", "-D",
+                   env=server.env)
+        sid = r.stdout.split()[-1]
+        deadline = time.monotonic() + 30
+        while True:  # until the sleep is journaled (it is not in the session log)
+            r = run_ak("session", "replay", sid, env=server.env)
+            if "2 journal entries" in r.stderr:  # step(1), sleep
+                break
+            assert time.monotonic() < deadline, "the session never slept"
+            time.sleep(0.2)
+        assert r.exit_code == 0, r.stderr
+        assert "end of the journal: seq 3 (step) was never recorded" in r.stderr
+        assert out.read_text() == "1\n"
+
+        # --live: the sleep is replayed (no wait), step(2) runs here for real.
+        r = run_ak("session", "replay", sid, "--live", env=server.env, timeout=30)
+        assert r.exit_code == 0, r.stderr
+        assert r.stdout == "sum 30\n"
+        assert "completed (2 journaled); return value: 30" in r.stderr
+        assert out.read_text() == "1\n2\n"
+        state = json.loads(run_ak("session", "get", sid, "-j", env=server.env).stdout)
+        assert state["session"]["state"] == "SESSION_STATE_TYPE_RUNNING"
     finally:
         server.stop()
