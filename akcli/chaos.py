@@ -262,7 +262,9 @@ def run_chaos(
         did = _deploy(srv.client, "chaos", case)
         srv.plan({})
         clean = _run_session(srv, did, case, inputs or {}, timeout)
-        progress(f"clean run {clean.sid}: {clean.state}, {len(clean.activities)} activities")
+        progress(
+            f"clean run {clean.sid}: {clean.state}, {len(clean.activities)} activities"
+        )
         if not clean.activities:
             raise AkError("the workflow made no activity: there is nothing to kill")
         points: list[Point] = []

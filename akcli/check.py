@@ -17,85 +17,30 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from akcli.check_rules import (
+    BREAKPOINT,
+    FIX_ACTIVITY,
+    FIX_BREAKPOINT,
+    FIX_MODULE,
+    FIX_PICKLE,
+    FIX_SORT,
+    FIX_THREAD,
+    MODULE_SIDE_EFFECT,
+    NONDET_EXACT,
+    NONDET_MODULES,
+    NONDETERMINISTIC,
+    SET_ITERATION,
+    SIDE_EFFECT_EXACT,
+    SIDE_EFFECT_PREFIXES,
+    SKIP_DIRS,
+    SYNTAX,
+    THREAD,
+    THREADS,
+    UNPICKLABLE,
+    UNPICKLABLE_CALLS,
+)
 from runner.deterministic import DETERMINISTIC_MODULES
 from runner.loader import AK_ACALL, AK_CALL, rewrite
-
-NONDETERMINISTIC = "AK101"
-SET_ITERATION = "AK102"
-UNPICKLABLE = "AK103"
-MODULE_SIDE_EFFECT = "AK104"
-THREAD = "AK105"
-BREAKPOINT = "AK106"
-SYNTAX = "AK001"
-
-_SKIP_DIRS = {"__pycache__", "node_modules", "site-packages", "venv"}
-
-_NONDET_EXACT = {
-    "time.time",
-    "time.time_ns",
-    "time.monotonic",
-    "time.monotonic_ns",
-    "time.perf_counter",
-    "time.perf_counter_ns",
-    "time.localtime",
-    "time.ctime",
-    "datetime.datetime.now",
-    "datetime.datetime.utcnow",
-    "datetime.datetime.today",
-    "datetime.date.today",
-    "uuid.uuid1",
-    "uuid.uuid4",
-    "os.urandom",
-    "os.getrandom",
-}
-_NONDET_MODULES = ("random.", "secrets.")
-_THREADS = {
-    "threading.Thread",
-    "threading.Timer",
-    "_thread.start_new_thread",
-    "concurrent.futures.ThreadPoolExecutor",
-    "concurrent.futures.ProcessPoolExecutor",
-    "multiprocessing.Process",
-    "multiprocessing.Pool",
-}
-_UNPICKLABLE_CALLS = {
-    "open",
-    "threading.Lock",
-    "threading.RLock",
-    "threading.Condition",
-    "threading.Semaphore",
-    "threading.Event",
-    "socket.socket",
-}
-_SIDE_EFFECT_PREFIXES = (
-    "requests.",
-    "httpx.",
-    "urllib.request.",
-    "subprocess.",
-    "socket.",
-    "shutil.",
-    "random.",
-    "secrets.",
-)
-_SIDE_EFFECT_EXACT = {
-    "os.system",
-    "os.remove",
-    "os.unlink",
-    "os.makedirs",
-    "os.mkdir",
-    "os.rename",
-    "time.sleep",
-    "time.time",
-    "uuid.uuid4",
-    *_THREADS,
-}
-
-FIX_ACTIVITY = "move the call into an @autokitteh.activity function (its result is then journaled)"
-FIX_SORT = "iterate over sorted(...) instead"
-FIX_PICKLE = "pass or return plain data (str, numbers, dicts, dataclasses); create the object inside the activity"
-FIX_MODULE = "move it into the handler (or an @autokitteh.activity function)"
-FIX_THREAD = "use autokitteh.gather/parallel_map, or start the thread inside an @autokitteh.activity function"
-FIX_BREAKPOINT = "debug with `ak session replay <session_id> --pdb` (a session only prints a hint)"
 
 
 @dataclass
@@ -147,7 +92,11 @@ class _Checker:
         if isinstance(node, ast.Name):
             if node.id in self.imports:
                 return self.imports[node.id]
-            return node.id if node.id in ("open", "breakpoint", "set", "frozenset") else None
+            return (
+                node.id
+                if node.id in ("open", "breakpoint", "set", "frozenset")
+                else None
+            )
         if isinstance(node, ast.Attribute):
             base = self.qualname(node.value)
             return None if base is None else f"{base}.{node.attr}"
@@ -213,7 +162,9 @@ class _Checker:
             self.visit(stmt)
         self.kind, self.inhibited, self.set_names = saved
 
-    def _check_activity_returns(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+    def _check_activity_returns(
+        self, node: ast.FunctionDef | ast.AsyncFunctionDef
+    ) -> None:
         for sub in ast.walk(node):
             if isinstance(sub, ast.Yield | ast.YieldFrom) and not isinstance(
                 node, ast.AsyncFunctionDef
@@ -251,7 +202,7 @@ class _Checker:
         if isinstance(node, ast.Call):
             callee, _, _ = _unwrap(node)
             name = self.qualname(callee)
-            if name in _UNPICKLABLE_CALLS:
+            if name in UNPICKLABLE_CALLS:
                 return ("an open file" if name == "open" else f"a {name}()"), node
         return None
 
@@ -335,16 +286,14 @@ class _Checker:
             return
         if self.kind != "workflow":
             return
-        if self.inhibited and (
-            name in _NONDET_EXACT or name.startswith(_NONDET_MODULES)
-        ):
+        if self.inhibited and (name in NONDET_EXACT or name.startswith(NONDET_MODULES)):
             self.add(
                 node,
                 NONDETERMINISTIC,
                 f"{name}() in inhibited workflow code is not journaled: a replay gets another value",
                 FIX_ACTIVITY,
             )
-        if name in _THREADS:
+        if name in THREADS:
             self.add(
                 node,
                 THREAD,
@@ -364,7 +313,7 @@ class _Checker:
                     )
 
     def _module_side_effect(self, name: str, node: ast.Call) -> bool:
-        if name in _SIDE_EFFECT_EXACT or name.startswith(_SIDE_EFFECT_PREFIXES):
+        if name in SIDE_EFFECT_EXACT or name.startswith(SIDE_EFFECT_PREFIXES):
             return True
         if name == "open":
             mode: ast.expr | None = node.args[1] if len(node.args) > 1 else None
@@ -386,7 +335,7 @@ def python_files(root: Path) -> Iterator[Path]:
         return
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(
-            d for d in dirnames if not d.startswith(".") and d not in _SKIP_DIRS
+            d for d in dirnames if not d.startswith(".") and d not in SKIP_DIRS
         )
         for f in sorted(filenames):
             if f.endswith(".py"):
@@ -411,7 +360,14 @@ def check_source(source: str, path: str, project_modules: set[str]) -> list[Find
         tree = rewrite(ast.parse(source, filename=path))
     except SyntaxError as e:
         return [
-            Finding(path, e.lineno or 1, e.offset or 1, SYNTAX, f"syntax error: {e.msg}", "fix the syntax")
+            Finding(
+                path,
+                e.lineno or 1,
+                e.offset or 1,
+                SYNTAX,
+                f"syntax error: {e.msg}",
+                "fix the syntax",
+            )
         ]
     checker = _Checker(path, project_modules)
     checker.run(tree)

@@ -95,7 +95,15 @@ def prepare(client: Client, paths: Paths, sid: str, live: bool) -> Prepared:
 
 def run(p: Prepared, until: int | None, pdb: bool, live: bool) -> int:
     """Run `runner.replay` in the foreground; its exit code."""
-    cmd = [p.python, "-m", "runner.replay", "--code-dir", p.code_dir, "--run", p.run_file]
+    cmd = [
+        p.python,
+        "-m",
+        "runner.replay",
+        "--code-dir",
+        p.code_dir,
+        "--run",
+        p.run_file,
+    ]
     if until is not None:
         cmd += ["--until", str(until)]
     if pdb:

@@ -60,7 +60,15 @@ def test_kill_server_resumes_after_restart(tmp_path: Path) -> None:
 
 
 def test_bad_kill_is_a_usage_error() -> None:
-    r = run_ak("session", "test", "--chaos", str(CHAOS / "ten_activities.txtar"),
-               "--kill", "zygote")
+    r = run_ak(
+        "session",
+        "test",
+        "--chaos",
+        str(CHAOS / "ten_activities.txtar"),
+        "--kill",
+        "zygote",
+    )
     assert r.exit_code == 1
-    assert r.stderr.strip() == 'Error: invalid --kill "zygote": expected runner or server'
+    assert (
+        r.stderr.strip() == 'Error: invalid --kill "zygote": expected runner or server'
+    )

@@ -57,7 +57,9 @@ def _deploy(server: AkServer, tmp: Path, out: Path) -> tuple[str, str]:
     proj.mkdir()
     (proj / "autokitteh.yaml").write_text(MANIFEST)
     (proj / "main.py").write_text(PROGRAM.format(out=str(out)))
-    r = run_ak("deploy", "-m", str(proj / "autokitteh.yaml"), "--strict", env=server.env)
+    r = run_ak(
+        "deploy", "-m", str(proj / "autokitteh.yaml"), "--strict", env=server.env
+    )
     assert r.exit_code == 1
     assert r.stderr.splitlines()[-1] == (
         "Error: ak check: 1 finding(s) (--strict); nothing deployed"
@@ -67,7 +69,15 @@ def _deploy(server: AkServer, tmp: Path, out: Path) -> tuple[str, str]:
     assert r.exit_code == 0, r.stderr
     assert "AK106 breakpoint() in session code" in r.stderr  # ak check's warning
     r = run_ak(
-        "session", "start", "-o", "replayme", "-p", "main.py:main", "-D", "-w", "-n",
+        "session",
+        "start",
+        "-o",
+        "replayme",
+        "-p",
+        "main.py:main",
+        "-D",
+        "-w",
+        "-n",
         env=server.env,
     )
     assert r.exit_code == 0, r.stderr
@@ -117,8 +127,10 @@ def test_replay_under_pdb_returns_journaled_values(tmp_path: Path) -> None:
         )
         assert "sum 30" in prints  # the session went on: no BdbQuit
 
-        p = Pty([sys.executable, "-m", "akcli", "session", "replay", sid, "--pdb"],
-                {**os.environ, **server.env})
+        p = Pty(
+            [sys.executable, "-m", "akcli", "session", "replay", sid, "--pdb"],
+            {**os.environ, **server.env},
+        )
         p.expect("2 journal entries")
         p.expect("b = step(2)")
         p.expect("(Pdb) ")
@@ -176,8 +188,16 @@ def test_replay_stops_at_the_journal_end_or_goes_on_live(tmp_path: Path) -> None
         (proj / "main.py").write_text(SLEEPER.format(out=str(out)))
         r = run_ak("deploy", "-m", str(proj / "autokitteh.yaml"), env=server.env)
         assert r.exit_code == 0, r.stderr
-        r = run_ak("session", "start", "-o", "replayme", "-p", "main.py:main", "-D",
-                   env=server.env)
+        r = run_ak(
+            "session",
+            "start",
+            "-o",
+            "replayme",
+            "-p",
+            "main.py:main",
+            "-D",
+            env=server.env,
+        )
         sid = r.stdout.split()[-1]
         deadline = time.monotonic() + 30
         while True:  # until the sleep is journaled (it is not in the session log)

@@ -50,7 +50,9 @@ def test_acceptance_project_one_finding_each(tmp_path: Path, cli: Cli) -> None:
         [f"{p}:16:61:", "AK103"],
     ]
     assert "time.time() in inhibited workflow code" in lines[0]
-    assert lines[0].endswith("; fix: move the call into an @autokitteh.activity function (its result is then journaled)")
+    assert lines[0].endswith(
+        "; fix: move the call into an @autokitteh.activity function (its result is then journaled)"
+    )
     assert "fix: iterate over sorted(...) instead" in lines[2]
     assert "a lambda passed to requests.post()" in lines[3]
     assert r.stderr == "4 findings\n"
@@ -73,7 +75,12 @@ def test_acceptance_project_one_finding_each(tmp_path: Path, cli: Cli) -> None:
 
 @pytest.mark.parametrize(
     "project",
-    ["testdata/quickstart", *sorted(str(p.relative_to(ROOT)) for p in (ROOT / "testdata/samples").iterdir())],
+    [
+        "testdata/quickstart",
+        *sorted(
+            str(p.relative_to(ROOT)) for p in (ROOT / "testdata/samples").iterdir()
+        ),
+    ],
 )
 def test_no_false_alarm_on_samples(project: str, cli: Cli) -> None:
     assert check_dir(ROOT / project) == []

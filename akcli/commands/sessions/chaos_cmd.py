@@ -17,7 +17,7 @@ def _case(path: Path, entry: str) -> Case:
         from akcli.deploy import collect_files
 
         if ":" not in entry:
-            raise UsageError('a directory needs --entry file.py:function')
+            raise UsageError("a directory needs --entry file.py:function")
         file, _, name = entry.partition(":")
         files = collect_files([str(path)], [])
         sources = {n: b.decode() for n, b in files.items()}
