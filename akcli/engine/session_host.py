@@ -61,6 +61,22 @@ def _complete_record(seq: int, is_error: bool, attempt: Attempt | None) -> str:
     )
 
 
+# Syscalls that wait (for an event, a signal): their call spec is logged at once.
+_WAITING_OPS = frozenset({"next_event", "next_signal"})
+
+
+def _sdk_done(seq: int, is_error: bool) -> str:
+    """The ``sdk_call_complete`` log record of SDK call ``seq``."""
+    err = "true" if is_error else "false"
+    return f'{{"sdk_call_complete": {{"seq": {seq:d}, "is_error": {err}}}}}'
+
+
+def _short(value: Any, limit: int = 200) -> str:
+    """A short display of a syscall argument (a JSON value)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 @functools.cache
 def _log_insert(n: int) -> str:
     """An INSERT of ``n`` session_logs rows."""
@@ -68,11 +84,15 @@ def _log_insert(n: int) -> str:
     return f"INSERT INTO session_logs (session_id, seq, t, record) VALUES {rows}"
 
 
-def _log_rows(session_id: str, first: int, t: str, records: list[str]) -> list[Any]:
-    """The parameters of ``_log_insert(len(records))``."""
+def _log_rows(
+    session_id: str, first: int, ts: tuple[str, str, int], records: list[str]
+) -> list[Any]:
+    """The parameters of ``_log_insert(len(records))``; ``ts`` is (time, time of
+    the first n records, n)."""
+    t, first_t, n_first = ts
     out: list[Any] = []
     for i, record in enumerate(records):
-        out += (session_id, first + i, t, record)
+        out += (session_id, first + i, first_t if i < n_first else t, record)
     return out
 
 
@@ -128,11 +148,14 @@ class DbSessionHost:
         name: str,
         args: list[str],
         kwargs: dict[str, str],
+        t: float | None = None,
         attempt: Attempt | None = None,
     ) -> None:
         # The runner sends this only for an activity still running after its
-        # flush delay (or one that will never finish): show it at once.
-        self._write(None, _call_records(seq, name, args, kwargs, attempt))
+        # flush delay (or one that will never finish): show it at once, with
+        # the time it started.
+        records = _call_records(seq, name, args, kwargs, attempt)
+        self._write(None, records, started=t, n_started=len(records))
 
     def close(self) -> None:
         """The run ended. Nothing is buffered here: the runner sends the call
@@ -148,15 +171,30 @@ class DbSessionHost:
         seq = entry.seq
         if chaos.DIR is not None:
             chaos.trace({"sid": self.session_id, "seq": seq, "name": entry.name})
-        records = [] if call is None else _call_records(seq, entry.name, *call, attempt)
+        records = []
+        if call is not None:
+            records = _call_records(seq, entry.name, call.args, call.kwargs, attempt)
+        n_started = len(records)
         records.append(_complete_record(seq, entry.is_error, attempt))
-        self._write(entry, records)
+        started = None if call is None else call.t
+        self._write(entry, records, started=started, n_started=n_started)
         if chaos.DIR is not None:
             chaos.after_commit(self.srv, self.session_id, seq)
 
-    def _write(self, entry: JournalEntry | None, records: list[str]) -> None:
-        """Commit a journal entry (if any) and log records in one transaction."""
+    def _write(
+        self,
+        entry: JournalEntry | None,
+        records: list[str],
+        started: float | None = None,
+        n_started: int = 0,
+    ) -> None:
+        """Commit a journal entry (if any) and log records in one transaction.
+
+        The first ``n_started`` records (a call spec and its attempt start) get
+        the unix time ``started`` when given, the others the current time.
+        """
         t = now()
+        first_t = t if started is None else now(started)
         try:
             with self.srv.db.tx():
                 if entry is not None:
@@ -168,22 +206,25 @@ class DbSessionHost:
                         entry.is_error,
                         t,
                     )
-                self._add_logs(t, records)
+                self._add_logs(t, records, first_t, n_started)
         except BaseException:
             self._next_log = None  # rolled back: look the seq up again
             raise
 
-    def _add_logs(self, t: str, records: list[str]) -> None:
+    def _add_logs(
+        self, t: str, records: list[str], first_t: str = "", n_first: int = 0
+    ) -> None:
         # The rows of sessions_store.add_log in one statement, records serialized
         # by the caller (the activity hot path). The next seq is remembered: when
         # another writer (a state change, a stop request) took it, the insert
         # fails on the primary key and is redone after reading MAX(seq).
         db = self.srv.db
         sql = _log_insert(len(records))
+        ts = (t, first_t, n_first)
         first = self._next_log
         if first is not None:
             try:
-                db.exec(sql, *_log_rows(self.session_id, first, t, records))
+                db.exec(sql, *_log_rows(self.session_id, first, ts, records))
             except sqlite3.IntegrityError:
                 first = None
         if first is None:
@@ -192,7 +233,7 @@ class DbSessionHost:
                 self.session_id,
             )
             first = int(row[0]) + 1 if row is not None else 1
-            db.exec(sql, *_log_rows(self.session_id, first, t, records))
+            db.exec(sql, *_log_rows(self.session_id, first, ts, records))
         self._next_log = first + len(records)
 
     def _journal(
@@ -222,6 +263,31 @@ class DbSessionHost:
                 if row["is_error"]:
                     raise SyscallError(json.loads(row["value"]))
                 return json.loads(row["value"])
+            return await self._logged_syscall(seq, op, args)
+        return await self._syscall(seq, op, args)
+
+    async def _logged_syscall(self, seq: int, op: str, args: dict[str, Any]) -> Any:
+        """A journaled SDK call (durable workflow: sleep, store, subscribe,
+        signals, ...), shown in the session log: an ``sdk_call`` record timed at
+        its start (written at once for a call that waits), an
+        ``sdk_call_complete`` at its end. Not ``call_spec``: those are the
+        session's activities (``ak session test`` compares them)."""
+        started = time.time()
+        shown = {k: _short(v) for k, v in args.items()}
+        spec = [json.dumps({"sdk_call": {"op": op, "args": shown, "seq": seq}})]
+        if op in _WAITING_OPS:
+            self._write(None, spec, started=started, n_started=1)
+            spec = []
+        try:
+            value = await self._syscall(seq, op, args)
+        except SyscallError:
+            self._write(None, [*spec, _sdk_done(seq, True)], started, len(spec))
+            raise
+        # (A cancelled call, the session stopping, has no completion record.)
+        self._write(None, [*spec, _sdk_done(seq, False)], started, len(spec))
+        return value
+
+    async def _syscall(self, seq: int | None, op: str, args: dict[str, Any]) -> Any:
         call = Call(
             self.srv,
             self.session_id,

@@ -112,6 +112,12 @@ def record_text(rec: dict[str, Any]) -> str:
                 err = f" (attempt {body['attempt']}"
                 err += f", error: {body['error']})" if body.get("error") else ")"
             return f"Call Attempt Complete: #{body.get('seq', '?')}{err}"
+        if key == "sdk_call":
+            args = [f"{k}={v}" for k, v in (body.get("args") or {}).items()]
+            return f"SDK Call: {body.get('op', '?')}({', '.join(args)})"
+        if key == "sdk_call_complete":
+            err = " (error)" if body.get("is_error") else ""
+            return f"SDK Call Complete: #{body.get('seq', '?')}{err}"
         if key == "stop_request":
             return f"Stop Request: {body.get('reason', '')}".rstrip()
         if key == "print":
@@ -123,10 +129,16 @@ def record_text(rec: dict[str, Any]) -> str:
     return ""
 
 
+def strip_ts(rec: dict[str, Any], no_ts: bool) -> dict[str, Any]:
+    """A log record without its `t` and `process_id` fields when `no_ts` (`-n`)."""
+    if no_ts:
+        return {k: v for k, v in rec.items() if k not in ("t", "process_id")}
+    return rec
+
+
 def show_record(out: Renderer, rec: dict[str, Any], no_ts: bool) -> None:
     """One log record: `[t] text`, or its JSON (`-n` drops t and process_id)."""
-    if no_ts:
-        rec = {k: v for k, v in rec.items() if k not in ("t", "process_id")}
+    rec = strip_ts(rec, no_ts)
     if out.is_json:
         out.raw(rec)
         return

@@ -197,7 +197,7 @@ def list_(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
         if state != "unspecified":
             where.append("state = ?")
             args.append(state)
-    limit, offset = _page(body, 50, 10, 100)
+    limit, offset = _page(body, 50, 1, 1000)
     sql = "SELECT * FROM sessions"
     if where:
         sql += " WHERE " + " AND ".join(where)
