@@ -8,6 +8,7 @@ resumes from its journal (a new runner; with ``--kill server`` a restarted
 server). Each run must match the clean one (prints, activity calls, return
 value, final state and error) and the trace must show no journaled activity
 executed twice and no print that the replay produced differently.
+``AK_CHAOS_KEEP=1`` keeps the temporary directory (server log, trace, plan).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from typing import Any
 
 from akcli.client import Client
 from akcli.errors import AkError
+from akcli.paths import Paths
 from akcli.sessiontest import Case, diff, join_prints, normalise
 
 KILLS = ("runner", "server")
@@ -80,17 +82,19 @@ class PrivateServer:
             time.sleep(0.05)
         raise AkError(f"the chaos server did not start in {timeout:g}s")
 
+    @property
+    def paths(self) -> Paths:
+        """The private server's homes (as platformdirs derives them from XDG)."""
+        return Paths(
+            config_home=self.root / "xdg_config_home" / "autokitteh",
+            data_home=self.root / "xdg_data_home" / "autokitteh",
+            cache_home=self.root / "xdg_cache_home" / "autokitteh",
+        )
+
     def _client(self, url: str) -> Client:
         from akcli.config import Config
-        from akcli.paths import Paths
 
-        env = self._env()
-        paths = Paths(
-            config_home=Path(env["XDG_CONFIG_HOME"]) / "autokitteh",
-            data_home=Path(env["XDG_DATA_HOME"]) / "autokitteh",
-            cache_home=Path(env["XDG_CACHE_HOME"]) / "autokitteh",
-        )
-        config = Config.load(paths, {"http.service_url": url})
+        config = Config.load(self.paths, {"http.service_url": url})
         config.environ = {}
         return Client.from_config(config)
 
@@ -278,6 +282,8 @@ def run_chaos(
         return clean, points
     finally:
         srv.stop()
+        # Sockets and code dirs of the private server (and of killed ones).
+        shutil.rmtree(srv.paths.runtime_dir, ignore_errors=True)
         if os.environ.get("AK_CHAOS_KEEP"):
             progress(f"kept {root}")
         else:

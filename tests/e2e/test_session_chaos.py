@@ -72,3 +72,32 @@ def test_bad_kill_is_a_usage_error() -> None:
     assert (
         r.stderr.strip() == 'Error: invalid --kill "zygote": expected runner or server'
     )
+
+
+def test_project_dir_entry_and_input(tmp_path: Path) -> None:
+    (tmp_path / "flow.py").write_text(
+        "import autokitteh\n\n\n@autokitteh.activity\ndef double(x):\n    return 2 * x\n\n\n"
+        "def run(event):\n    n = event.data['n']\n    print('n', n)\n"
+        "    return double(double(n))\n"
+    )
+    r = run_ak(
+        "session",
+        "test",
+        "--chaos",
+        str(tmp_path),
+        "-e",
+        "flow.py:run",
+        "--input",
+        '{"n": 5}',
+    )
+    assert r.exit_code == 0, r.stdout + r.stderr
+    assert [row.split() for row in r.stdout.splitlines()[1:]] == [
+        ["1", "1", "double", "0", "identical"],
+        ["2", "2", "double", "0", "identical"],
+    ]
+    assert "clean run ses_" in r.stderr and ": completed, 2 activities" in r.stderr
+    r = run_ak("session", "test", "--chaos", str(tmp_path))
+    assert (r.exit_code, r.stderr.strip()) == (
+        1,
+        "Error: a directory needs --entry file.py:function",
+    )
