@@ -78,6 +78,7 @@ class _Checker:
         self.kind: str | None = None
         self.inhibited = 0
         self.set_names: set[str] = set()
+        self.no_activity: set[str] = set()  # registered with register_no_activity
 
     # -- names -----------------------------------------------------------
 
@@ -131,6 +132,12 @@ class _Checker:
             elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
                 for a in node.names:
                     self.imports[a.asname or a.name] = f"{node.module}.{a.name}"
+        for node in ast.walk(tree):  # register_no_activity(f): f runs inline
+            if isinstance(node, ast.Call):
+                callee, args, _ = _unwrap(node)
+                name = self.qualname(callee) or ""
+                if name.endswith("register_no_activity") and args:
+                    self.no_activity.add(self.qualname(args[0]) or "")
         for stmt in tree.body:
             self.visit(stmt)
 
@@ -286,11 +293,14 @@ class _Checker:
             return
         if self.kind != "workflow":
             return
-        if self.inhibited and (name in NONDET_EXACT or name.startswith(NONDET_MODULES)):
+        nondet = name in NONDET_EXACT or name.startswith(NONDET_MODULES)
+        if nondet and (self.inhibited or name in self.no_activity):
+            why = "inhibited workflow code" if self.inhibited else "workflow code"
+            how = "" if self.inhibited else " (registered with register_no_activity)"
             self.add(
                 node,
                 NONDETERMINISTIC,
-                f"{name}() in inhibited workflow code is not journaled: a replay gets another value",
+                f"{name}() in {why} is not journaled{how}: a replay gets another value",
                 FIX_ACTIVITY,
             )
         if name in THREADS:

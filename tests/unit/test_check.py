@@ -147,3 +147,13 @@ def main(event):
 
 def test_syntax_error_is_a_finding() -> None:
     assert _codes("def main(:\n") == [(1, 10, "AK001")]
+
+
+def test_register_no_activity_makes_a_call_inline() -> None:
+    src = "import autokitteh, time\nautokitteh.register_no_activity(time.time)\ndef main(e):\n    return time.time()\n"
+    findings = check_source(src, "m.py", {"m"})
+    assert [(f.line, f.col, f.code) for f in findings] == [(4, 12, "AK101")]
+    assert findings[0].message == (
+        "time.time() in workflow code is not journaled (registered with"
+        " register_no_activity): a replay gets another value"
+    )
