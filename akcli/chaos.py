@@ -221,6 +221,15 @@ def _run_session(
     raise AkError(f"session {sid} did not end within {timeout:g}s")
 
 
+def _deploy(client: Client, case: Case) -> str:
+    """A project `chaos` on the private server with the case's files, deployed."""
+    from akcli.deploy import build_project, deploy_build
+
+    client.call("projects", "Create", {"project": {"name": "chaos"}})
+    files = {name: text.encode() for name, text in case.sources.items()}
+    return deploy_build(client, "chaos", build_project(client, "chaos", files))
+
+
 def compare(clean: Observed, got: Observed) -> tuple[list[str], list[str]]:
     """(journaled activities that ran again, every difference from the clean run)."""
     seen: dict[int, int] = {}
@@ -256,14 +265,12 @@ def run_chaos(
     progress: Callable[[str], None] = lambda _: None,
 ) -> tuple[Observed, list[Point]]:
     """The clean run and one kill point per activity it made."""
-    from akcli.commands.sessions.test_cmd import _deploy
-
     root = Path(tempfile.mkdtemp(prefix="ak-chaos-"))
     needs_venv = "requirements.txt" in case.sources
     srv = PrivateServer(root, None if needs_venv else sys.executable)
     try:
         srv.start()
-        did = _deploy(srv.client, "chaos", case)
+        did = _deploy(srv.client, case)
         srv.plan({})
         clean = _run_session(srv, did, case, inputs or {}, timeout)
         progress(
