@@ -24,6 +24,9 @@ KEYS: dict[str, str] = {
     "http.addr_filename": "",
     "http.service_url": DEFAULT_SERVICE_URL,
     "http.token": "",
+    "http.read_header_timeout": "10s",
+    "http.read_timeout": "30s",
+    "http.max_connections": "1000",
     "banner.show": "true",
     "db.dsn": "",
     "logger.level": "info",
@@ -38,6 +41,7 @@ KEYS: dict[str, str] = {
     "pythonrt.delayed_start_print_timeout": "10s",
     "pythonrt.warm_pool": "true",
     "pythonrt.stop_grace": "10s",
+    "sessions.max_prints_size": "10485760",
 }
 
 _ENV_PREFIX = "AK_"

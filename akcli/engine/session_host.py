@@ -26,6 +26,7 @@ from akcli.server.state import Server
 from akcli.store.db import now
 
 log = logging.getLogger("ak.session")
+DROPPED_KEY = "ak:dropped-prints"
 
 
 def _call_records(
@@ -121,15 +122,55 @@ class DbSessionHost:
         self.srv = srv
         self.session_id = session_id
         self._next_log: int | None = None  # session_logs seq of the next record
+        self._print_cap = srv.config.get_int("sessions.max_prints_size")
+        self._print_bytes: int | None = None  # stored so far (from the store)
+        self._dropped = [0, 0]  # prints, bytes over the cap
 
     def on_print(self, key: str, text: str) -> None:
+        """Store a print, unless the session's prints would exceed
+        `sessions.max_prints_size` bytes: then one marker print counts what
+        was dropped (updated every 100 drops and when the run ends)."""
         if chaos.DIR is not None:
             chaos.trace({"sid": self.session_id, "key": key, "text": text})
-        self.srv.db.exec(
+        size = len(text.encode("utf-8", "surrogatepass"))
+        if self._print_bytes is None:
+            row = self.srv.db.one(
+                "SELECT COALESCE(SUM(LENGTH(CAST(text AS BLOB))), 0) AS n"
+                " FROM session_prints WHERE session_id = ? AND key != ?",
+                self.session_id,
+                DROPPED_KEY,
+            )
+            self._print_bytes = int(row["n"]) if row else 0
+        if self._print_cap > 0 and self._print_bytes + size > self._print_cap:
+            self._dropped[0] += 1
+            self._dropped[1] += size
+            if self._dropped[0] % 100 == 1:
+                self._write_dropped()
+            return
+        cur = self.srv.db.exec(
             "INSERT OR IGNORE INTO session_prints (session_id, key, t, text)"
             " VALUES (?, ?, ?, ?)",
             self.session_id,
             key,
+            now(),
+            text,
+        )
+        if cur.rowcount:  # not a replayed print stored before
+            self._print_bytes += size
+
+    def _write_dropped(self) -> None:
+        n, size = self._dropped
+        text = (
+            f"[ak] {n} print{'' if n == 1 else 's'} ({size} bytes) dropped: this"
+            f" session's prints exceed sessions.max_prints_size ({self._print_cap}"
+            " bytes)"
+        )
+        self.srv.db.exec(
+            "INSERT INTO session_prints (session_id, key, t, text)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT (session_id, key)"
+            " DO UPDATE SET text = excluded.text",
+            self.session_id,
+            DROPPED_KEY,
             now(),
             text,
         )
@@ -158,8 +199,11 @@ class DbSessionHost:
         self._write(None, records, started=t, n_started=len(records))
 
     def close(self) -> None:
-        """The run ended. Nothing is buffered here: the runner sends the call
-        spec of an activity that never finishes (runner/protocol.py)."""
+        """The run ended. Nothing is buffered here but the dropped-prints
+        count; the runner sends the call spec of an activity that never
+        finishes (runner/protocol.py)."""
+        if self._dropped[0] % 100 != 1 and self._dropped[0]:
+            self._write_dropped()
 
     def on_activity_done(
         self,
