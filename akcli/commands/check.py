@@ -11,10 +11,12 @@ from akcli.errors import AkError, NotFound
 
 
 def run_check(root: Path, warn: bool = False) -> list[str]:
-    """The findings of `root` as text lines (`warn`: to stderr, for ak deploy)."""
+    """The findings of `root` as text lines (`warn`: to stderr, for ak deploy,
+    which reports syntax errors itself)."""
     from akcli.check import check_dir
+    from akcli.check_rules import SYNTAX
 
-    lines = [f.text() for f in check_dir(root)]
+    lines = [f.text() for f in check_dir(root) if not (warn and f.code == SYNTAX)]
     for line in lines if warn else []:
         typer.echo(f"[warn] {line}", err=True)
     return lines
