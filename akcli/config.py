@@ -42,6 +42,8 @@ KEYS: dict[str, str] = {
     "pythonrt.warm_pool": "true",
     "pythonrt.stop_grace": "10s",
     "sessions.max_prints_size": "10485760",
+    # "" = akcli/data/default-requirements.txt; a list replaces it ([] = minimal).
+    "pythonrt.default_requirements": "",
 }
 
 _ENV_PREFIX = "AK_"
@@ -106,6 +108,10 @@ def _flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
         key = f"{prefix}{k}"
         if isinstance(v, Mapping):
             flat.update(_flatten(v, key + "."))
+        elif isinstance(v, list):
+            import json
+
+            flat[key] = json.dumps(v)
         elif v is not None:
             flat[key] = str(v).lower() if isinstance(v, bool) else str(v)
     return flat

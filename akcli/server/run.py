@@ -171,6 +171,10 @@ def serve(mode: str, config: Config, paths: Paths) -> None:
             f"API token required (stored in {paths.credentials_file}); webhooks are public",
             file=sys.stderr,
         )
+    if mode != "test":  # as upstream: built at start unless in test mode
+        from akcli.venvs import prebuild_default
+
+        prebuild_default(paths, config)
     level = config.get("logger.level") or "info"
     uv_config = uvicorn.Config(
         build_app(srv),
@@ -194,5 +198,8 @@ def serve(mode: str, config: Config, paths: Paths) -> None:
     except KeyboardInterrupt:
         pass  # uvicorn re-raises the Ctrl-C it drained on: a clean stop, rc 0
     finally:
+        from akcli.venv_build import stop_all
+
+        stop_all()  # a background venv build: its .complete marker is never written
         srv.db.close()
     print("", file=sys.stderr)
