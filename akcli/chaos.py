@@ -39,7 +39,7 @@ _FINAL = ("completed", "error", "stopped")
 class PrivateServer:
     """`ak up --mode dev` in its own homes, with fault injection on."""
 
-    def __init__(self, root: Path, worker_python: str | None) -> None:
+    def __init__(self, root: Path, worker_python: str) -> None:
         self.root = root
         self.chaos_dir = root / "chaos"
         self.chaos_dir.mkdir(parents=True, exist_ok=True)
@@ -52,8 +52,7 @@ class PrivateServer:
         for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
             env[var] = str(self.root / var.lower())
         env["AK_CHAOS"] = str(self.chaos_dir)
-        if self.worker_python:
-            env["AK_WORKER_PYTHON"] = self.worker_python
+        env["AK_WORKER_PYTHON"] = self.worker_python
         return env
 
     def start(self, timeout: float = 60) -> None:
@@ -261,13 +260,14 @@ def run_chaos(
     case: Case,
     kill: str,
     timeout: float,
+    python: str,
     inputs: dict[str, Any] | None = None,
     progress: Callable[[str], None] = lambda _: None,
 ) -> tuple[Observed, list[Point]]:
-    """The clean run and one kill point per activity it made."""
+    """The clean run and one kill point per activity it made; ``python`` runs
+    the workflow (the interpreter the user's own server would pick)."""
     root = Path(tempfile.mkdtemp(prefix="ak-chaos-"))
-    needs_venv = "requirements.txt" in case.sources
-    srv = PrivateServer(root, None if needs_venv else sys.executable)
+    srv = PrivateServer(root, python)
     try:
         srv.start()
         did = _deploy(srv.client, case)

@@ -23,7 +23,7 @@ from akcli.errors import AkError, FailedPrecondition, NotFound
 
 if TYPE_CHECKING:
     from akcli.client import Client
-    from akcli.paths import Paths
+    from akcli.config import Config
 
 
 DIVERGED = 3  # runner.replay's exit code when the handler left the journal
@@ -39,11 +39,11 @@ class Prepared:
     journal_len: int
 
 
-def prepare(client: Client, paths: Paths, sid: str, live: bool) -> Prepared:
+def prepare(client: Client, config: Config, sid: str, live: bool) -> Prepared:
     """Write the session's build, a runner stage dir and its run message."""
     from akcli.engine.build_files import read_build, write_session_dir
     from akcli.engine.runner_pool import runner_package_dir
-    from akcli.venvs import python_for
+    from akcli.venvs import default_requirements, python_for
 
     ses = client.call("sessions", "Get", {"session_id": sid}).get("session")
     if not ses:
@@ -86,7 +86,9 @@ def prepare(client: Client, paths: Paths, sid: str, live: bool) -> Prepared:
         }
         run_file = os.path.join(root, "run.json")
         Path(run_file).write_text(json.dumps(run))
-        python = python_for(paths, files.requirements)
+        # The interpreter the server picks for this build (same venvs).
+        defaults = default_requirements(config)
+        python = python_for(config.paths, files.requirements, None, defaults)
     except BaseException:
         shutil.rmtree(root, ignore_errors=True)
         raise

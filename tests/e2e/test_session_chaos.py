@@ -4,15 +4,22 @@ the runner (or the server) right after each activity commits."""
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_ak
+from tests.conftest import Result
+from tests.conftest import run_ak as _run_ak
 
 pytestmark = pytest.mark.e2e
 
 CHAOS = Path(__file__).resolve().parents[2] / "testdata" / "chaos"
+
+
+def run_ak(*args: str) -> Result:
+    # Workflows run with this interpreter: no default venv build.
+    return _run_ak(*args, env={"AK_WORKER_PYTHON": sys.executable})
 
 
 def test_ten_activities_ten_kill_points_identical() -> None:

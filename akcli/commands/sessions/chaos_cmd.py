@@ -43,9 +43,17 @@ def run(
     if not isinstance(data, dict):
         raise BadRequest(f'invalid --input "{inputs}": expected a JSON object')
     case = _case(path, entry)
-    out = app_ctx(ctx).out
+    actx = app_ctx(ctx)
+    out = actx.out
+    from akcli.venvs import default_requirements, python_for
+
+    # The interpreter (venv) the user's server would run this project with.
+    defaults = default_requirements(actx.config)
+    python = python_for(
+        actx.config.paths, case.sources.get("requirements.txt"), None, defaults
+    )
     clean, points = run_chaos(
-        case, kill, timeout, data, progress=lambda s: typer.echo(s, err=True)
+        case, kill, timeout, python, data, progress=lambda s: typer.echo(s, err=True)
     )
     if out.is_json:
         out.items([p.to_json() for p in points])

@@ -27,7 +27,7 @@ def replay(
 
     actx = app_ctx(ctx)
     sid = resolve(actx.client, session_id)
-    prepared = rp.prepare(actx.client, actx.paths, sid, live)
+    prepared = rp.prepare(actx.client, actx.config, sid, live)
     typer.echo(
         f"[replay] session {sid}: {prepared.journal_len} journal entries", err=True
     )
