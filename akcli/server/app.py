@@ -115,4 +115,7 @@ def build_app(server: Server) -> Starlette:
         routes.append(
             Route("/store/{project_id}/{key:path}", store.public_route(server))
         )
+    from akcli.server.ui import routes as ui_routes
+
+    routes += ui_routes(server)  # the web UI at / (akcli/server/ui)
     return Starlette(routes=routes, lifespan=lifespan)

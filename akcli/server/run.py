@@ -28,6 +28,7 @@ BANNER = r"""
     HTTP:       http://{addr}
     Mode:       {mode}
     Data home:  {data}
+    Web UI:     http://{addr}/  (ak ui opens it, logged in)
 """
 
 
@@ -70,9 +71,12 @@ def server_token(config: Config, paths: Paths, host: str, addr: str) -> str:
     """A non-loopback bind requires a token: configured, or generated and stored."""
     if is_loopback(host):
         return config.get("http.token")
-    token = config.get("http.token")
-    if token:
-        return token
+    return config.get("http.token") or stored_token(paths)
+
+
+def stored_token(paths: Paths) -> str:
+    """The `default` token of `<config home>/credentials`, generated and stored
+    (mode 0600) when there is none yet."""
     import yaml
 
     creds_file = paths.credentials_file
