@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from akcli.cli import LAZY_GROUPS, AkGroup, app_ctx
-from akcli.commands import deploy, misc
+from akcli.commands import check, deploy, misc
 from akcli.errors import UsageError
 from akcli.output import Renderer
 
@@ -72,6 +72,7 @@ LAZY_GROUPS.update(
         "config": ("akcli.commands.config", "Configuration: locations, keys, values"),
     }
 )
+check.register(app)
 deploy.register(app)
 misc.register(app)
 

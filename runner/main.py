@@ -108,6 +108,17 @@ def _unpicklable_return(func_name: str, value: Any) -> str:
     )
 
 
+def breakpoint_hint() -> None:
+    """``sys.breakpointhook`` of a session: a one-line hint (stdin is not a
+    terminal, so pdb would end the session with ``BdbQuit``)."""
+    frame = sys._getframe(1)
+    at = f"{os.path.basename(frame.f_code.co_filename)}:{frame.f_lineno}"
+    print(
+        f"breakpoint() at {at} ignored: debug this session with"
+        " `ak session replay <session_id> --pdb`"
+    )
+
+
 def _accepts_session_id(fn: Any) -> bool:
     code = getattr(fn, "__code__", None)
     plain = type(fn) is types.FunctionType and not hasattr(fn, "__wrapped__")
@@ -254,6 +265,7 @@ def run_session(
         on_exec=on_exec,
         code_cache=code_cache,
     )
+    sys.breakpointhook = breakpoint_hint
     owner = os.getpid()
     done = execute(session, run)
     if os.getpid() != owner:

@@ -16,6 +16,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from akcli.engine import chaos
 from akcli.engine.build_files import BuildCache, read_build, write_session_dir
 from akcli.engine.runner_pool import RunnerHandle, RunnerPool
 from akcli.engine.runner_types import BASE_ENV, RunOutcome, RunSpec
@@ -211,6 +212,9 @@ class SessionRunner:
             self.tasks.pop(sid, None)
             if code_dir:
                 self._remove(code_dir)
+        if chaos.DIR is not None and chaos.resume(sid):
+            self._launch(row)  # `ak session test --chaos` killed its runner
+            return
         if sid in self.forced and outcome.state == "error":
             outcome = RunOutcome(state="stopped", reason=self.forced.pop(sid))
         await self._finish_retrying(sid, outcome)

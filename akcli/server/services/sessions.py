@@ -349,6 +349,15 @@ def resolve_ref(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
     return {"session_id": row["session_id"]}
 
 
+@rpc("sessions", "GetJournal")
+def get_journal(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
+    """A durable session's journal as the runner gets it (`ak session replay`)."""
+    from akcli.engine.session_host import load_journal
+
+    sid = get_session(srv, req_str(body, "session_id", "session ID"))["session_id"]
+    return {"journal": [e.to_wire() for e in load_journal(srv, sid)]}
+
+
 def timers(srv: Server, session_id: str) -> list[dict[str, Any]]:
     """The durable timers (journaled `sleep` calls) of a session, for the web
     UI's timeline: `{seq, started_at (ISO), wake_at (epoch seconds)}`."""
