@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from akcli.client import Client
+from akcli.deploy_connections import ConnectionActions, fetch_connections
 from akcli.errors import AkError, NotFound
 from akcli.manifest import (
     CurrentState,
@@ -110,7 +111,13 @@ def fetch_state(client: Client, name: str) -> CurrentState | None:
     pid = project["project_id"]
     vars_ = client.call("vars", "Get", {"scope_id": pid, "reveal": True})["vars"]
     triggers = client.call("triggers", "List", {"project_id": pid}).get("triggers", [])
+    conns = fetch_connections(client, pid)
+    names = {c.connection_id: c.name for c in conns}
+    for t in triggers:
+        if t.get("connection_id") in names:
+            t["connection"] = names[t["connection_id"]]
     return CurrentState(
+        connections=conns,
         project_id=pid,
         name=project["name"],
         display_name=project.get("display_name", ""),
@@ -149,7 +156,7 @@ def make_plan(
 
 
 @dataclass
-class RpcExecutor:
+class RpcExecutor(ConnectionActions):
     """The manifest `Executor` backed by the server's RPCs."""
 
     client: Client
@@ -178,6 +185,10 @@ class RpcExecutor:
             "is_secret": is_secret,
             "description": description,
         }
+        if scope_id.startswith("con_"):  # the integration decides what is secret
+            body = {"connection_id": scope_id, "vars": [var]}
+            self.client.call("connections", "SetVars", body)
+            return
         self.client.call("vars", "Set", {"vars": [var]})
 
     def delete_var(self, scope_id: str, name: str) -> None:
@@ -187,6 +198,8 @@ class RpcExecutor:
         self, project_id: str, spec: TriggerSpec
     ) -> tuple[str, str | None]:
         trigger = {**trigger_to_json(spec), "project_id": project_id}
+        if spec.connection:
+            trigger["connection"] = spec.connection
         resp = self.client.call("triggers", "Create", {"trigger": trigger})
         return str(resp["trigger_id"]), resp.get("webhook_slug") or None
 
@@ -328,6 +341,12 @@ def deploy(client: Client, req: DeployRequest, output: Output) -> str:
     project_id = resolve_project(client, ref)
     if req.announce_project:
         output.log(f'[plan] project "{ref}": found, id="{project_id}"')
+    if req.manifest:
+        from akcli.integrations import connection_hints
+
+        listed = client.call("connections", "List", {"project_id": project_id})
+        for line in connection_hints(listed.get("connections", []), ref):
+            output.err(line)
     if uploaded is None:
         if not req.dirs and not req.files:
             raise AkError("no dir/file paths provided")

@@ -1,0 +1,136 @@
+"""`ak connection test`: build the client as a session would, make one cheap call.
+
+The check runs in a subprocess of the worker python (the interpreter sessions
+use, where the client libraries are installed) with the connection's vars in
+its environment, through the SDK's client helpers: what passes here works in a
+handler. Its output is one JSON line; secrets never appear in it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sqlite3
+import sys
+from typing import Any
+
+from akcli import integrations
+from akcli.server.state import Server
+
+TIMEOUT = 30.0
+
+# Per integration: Python run with `name` bound to the connection name; it
+# returns a short description of who the credentials belong to.
+_CHECKS = {
+    "slack": (
+        "from autokitteh.slack import slack_client\n"
+        "r = slack_client(name).auth_test()\n"
+        "result = f\"team {r.get('team')!r}, bot user {r.get('user')!r}\"\n"
+    ),
+    "github": (
+        "from autokitteh.github import github_client\n"
+        "g = github_client(name)\n"
+        "if os.environ.get(name + '__pat'):\n"
+        "    result = 'user ' + repr(g.get_user().login)\n"
+        "else:\n"
+        "    result = 'app installation ' + os.environ.get(name + '__install_id', '')\n"
+    ),
+    "chatgpt": (
+        "from autokitteh.openai import openai_client\n"
+        "result = f'{len(list(openai_client(name).models.list()))} models'\n"
+    ),
+    "discord": (
+        "import urllib.request\n"
+        "base = os.environ.get(name + '__base_url') or 'https://discord.com/api/v10'\n"
+        "req = urllib.request.Request(base.rstrip('/') + '/users/@me',\n"
+        "    headers={'Authorization': 'Bot ' + os.environ[name + '__BotToken']})\n"
+        "with urllib.request.urlopen(req, timeout=20) as r:\n"
+        "    result = 'bot ' + repr(json.load(r).get('username'))\n"
+    ),
+}
+
+_WRAPPER = """
+import json, os, sys
+name = sys.argv[1]
+try:
+{body}
+    print(json.dumps({{"ok": True, "message": result}}))
+except Exception as e:
+    print(json.dumps({{"ok": False, "message": type(e).__name__ + ": " + str(e)}}))
+"""
+
+
+def _script(integration: str) -> str | None:
+    body = _CHECKS.get(integration)
+    if body is None:
+        return None
+    return _WRAPPER.format(body="".join("    " + ln + "\n" for ln in body.splitlines()))
+
+
+def _python() -> str:
+    return os.environ.get("AK_WORKER_PYTHON") or sys.executable
+
+
+def _env(srv: Server, row: sqlite3.Row) -> dict[str, str]:
+    from akcli.engine.runner_pool import runner_package_dir
+    from akcli.server.services.connections import values
+
+    env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
+    env["PYTHONPATH"] = runner_package_dir()
+    env[f"{row['name']}__connection_id"] = row["connection_id"]
+    for key, value in values(srv, row["connection_id"]).items():
+        env[f"{row['name']}__{key}"] = value
+    return env
+
+
+async def run_test(srv: Server, row: sqlite3.Row) -> dict[str, Any]:
+    from akcli.server.services.connections import status
+
+    integ = integrations.by_name(row["integration"])
+    st = status(srv, row)
+    if st["code"] != "CODE_OK":
+        return _result(False, f"not configured, {st['message']}")
+    script = _script(integ.unique_name)
+    if script is None:
+        return _result(True, f"configured (no test call for {integ.display_name})")
+    proc = await asyncio.create_subprocess_exec(
+        _python(),
+        "-c",
+        script,
+        row["name"],
+        env=_env(srv, row),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        out, err = await asyncio.wait_for(proc.communicate(), TIMEOUT)
+    except TimeoutError:
+        proc.kill()
+        await proc.wait()
+        return _result(False, f"{integ.test_call}: no answer in {TIMEOUT:.0f}s")
+    lines = out.decode(errors="replace").strip().splitlines()
+    try:
+        got = json.loads(lines[-1])
+    except (IndexError, ValueError):
+        tail = err.decode(errors="replace").strip().splitlines()[-1:]
+        return _result(False, f"test did not run: {' '.join(tail) or 'no output'}")
+    msg = str(got.get("message", ""))
+    for secret in _secrets(srv, row):  # an error text may quote a token
+        msg = msg.replace(secret, "<secret>")
+    if got.get("ok"):
+        return _result(True, f"{integ.test_call} OK: {msg}")
+    return _result(False, f"{integ.test_call} failed: {msg}")
+
+
+def _secrets(srv: Server, row: sqlite3.Row) -> list[str]:
+    from akcli.server.services.connections import values
+
+    integ = integrations.by_name(row["integration"])
+    vals = values(srv, row["connection_id"])
+    return [v for k, v in vals.items() if integ.is_secret(k) and len(v) >= 4]
+
+
+def _result(ok: bool, message: str) -> dict[str, Any]:
+    code = "CODE_OK" if ok else "CODE_ERROR"
+    return {"status": {"code": code, "message": message}}
