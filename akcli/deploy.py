@@ -345,7 +345,8 @@ def deploy(client: Client, req: DeployRequest, output: Output) -> str:
         from akcli.integrations import connection_hints
 
         listed = client.call("connections", "List", {"project_id": project_id})
-        for line in connection_hints(listed.get("connections", []), ref):
+        shown = (manifest.project.name if manifest.project else "") or ref
+        for line in connection_hints(listed.get("connections", []), shown):
             output.err(line)
     if uploaded is None:
         if not req.dirs and not req.files:

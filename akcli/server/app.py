@@ -101,6 +101,9 @@ def build_app(server: Server) -> Starlette:
         Route("/webhooks/{slug}/{suffix:path}", webhook, methods=methods),
         Route("/autokitteh.{svc}/{method}", rpc_route, methods=["POST"]),
     ]
+    receivers = optional_module("akcli.server.receivers")
+    if receivers is not None:  # integration events (Slack, GitHub, ...)
+        routes += receivers.routes(server)
     store = optional_module("akcli.server.services.store")
     if store is not None:  # published store values (GET /store/<project>/<key>)
         routes.append(
