@@ -38,6 +38,7 @@ KEYS: dict[str, str] = {
     "pythonrt.delayed_start_print_timeout": "10s",
     "pythonrt.warm_pool": "true",
     "pythonrt.stop_grace": "10s",
+    "connections.reconnect_delay": "1s",
 }
 
 _ENV_PREFIX = "AK_"
