@@ -94,9 +94,10 @@ def _store(srv: Server, body: dict[str, Any], dispatched: bool) -> str:
         trigger = find_connection(srv, str(ev["connection_id"]), project)
     else:
         dest = req_str(ev, "destination_id", "destination")
-        trigger = find(srv, dest, project)
-        if trigger is None:
+        found = find(srv, dest, project)
+        if found is None:
             raise NotFound(f'trigger "{dest}" not found')
+        trigger = found
     target = trigger["connection_id"] or trigger["trigger_id"]
     data = ev.get("data") or {}
     memo = ev.get("memo") or {}
