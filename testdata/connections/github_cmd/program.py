@@ -6,6 +6,6 @@ def on_comment(event):
     repo = gh.get_repo(event.data.repository.full_name)
     issue = repo.get_issue(event.data.issue.number)
     for cmd in event.data.slash_commands:
-        if cmd.name == "echo":
-            issue.create_comment(" ".join(cmd.args))
-            print("echoed", len(cmd.args), "words")
+        if cmd["name"] == "echo":
+            issue.create_comment(" ".join(cmd["args"]))
+            print("echoed", len(cmd["args"]), "words")
