@@ -19,7 +19,9 @@ from tests.server import AkServer
 SAMPLES = REPO / "testdata" / "connections"
 
 
-def ak(server: AkServer, *args: str, input: str | None = None, cwd: Path | None = None) -> str:
+def ak(
+    server: AkServer, *args: str, input: str | None = None, cwd: Path | None = None
+) -> str:
     r = run_ak(*args, env=server.env, input=input, cwd=cwd)
     assert r.exit_code == 0, r.stdout + r.stderr
     return r.stdout + r.stderr
@@ -49,7 +51,10 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
 def slack_headers(secret: str, body: bytes, ts: int | None = None) -> dict[str, str]:
     stamp = str(int(time.time()) if ts is None else ts)
     mac = hmac.new(secret.encode(), f"v0:{stamp}:".encode() + body, hashlib.sha256)
-    return {"X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": "v0=" + mac.hexdigest()}
+    return {
+        "X-Slack-Request-Timestamp": stamp,
+        "X-Slack-Signature": "v0=" + mac.hexdigest(),
+    }
 
 
 def slash_body(**fields: str) -> bytes:
@@ -65,7 +70,9 @@ def slash_body(**fields: str) -> bytes:
     return urllib.parse.urlencode({**base, **fields}).encode()
 
 
-def github_headers(secret: str, body: bytes, event: str, delivery: str) -> dict[str, str]:
+def github_headers(
+    secret: str, body: bytes, event: str, delivery: str
+) -> dict[str, str]:
     mac = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
     return {
         "X-Hub-Signature-256": "sha256=" + mac,
@@ -85,12 +92,19 @@ def events(server: AkServer, project: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in out.splitlines() if line.strip()]
 
 
-def wait_sessions(server: AkServer, project: str, n: int, timeout: float = 60) -> list[dict[str, Any]]:
+def wait_sessions(
+    server: AkServer, project: str, n: int, timeout: float = 60
+) -> list[dict[str, Any]]:
     """Wait until `n` sessions of the project have ended; returns them all."""
     deadline = time.monotonic() + timeout
     while True:
         got = sessions(server, project)
-        done = [s for s in got if s.get("state") in ("SESSION_STATE_TYPE_COMPLETED", "SESSION_STATE_TYPE_ERROR")]
+        done = [
+            s
+            for s in got
+            if s.get("state")
+            in ("SESSION_STATE_TYPE_COMPLETED", "SESSION_STATE_TYPE_ERROR")
+        ]
         if len(done) >= n or time.monotonic() > deadline:
             return got
         time.sleep(0.2)

@@ -67,7 +67,9 @@ def fake_ws() -> Iterator[FakeWS]:
             ready.set()
             await stop
 
-    thread = threading.Thread(target=fake.loop.run_until_complete, args=(main(),), daemon=True)
+    thread = threading.Thread(
+        target=fake.loop.run_until_complete, args=(main(),), daemon=True
+    )
     thread.start()
     ready.wait(10)
     try:

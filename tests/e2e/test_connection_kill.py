@@ -60,12 +60,16 @@ def ended(server: AkServer) -> int:
 
 
 def test_kill9_during_signed_burst(tmp_path: Path) -> None:
-    server = AkServer(tmp_path / "home", mode="dev", env={"AK_WORKER_PYTHON": sys.executable})
+    server = AkServer(
+        tmp_path / "home", mode="dev", env={"AK_WORKER_PYTHON": sys.executable}
+    )
     server.start()
     work = tmp_path / "work"
     work.mkdir()
     (work / "autokitteh.yaml").write_text(MANIFEST)
-    (work / "program.py").write_text("def on_push(event):\n    return event.data.delivery\n")
+    (work / "program.py").write_text(
+        "def on_push(event):\n    return event.data.delivery\n"
+    )
     ak(server, "deploy", cwd=work)
     ak(server, "connection", "set", "burst/gh", "pat", input="ghp_x\n")
     conn = ak_json(server, "connection", "get", "burst/gh", "--reveal")["connection"]
@@ -74,7 +78,9 @@ def test_kill9_during_signed_burst(tmp_path: Path) -> None:
 
     ids = [f"d-{i}" for i in range(N)]
     ok: set[str] = set()
-    sender = threading.Thread(target=send_all, args=(server.url + path, secret, ids, ok))
+    sender = threading.Thread(
+        target=send_all, args=(server.url + path, secret, ids, ok)
+    )
     sender.start()
     while len(ok) < N // 4 and sender.is_alive():
         threading.Event().wait(0.01)
@@ -101,5 +107,7 @@ def test_kill9_during_signed_burst(tmp_path: Path) -> None:
     db.close()
     per = {d: (events, sessions) for d, events, sessions in rows}
     assert set(per) == set(ids)
-    assert all(per[d] == (1, 1) for d in ids), {d: per[d] for d in ids if per[d] != (1, 1)}
+    assert all(per[d] == (1, 1) for d in ids), {
+        d: per[d] for d in ids if per[d] != (1, 1)
+    }
     assert before <= set(per)

@@ -27,7 +27,10 @@ AUTH = [{"user_id": "UBOT", "is_bot": True}]
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[AkServer]:
-    env = {"AK_WORKER_PYTHON": sys.executable, "AK_CONNECTIONS__RECONNECT_DELAY": "0.2s"}
+    env = {
+        "AK_WORKER_PYTHON": sys.executable,
+        "AK_CONNECTIONS__RECONNECT_DELAY": "0.2s",
+    }
     srv = AkServer(tmp_path / "home", mode="dev", env=env).start()
     try:
         yield srv
@@ -66,8 +69,14 @@ def envelope(eid: str, event_id: str, **event: str) -> dict[str, object]:
     return {"envelope_id": eid, "type": "events_api", "payload": payload}
 
 
-def test_socket_mode_flow(server: AkServer, api: FakeAPI, ws: FakeWS, tmp_path: Path) -> None:
-    api.route("POST", "/api/apps.connections.open", lambda _: (200, {"ok": True, "url": ws.url}))
+def test_socket_mode_flow(
+    server: AkServer, api: FakeAPI, ws: FakeWS, tmp_path: Path
+) -> None:
+    api.route(
+        "POST",
+        "/api/apps.connections.open",
+        lambda _: (200, {"ok": True, "url": ws.url}),
+    )
     api.route("POST", "/api/auth.test", (200, {"ok": True}))
     api.route("POST", "/api/chat.postMessage", (200, {"ok": True}))
     deploy_sample(server, "socket_mode", tmp_path)
@@ -89,7 +98,9 @@ def test_socket_mode_flow(server: AkServer, api: FakeAPI, ws: FakeWS, tmp_path: 
     )
     ws.send({"type": "hello"})
 
-    mention = envelope("env-1", "Ev-1", type="app_mention", user="U1", text="hi", ts="100.1")
+    mention = envelope(
+        "env-1", "Ev-1", type="app_mention", user="U1", text="hi", ts="100.1"
+    )
     ws.send(mention)
     assert ws.recv() == {"envelope_id": "env-1"}
     # The ack came after the commit: the event is in the file already.
@@ -103,20 +114,29 @@ def test_socket_mode_flow(server: AkServer, api: FakeAPI, ws: FakeWS, tmp_path: 
     while not stored(server, "SELECT 1 FROM subscriptions WHERE active = 1"):
         assert time.monotonic() < deadline, "the session never subscribed"
         time.sleep(0.1)
-    own = envelope("env-2", "Ev-2", type="message", user="UBOT", text="x", thread_ts="100.1")
+    own = envelope(
+        "env-2", "Ev-2", type="message", user="UBOT", text="x", thread_ts="100.1"
+    )
     ws.send(own)
     assert ws.recv() == {"envelope_id": "env-2"}
     ws.close()  # a dropped socket: the server reconnects
     assert ws.wait_connection() == 2
-    reply = envelope("env-3", "Ev-3", type="message", user="U2", text="yes", thread_ts="100.1")
+    reply = envelope(
+        "env-3", "Ev-3", type="message", user="U2", text="yes", thread_ts="100.1"
+    )
     ws.send(reply)
     assert ws.recv() == {"envelope_id": "env-3"}
 
     [ses] = wait_sessions(server, "socket_mode", 1)
-    assert ses["state"] == "SESSION_STATE_TYPE_COMPLETED", ak(server, "session", "log", ses["session_id"])
+    assert ses["state"] == "SESSION_STATE_TYPE_COMPLETED", ak(
+        server, "session", "log", ses["session_id"]
+    )
     post = api.only("POST", "/api/chat.postMessage")
     assert post.json() == {"channel": "C9", "thread_ts": "100.1", "text": "got: yes"}
-    types = [e["event_type"] for e in stored(server, "SELECT event_type FROM events ORDER BY seq")]
+    types = [
+        e["event_type"]
+        for e in stored(server, "SELECT event_type FROM events ORDER BY seq")
+    ]
     assert types == ["app_mention", "message"]  # the bot's own message was dropped
     assert "thread reply: yes" in ak(server, "session", "prints", ses["session_id"])
     assert APP_TOKEN.encode() not in server.log.read_bytes()
@@ -136,7 +156,9 @@ project:
 """
 
 
-def test_discord_gateway(server: AkServer, api: FakeAPI, ws: FakeWS, tmp_path: Path) -> None:
+def test_discord_gateway(
+    server: AkServer, api: FakeAPI, ws: FakeWS, tmp_path: Path
+) -> None:
     api.route("GET", "/gateway/bot", lambda _: (200, {"url": ws.url}))
     work = tmp_path / "disco"
     work.mkdir()
@@ -145,17 +167,50 @@ def test_discord_gateway(server: AkServer, api: FakeAPI, ws: FakeWS, tmp_path: P
         "def on_message(event):\n    print('from', event.data.author.username, event.data.content)\n"
     )
     ak(server, "deploy", cwd=work)
-    ak(server, "connection", "set", "disco/discord_conn", "BotToken", f"base_url={api.url}", input="BOT-T\n")
+    ak(
+        server,
+        "connection",
+        "set",
+        "disco/discord_conn",
+        "BotToken",
+        f"base_url={api.url}",
+        input="BOT-T\n",
+    )
     ws.wait_connection()
     assert api.only("GET", "/gateway/bot").headers["authorization"] == "Bot BOT-T"
     ws.send({"op": 10, "d": {"heartbeat_interval": 60000}})
     identify = ws.recv()
     assert identify["op"] == 2 and identify["d"]["token"] == "BOT-T"
     ws.send({"op": 0, "s": 1, "t": "READY", "d": {"user": {"id": "B1"}}})
-    ws.send({"op": 0, "s": 2, "t": "MESSAGE_CREATE", "d": {"id": "m0", "content": "me", "author": {"id": "B1", "username": "bot"}}})
-    ws.send({"op": 0, "s": 3, "t": "MESSAGE_CREATE", "d": {"id": "m1", "content": "ping", "channel_id": "c1", "author": {"id": "U1", "username": "zumi"}}})
+    ws.send(
+        {
+            "op": 0,
+            "s": 2,
+            "t": "MESSAGE_CREATE",
+            "d": {
+                "id": "m0",
+                "content": "me",
+                "author": {"id": "B1", "username": "bot"},
+            },
+        }
+    )
+    ws.send(
+        {
+            "op": 0,
+            "s": 3,
+            "t": "MESSAGE_CREATE",
+            "d": {
+                "id": "m1",
+                "content": "ping",
+                "channel_id": "c1",
+                "author": {"id": "U1", "username": "zumi"},
+            },
+        }
+    )
     [ses] = wait_sessions(server, "disco", 1)
-    assert ses["state"] == "SESSION_STATE_TYPE_COMPLETED", ak(server, "session", "log", ses["session_id"])
+    assert ses["state"] == "SESSION_STATE_TYPE_COMPLETED", ak(
+        server, "session", "log", ses["session_id"]
+    )
     assert "from zumi ping" in ak(server, "session", "prints", ses["session_id"])
     rows = stored(server, "SELECT event_type FROM events")
     assert [r["event_type"] for r in rows] == ["message_create"]

@@ -9,7 +9,6 @@ import sys
 import time
 import zipfile
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -75,7 +74,9 @@ def test_kittehub_shapes_deploy_and_say_what_to_set(server: AkServer) -> None:
     listed = ak(server, "connection", "list", "-p", "shapes")
     assert listed.count('message:"missing: ') == 4
     trig = ak_json(server, "trigger", "get", "shapes/slack_messages")["trigger"]
-    assert trig["source_type"] == "SOURCE_TYPE_CONNECTION" and "code_location" not in trig
+    assert (
+        trig["source_type"] == "SOURCE_TYPE_CONNECTION" and "code_location" not in trig
+    )
 
     zpath = server.tmp / "shapes.zip"  # type: ignore[attr-defined]
     ak(server, "project", "export", "shapes", "-o", str(zpath))
@@ -101,7 +102,10 @@ def test_slack_command_end_to_end(server: AkServer, api: FakeAPI) -> None:
     )
     assert got == "status: configured\n"
     assert "auth.test OK" in ak(server, "connection", "test", ref)
-    assert api.only("POST", "/api/auth.test").headers["authorization"] == f"Bearer {BOT_TOKEN}"
+    assert (
+        api.only("POST", "/api/auth.test").headers["authorization"]
+        == f"Bearer {BOT_TOKEN}"
+    )
 
     text = ak(server, "connection", "get", ref)
     js = ak(server, "-J", "connection", "get", ref)
@@ -113,17 +117,25 @@ def test_slack_command_end_to_end(server: AkServer, api: FakeAPI) -> None:
 
     url = f"{server.url}/slack/command"
     body = slash_body()
-    bad = {**slack_headers("wrong-secret", body), "Content-Type": "application/x-www-form-urlencoded"}
+    bad = {
+        **slack_headers("wrong-secret", body),
+        "Content-Type": "application/x-www-form-urlencoded",
+    }
     assert post(url, body, bad)[0] == 401
     old = {**slack_headers(SIGNING, body, int(time.time()) - 400)}
     assert post(url, body, old)[0] == 401
     assert post(url, body, {})[0] == 401
     assert events(server, "slack_cmd") == []
 
-    good = {**slack_headers(SIGNING, body), "Content-Type": "application/x-www-form-urlencoded"}
+    good = {
+        **slack_headers(SIGNING, body),
+        "Content-Type": "application/x-www-form-urlencoded",
+    }
     assert post(url, body, good)[0] == 200
     [ses] = wait_sessions(server, "slack_cmd", 1)
-    assert ses["state"] == "SESSION_STATE_TYPE_COMPLETED", ak(server, "session", "log", ses["session_id"])
+    assert ses["state"] == "SESSION_STATE_TYPE_COMPLETED", ak(
+        server, "session", "log", ses["session_id"]
+    )
     posted = api.only("POST", "/api/chat.postMessage")
     assert posted.headers["authorization"] == f"Bearer {BOT_TOKEN}"
     sent = posted.json() if posted.body.startswith(b"{") else posted.form()
@@ -158,7 +170,8 @@ def test_slack_events_verification_and_retries(server: AkServer) -> None:
     assert post(url, first, retry)[0] == 200
     own = callback("Ev2", user="UBOT", text="my own reply")
     assert post(url, own, slack_headers(SIGNING, own))[0] == 200
-    new = [e for e in events(server, "slack_cmd")][: len(events(server, "slack_cmd")) - before]
+    after = events(server, "slack_cmd")  # newest first
+    new = after[: len(after) - before]
     assert [e["event_type"] for e in new] == ["message"]
     data = new[0]["data"]
     assert data["text"] == "hi" and data["thread_ts"] == "" and data["bot_id"] == ""
@@ -173,15 +186,27 @@ COMMENT = {
 
 
 def test_github_comment_end_to_end(server: AkServer, api: FakeAPI) -> None:
-    api.route("GET", "/api/v3/repos/o/r", (200, {"id": 1, "name": "r", "full_name": "o/r"}))
+    api.route(
+        "GET", "/api/v3/repos/o/r", (200, {"id": 1, "name": "r", "full_name": "o/r"})
+    )
     issue = {"number": 7, "title": "t", "url": api.url + "/api/v3/repos/o/r/issues/7"}
     api.route("GET", "/api/v3/repos/o/r/issues/7", (200, issue))
-    api.route("POST", "/api/v3/repos/o/r/issues/7/comments", (201, {"id": 99, "body": "x"}))
+    api.route(
+        "POST", "/api/v3/repos/o/r/issues/7/comments", (201, {"id": 99, "body": "x"})
+    )
     api.route("GET", "/api/v3/user", (200, {"login": "kitteh", "id": 5}))
     out = deploy_sample(server, "github_cmd", server.tmp)  # type: ignore[attr-defined]
     assert "/github/webhook/" in out
     ref = "github_cmd/github_conn"
-    ak(server, "connection", "set", ref, "pat", f"enterprise_url={api.url}", input=PAT + "\n")
+    ak(
+        server,
+        "connection",
+        "set",
+        ref,
+        "pat",
+        f"enterprise_url={api.url}",
+        input=PAT + "\n",
+    )
     assert "user 'kitteh'" in ak(server, "connection", "test", ref)
     conn = ak_json(server, "connection", "get", ref, "--reveal")["connection"]
     vals = {v["name"]: v["value"] for v in conn["vars"]}
@@ -198,14 +223,20 @@ def test_github_comment_end_to_end(server: AkServer, api: FakeAPI) -> None:
     assert post(url, body, good)[0] == 202
     assert post(url, body, good)[0] == 202  # GitHub's redelivery: same ID
     stored = events(server, "github_cmd")
-    assert sorted(e["event_type"] for e in stored) == ["issue_comment", "slash_command", "slash_command"]
+    assert sorted(e["event_type"] for e in stored) == [
+        "issue_comment",
+        "slash_command",
+        "slash_command",
+    ]
     main = next(e for e in stored if e["event_type"] == "issue_comment")
     assert main["data"]["slash_commands"] == [
         {"name": "echo", "args": ["hello", "world"], "raw": "/echo hello world"},
         {"name": "other", "args": ["x"], "raw": "/other x"},
     ]
     [ses] = wait_sessions(server, "github_cmd", 1)
-    assert ses["state"] == "SESSION_STATE_TYPE_COMPLETED", ak(server, "session", "log", ses["session_id"])
+    assert ses["state"] == "SESSION_STATE_TYPE_COMPLETED", ak(
+        server, "session", "log", ses["session_id"]
+    )
     time.sleep(0.5)
     assert len(sessions(server, "github_cmd")) == 1
     posted = api.only("POST", "/api/v3/repos/o/r/issues/7/comments")

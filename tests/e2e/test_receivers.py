@@ -56,7 +56,9 @@ def types(server: AkServer) -> list[str]:
 
 def test_jira(server: AkServer) -> None:
     ak(server, "connection", "set", "rx/jira_conn", "webhook_secret", input="jira-s\n")
-    body = json.dumps({"webhookEvent": "jira:issue_created", "issue": {"key": "K-1"}}).encode()
+    body = json.dumps(
+        {"webhookEvent": "jira:issue_created", "issue": {"key": "K-1"}}
+    ).encode()
     sig = "sha256=" + hmac.new(b"jira-s", body, hashlib.sha256).hexdigest()
     url = f"{server.url}/jira/webhook"
     assert post(url, body, {"X-Hub-Signature": "sha256=00"})[0] == 401
@@ -72,7 +74,9 @@ def test_linear(server: AkServer) -> None:
     url = f"{server.url}/linear/event"
 
     def send(stamp_ms: float, secret: bytes = b"lin-s") -> int:
-        body = json.dumps({"type": "Issue", "action": "create", "webhookTimestamp": stamp_ms}).encode()
+        body = json.dumps(
+            {"type": "Issue", "action": "create", "webhookTimestamp": stamp_ms}
+        ).encode()
         sig = hmac.new(secret, body, hashlib.sha256).hexdigest()
         return post(url, body, {"Linear-Signature": sig, "Linear-Event": "Issue"})[0]
 
@@ -115,5 +119,9 @@ def test_twilio(server: AkServer) -> None:
     assert post(url, body, bad)[0] == 401
     good = {**ctype, "X-Twilio-Signature": twilio_signature("auth-token", url, form)}
     assert post(url, body, good)[0] == 200
-    [msg] = [e for e in events(server, "rx") if e["event_type"] == "message" and "body" in e["data"]]
+    [msg] = [
+        e
+        for e in events(server, "rx")
+        if e["event_type"] == "message" and "body" in e["data"]
+    ]
     assert msg["data"]["message_sid"] == "SM1" and msg["data"]["body"] == "hello"

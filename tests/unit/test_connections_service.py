@@ -40,13 +40,20 @@ def test_status_secrets_and_env(srv: Server) -> None:
     ]
     resp = connections.set_vars_rpc(srv, {"connection_id": cid, "vars": vars_})
     assert resp["connection"]["status"] == {"code": "CODE_OK", "message": "configured"}
-    rows = {r["name"]: r for r in srv.db.all("SELECT * FROM vars WHERE scope_id = ?", cid)}
+    rows = {
+        r["name"]: r for r in srv.db.all("SELECT * FROM vars WHERE scope_id = ?", cid)
+    }
     assert rows["oauth_access_token"]["is_secret"] == 1
     assert "SECRET" not in rows["oauth_access_token"]["value"]  # encrypted at rest
-    assert rows["base_url"]["is_secret"] == 0 and rows["base_url"]["value"] == "http://x/api/"
+    assert (
+        rows["base_url"]["is_secret"] == 0
+        and rows["base_url"]["value"] == "http://x/api/"
+    )
     hidden = connections.get(srv, {"connection_id": cid, "with_vars": True})
     shown = {v["name"]: v["value"] for v in hidden["connection"]["vars"]}
-    assert shown["oauth_access_token"] == "<secret>" and "SECRET" not in json.dumps(hidden)
+    assert shown["oauth_access_token"] == "<secret>" and "SECRET" not in json.dumps(
+        hidden
+    )
     env = connection_env(srv, got["project_id"])
     assert env["c__oauth_access_token"] == "xoxb-SECRET"
     assert env["c__connection_id"] == cid
@@ -70,7 +77,12 @@ def test_connection_events_reach_every_matching_trigger(srv: Server) -> None:
     cid = _conn(srv)
 
     def trig(name: str, **fields: object) -> str:
-        t = {"project_id": pid, "name": name, "source_type": "connection", "connection_id": "c"}
+        t = {
+            "project_id": pid,
+            "name": name,
+            "source_type": "connection",
+            "connection_id": "c",
+        }
         return str(triggers.create(srv, {"trigger": {**t, **fields}})["trigger_id"])
 
     call = {"code_location": {"path": "main.py", "name": "on"}}
@@ -80,7 +92,14 @@ def test_connection_events_reach_every_matching_trigger(srv: Server) -> None:
     with pytest.raises(BadRequest, match="connection is only valid"):
         triggers.create(
             srv,
-            {"trigger": {"project_id": pid, "name": "w", "source_type": "webhook", "connection_id": cid}},
+            {
+                "trigger": {
+                    "project_id": pid,
+                    "name": "w",
+                    "source_type": "webhook",
+                    "connection_id": cid,
+                }
+            },
         )
     conn = Conn(srv.db.one("SELECT * FROM connections"), {})
     [top], retry = store(srv, conn, [("message", {"thread_ts": ""})], "Ev1")
@@ -89,7 +108,10 @@ def test_connection_events_reach_every_matching_trigger(srv: Server) -> None:
     [reply], _ = store(srv, conn, [("message", {"thread_ts": "1.0"})], "Ev2")
     assert dispatch_pending(srv) == 2
     by_event = {
-        e: sorted(r["trigger_id"] for r in srv.db.all("SELECT * FROM sessions WHERE event_id = ?", e))
+        e: sorted(
+            r["trigger_id"]
+            for r in srv.db.all("SELECT * FROM sessions WHERE event_id = ?", e)
+        )
         for e in (top, reply)
     }
     assert len(by_event[top]) == 2 and on_msg in by_event[top]
@@ -108,7 +130,9 @@ def test_receiver_shapes() -> None:
     }
     got = events_api(payload)
     assert got is not None and got[0] == "message"
-    assert got[1]["thread_ts"] == "" and got[1]["subtype"] == "" and got[1]["text"] == "hi"
+    assert (
+        got[1]["thread_ts"] == "" and got[1]["subtype"] == "" and got[1]["text"] == "hi"
+    )
     mine = {**payload, "event": {"type": "message", "user": "UB"}}
     assert events_api(mine) is None
     body = {"comment": {"body": "x\n /deploy prod now\n//no\n/"}}

@@ -93,7 +93,9 @@ def test_first_apply_creates_connections_then_vars_then_triggers() -> None:
 def state(**extra: object) -> CurrentState:
     conns = [
         ExistingConnection("con_1", "slack_conn", "slack", []),
-        ExistingConnection("con_2", "gh", "github", [ExistingVar("target_name", "octo")]),
+        ExistingConnection(
+            "con_2", "gh", "github", [ExistingVar("target_name", "octo")]
+        ),
     ]
     trg = {
         "trigger_id": "trg_3",
@@ -105,7 +107,11 @@ def state(**extra: object) -> CurrentState:
         "connection": "slack_conn",
     }
     return CurrentState(
-        project_id="prj_1", name="p", connections=conns, triggers=[trg], **extra  # type: ignore[arg-type]
+        project_id="prj_1",
+        name="p",
+        connections=conns,
+        triggers=[trg],
+        **extra,  # type: ignore[arg-type]
     )
 
 
@@ -115,7 +121,9 @@ def test_redeploy_finds_everything_and_changes_nothing() -> None:
     assert '[plan] project "p": found 2 connections' in p.logs
     assert '[plan] connection "p/gh": found, id="con_2"' in p.logs
     assert '[plan] connection "p/gh": no changes needed' in p.logs
-    assert '[plan] trigger "p:connection:p/slack_conn/on_msg": no changes needed' in p.logs
+    assert (
+        '[plan] trigger "p:connection:p/slack_conn/on_msg": no changes needed' in p.logs
+    )
 
 
 def test_changes_and_deletes() -> None:
@@ -125,7 +133,10 @@ def test_changes_and_deletes() -> None:
     text = text.split("  triggers:")[0]
     p = plan(load_manifest(text, "m"), state())
     assert '[plan] var "p/gh/target_name": changed, will update' in p.logs
-    assert '[plan] project "p": connection "slack_conn" is not in the manifest, will delete' in p.logs
+    assert (
+        '[plan] project "p": connection "slack_conn" is not in the manifest, will delete'
+        in p.logs
+    )
     kinds = [(a.type, a.key) for a in p.actions]
     assert kinds == [
         ("set_var", "p/gh/target_name"),
@@ -138,6 +149,9 @@ def test_changes_and_deletes() -> None:
 def test_export_has_connections_and_connection_triggers() -> None:
     text = export_manifest(state())
     assert "  connections:\n  - name: gh\n    integration: github\n" in text
-    assert "  - name: on_msg\n    connection: slack_conn\n    event_type: message\n" in text
+    assert (
+        "  - name: on_msg\n    connection: slack_conn\n    event_type: message\n"
+        in text
+    )
     assert "octo" not in text  # connection vars (credentials) are never exported
     assert load_manifest(text, "exported").project is not None
