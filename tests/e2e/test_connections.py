@@ -78,6 +78,18 @@ def test_kittehub_shapes_deploy_and_say_what_to_set(server: AkServer) -> None:
         trig["source_type"] == "SOURCE_TYPE_CONNECTION" and "code_location" not in trig
     )
 
+    # A connection var from the manifest reaches the handler as <conn>__<key>,
+    # and a connection trigger without a call is a subscribe() source.
+    conn = ak_json(server, "connection", "get", "shapes/github_conn", "--reveal")
+    vals = {v["name"]: v["value"] for v in conn["connection"]["vars"]}
+    body = json.dumps({"action": "opened", "pull_request": {"body": ""}}).encode()
+    hdrs = github_headers(vals["pat_secret"], body, "pull_request", "pr-1")
+    assert post(conn["connection"]["webhook_urls"][0], body, hdrs)[0] == 202
+    [ses] = wait_sessions(server, "shapes", 1)
+    sid = ses["session_id"]
+    assert ses["state"] == "SESSION_STATE_TYPE_COMPLETED", ak(server, "session", "log", sid)
+    assert "target: octocat" in ak(server, "session", "prints", sid)
+
     zpath = server.tmp / "shapes.zip"  # type: ignore[attr-defined]
     ak(server, "project", "export", "shapes", "-o", str(zpath))
     manifest = zipfile.ZipFile(zpath).read("autokitteh.yaml").decode()
