@@ -346,6 +346,13 @@ def _ak_call(fn: Any, /, *args: Any, **kwargs: Any) -> Any:
         return fn(*args)
     if not should_run_as_activity(fn):
         return fn(*args, **kwargs)
+    from runner import retrying  # retries/timeouts: one journal entry per attempt
+
+    opts = retrying.options_for(fn)
+    if opts is not None:
+        if _is_async(fn):
+            return retrying.run_async(fn, args, kwargs, opts)
+        return retrying.run(fn, args, kwargs, opts)
     if _is_async(fn):
         return run_async_activity(fn, args, kwargs)
     return run_activity(fn, args, kwargs)
@@ -354,6 +361,11 @@ def _ak_call(fn: Any, /, *args: Any, **kwargs: Any) -> Any:
 async def _ak_acall(fn: Any, /, *args: Any, **kwargs: Any) -> Any:
     """``await f(...)`` in durable user code goes through here."""
     if callable(fn) and fn is not _time_sleep and should_run_as_activity(fn):
+        from runner import retrying
+
+        opts = retrying.options_for(fn)
+        if opts is not None:
+            return await retrying.run_async(fn, args, kwargs, opts)
         return await run_async_activity(fn, args, kwargs)
     return await _ak_call(fn, *args, **kwargs)
 

@@ -24,7 +24,7 @@ import autokitteh
 from autokitteh import _runtime
 from autokitteh._values import to_json
 
-from runner import call, errors_fmt, loader, printing, protocol
+from runner import call, errors_fmt, loader, printing, protocol, retrying
 from runner.syscalls import Channel, Session, Stopped
 
 
@@ -189,6 +189,7 @@ def run_session(socket_path: str, code_dir: str, code_cache: str | None = None) 
     _runtime.install(session)
     call.set_session(session)
     printing.install(session)
+    retrying.install()
 
     def on_exec(entering: bool) -> None:
         session.loading += 1 if entering else -1

@@ -48,7 +48,8 @@ def install(session: Session) -> None:
             text = text[:-1]
         text = truncate(text)
         key = session.print_key()
-        session.chan.send(protocol.PRINT, {"key": key, "text": text})
+        if key is not None:  # None: an abandoned activity's late print
+            session.chan.send(protocol.PRINT, {"key": key, "text": text})
         if file is None or file is sys.stdout or file is sys.stderr:
             target = file if file is not None else sys.stdout
             with contextlib.suppress(OSError, ValueError, AttributeError):

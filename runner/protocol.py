@@ -34,7 +34,7 @@ Runner -> server
 ``print``          ``{key, text}``: one user ``print`` call (one trailing newline
                    stripped, at most 64 KiB). Fire and forget. See *print keys*.
 ``log``            ``{level, message}``: runner diagnostics (not user prints).
-``activity_start`` ``{seq, name, args: [repr], kwargs: {k: repr}}``: a live
+``activity_start`` ``{seq, name, args: [repr], kwargs: {k: repr}[, attempt]}``: a live
                    activity's call spec (display only; not waited on), sent by
                    the heartbeat thread once the activity has run for 50 ms
                    (``FLUSH_AFTER`` in syscalls.py), or when it ends without an
@@ -44,13 +44,21 @@ Runner -> server
                    ``args``/``kwargs`` (one message and one commit per activity).
                    A runner that dies within 50 ms of starting an activity loses
                    that call spec (the journal is not affected).
-``activity_done``  ``{seq, name, result, is_error[, args, kwargs]}``: ``result``
+``activity_done``  ``{seq, name, result, is_error[, args, kwargs][, attempt,
+                   error]}``: ``result``
                    is base64(pickle((value, exception))); ``args``/``kwargs`` as
                    in ``activity_start``, present iff no ``activity_start`` was
                    sent for ``seq``. The runner then **waits for ``ack {seq}``**
                    before the workflow continues, so the journal is durable
                    first. The server stores it as a ``kind: "pickle"`` journal
                    entry, with the call spec's log records in the same commit.
+                   ``attempt`` (1, 2, ...) and ``error`` (the attempt's
+                   ``repr(exception)``, when ``is_error``) are sent for an
+                   activity with a retry policy or timeout (runner/retrying.py):
+                   each attempt is its own journal entry (its own ``seq``), and
+                   the wait between attempts a journaled ``sleep``. They become
+                   the ``attempt``/``error`` fields of the ``call_attempt_start``
+                   / ``call_attempt_complete`` log records.
 ``syscall``        ``{id, seq, op, args}``: an SDK request; the runner waits for
                    ``syscall_result {id}``. ``seq`` is an int when the result must
                    be journaled (durable session, workflow context, journaled op),
@@ -196,6 +204,7 @@ def encode_activity_done(
     result: str,
     is_error: bool,
     call: tuple[list[str], dict[str, str]] | None,
+    meta: dict[str, Any] | None = None,
 ) -> bytes:
     """``encode(ACTIVITY_DONE, ...)`` for the hot path: strings quoted as json
     does (``result`` is base64, nothing to escape), without json.dumps' object
@@ -207,6 +216,9 @@ def encode_activity_done(
             [f"{_json_str(k)}:{_json_str(v)}" for k, v in call[1].items()]
         )
         extra = f',"args":[{args}],"kwargs":{{{kwargs}}}'
+    if meta:  # a retried activity's attempt number and error (json-safe)
+        for key, value in meta.items():
+            extra += f",{_json_str(key)}:{json.dumps(value)}"
     line = (
         f'{{"type":"activity_done","payload":{{"seq":{seq:d},"name":{_json_str(name)},'
         f'"result":"{result}","is_error":{"true" if is_error else "false"}{extra}}}}}\n'

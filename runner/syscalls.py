@@ -125,6 +125,11 @@ class Session(Runtime):
         self._start_lock = threading.Lock()
         self._beat_idle = False  # the heartbeat thread sleeps until the next beat
         self._beat_wake = threading.Event()
+        # Retries (runner/retrying.py): seq -> {attempt, error} for the
+        # activity_done of that seq; activities abandoned after their timeout
+        # (their late prints are dropped and their syscalls refused).
+        self.attempt_meta: dict[int, dict[str, Any]] = {}
+        self.abandoned: set[int] = set()
 
     # -- threads ---------------------------------------------------------------
 
@@ -282,9 +287,12 @@ class Session(Runtime):
             )
         return seq, entry
 
-    def print_key(self) -> str:
-        """The deterministic key of the next print (see protocol.py)."""
+    def print_key(self) -> str | None:
+        """The deterministic key of the next print (see protocol.py); None for
+        a print of an activity abandoned after its timeout (not stored)."""
         act = current_activity.get()
+        if act is not None and act in self.abandoned:
+            return None
         with self._print_lock:
             if act is not None:
                 j = self._activity_prints.get(act, 0)
@@ -297,11 +305,24 @@ class Session(Runtime):
     # -- activities ----------------------------------------------------------
 
     def begin_activity(
-        self, seq: int, name: str, args: list[str], kwargs: dict[str, str]
+        self,
+        seq: int,
+        name: str,
+        args: list[str],
+        kwargs: dict[str, str],
+        attempt: int | None = None,
     ) -> None:
         """A live activity starts: its call spec goes out with its result, or
-        alone if it is still running after FLUSH_AFTER (the heartbeat thread)."""
-        payload = {"seq": seq, "name": name, "args": args, "kwargs": kwargs}
+        alone if it is still running after FLUSH_AFTER (the heartbeat thread).
+        ``attempt``: its attempt number, for an activity with a retry policy."""
+        payload: dict[str, Any] = {
+            "seq": seq,
+            "name": name,
+            "args": args,
+            "kwargs": kwargs,
+        }
+        if attempt is not None:
+            payload["attempt"] = attempt
         self._unsent[seq] = (_monotonic() + FLUSH_AFTER, payload)
         if self._beat_idle:
             self._beat_wake.set()
@@ -320,8 +341,9 @@ class Session(Runtime):
             item = self._unsent.pop(seq, None)
         # If activity_start was not sent, the call spec comes along.
         call = None if item is None else (item[1]["args"], item[1]["kwargs"])
+        meta = self.attempt_meta.pop(seq, None) if self.attempt_meta else None
         self.chan.send_line(
-            protocol.encode_activity_done(seq, name, result, is_error, call)
+            protocol.encode_activity_done(seq, name, result, is_error, call, meta)
         )
         acks = self._acks
 
@@ -337,7 +359,10 @@ class Session(Runtime):
 
     def syscall(self, op: str, args: dict[str, Any]) -> Any:
         seq: int | None = None
-        if current_activity.get() is None:
+        act = current_activity.get()
+        if act is not None and act in self.abandoned:
+            raise AutoKittehError(f"{op}: the activity was abandoned after its timeout")
+        if act is None:
             self.check_stop()
             if self.durable and op in protocol.JOURNALED_OPS:
                 seq, entry = self.next_seq(op)

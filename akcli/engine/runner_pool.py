@@ -25,6 +25,7 @@ from typing import Any
 from akcli.engine.runner_types import (
     BASE_ENV,
     ActivityCall,
+    Attempt,
     JournalEntry,
     RunOutcome,
     RunSpec,
@@ -556,12 +557,16 @@ class RunnerHandle:
         if msg_type == protocol.PRINT:
             host.on_print(str(p.get("key", "")), str(p.get("text", "")))
         elif msg_type == protocol.ACTIVITY_START:
-            host.on_activity_start(
+            start_args = (
                 int(p["seq"]),
                 str(p.get("name", "")),
                 [str(a) for a in p.get("args") or []],
                 {str(k): str(v) for k, v in (p.get("kwargs") or {}).items()},
             )
+            if "attempt" in p:  # a retried activity (runner/retrying.py)
+                host.on_activity_start(*start_args, attempt=Attempt(int(p["attempt"])))
+            else:
+                host.on_activity_start(*start_args)
         elif msg_type == protocol.ACTIVITY_DONE:
             entry = JournalEntry(
                 seq=int(p["seq"]),
@@ -576,7 +581,12 @@ class RunnerHandle:
                     [str(a) for a in p.get("args") or []],
                     {str(k): str(v) for k, v in (p.get("kwargs") or {}).items()},
                 )
-            host.on_activity_done(entry, call)  # committed when it returns
+            if "attempt" in p:  # a retried activity (runner/retrying.py)
+                err = p.get("error")
+                attempt = Attempt(int(p["attempt"]), None if err is None else str(err))
+                host.on_activity_done(entry, call, attempt=attempt)
+            else:
+                host.on_activity_done(entry, call)  # committed when it returns
             if self._writer is not None:
                 # The runner waits for this before the workflow goes on, so at
                 # most one ack is in flight: no drain.

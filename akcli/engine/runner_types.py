@@ -43,6 +43,14 @@ class ActivityCall(NamedTuple):
     kwargs: dict[str, str]
 
 
+class Attempt(NamedTuple):
+    """A retried activity's attempt: its number (1, 2, ...) and, for a failed
+    one, the ``repr`` of its error (runner/retrying.py)."""
+
+    number: int
+    error: str | None = None
+
+
 @dataclass(frozen=True)
 class RunSpec:
     """Everything needed to run one session in a runner process."""
@@ -90,13 +98,22 @@ class SessionHost(Protocol):
         """Store a print (INSERT OR IGNORE on (session, key))."""
 
     def on_activity_start(
-        self, seq: int, name: str, args: list[str], kwargs: dict[str, str]
+        self,
+        seq: int,
+        name: str,
+        args: list[str],
+        kwargs: dict[str, str],
+        attempt: Attempt | None = None,
     ) -> None:
         """An activity is running live (display only): one that ran longer than
-        the runner's flush delay, or one that will never finish."""
+        the runner's flush delay, or one that will never finish. ``attempt`` is
+        passed (as a keyword) only for an activity with a retry policy."""
 
     def on_activity_done(
-        self, entry: JournalEntry, call: ActivityCall | None = None
+        self,
+        entry: JournalEntry,
+        call: ActivityCall | None = None,
+        attempt: Attempt | None = None,
     ) -> None:
         """Journal an activity result; it must be committed when this returns.
 

@@ -14,7 +14,12 @@ import time
 from json.encoder import encode_basestring_ascii as _json_str
 from typing import Any
 
-from akcli.engine.runner_types import ActivityCall, JournalEntry, SyscallError
+from akcli.engine.runner_types import (
+    ActivityCall,
+    Attempt,
+    JournalEntry,
+    SyscallError,
+)
 from akcli.engine.syscalls import Call, handle
 from akcli.server.state import Server
 from akcli.store.db import now
@@ -23,17 +28,36 @@ log = logging.getLogger("ak.session")
 
 
 def _call_records(
-    seq: int, name: str, args: list[str], kwargs: dict[str, str]
+    seq: int,
+    name: str,
+    args: list[str],
+    kwargs: dict[str, str],
+    attempt: Attempt | None = None,
 ) -> list[str]:
     """The ``call_spec`` and ``call_attempt_start`` log records of an activity,
-    as ``json.dumps`` writes them (without its object walk: activity hot path)."""
+    as ``json.dumps`` writes them (without its object walk: activity hot path).
+    A retried activity's attempt number goes into ``call_attempt_start``."""
     q = _json_str
     kw = ", ".join([f"{q(k)}: {q(v)}" for k, v in kwargs.items()])
+    num = "" if attempt is None else f', "attempt": {attempt.number:d}'
     return [
         f'{{"call_spec": {{"function": {{"name": {q(name)}}}, "args": '
         f'[{", ".join([q(a) for a in args])}], "kwargs": {{{kw}}}, "seq": {seq:d}}}}}',
-        f'{{"call_attempt_start": {{"seq": {seq:d}}}}}',
+        f'{{"call_attempt_start": {{"seq": {seq:d}{num}}}}}',
     ]
+
+
+def _complete_record(seq: int, is_error: bool, attempt: Attempt | None) -> str:
+    """The ``call_attempt_complete`` record (with a retried one's attempt/error)."""
+    extra = ""
+    if attempt is not None:
+        extra = f', "attempt": {attempt.number:d}'
+        if attempt.error is not None:
+            extra += f', "error": {_json_str(attempt.error)}'
+    return (
+        f'{{"call_attempt_complete": {{"seq": {seq:d}, "is_error": '
+        f"{'true' if is_error else 'false'}{extra}}}}}"
+    )
 
 
 @functools.cache
@@ -96,26 +120,31 @@ class DbSessionHost:
         )
 
     def on_activity_start(
-        self, seq: int, name: str, args: list[str], kwargs: dict[str, str]
+        self,
+        seq: int,
+        name: str,
+        args: list[str],
+        kwargs: dict[str, str],
+        attempt: Attempt | None = None,
     ) -> None:
         # The runner sends this only for an activity still running after its
         # flush delay (or one that will never finish): show it at once.
-        self._write(None, _call_records(seq, name, args, kwargs))
+        self._write(None, _call_records(seq, name, args, kwargs, attempt))
 
     def close(self) -> None:
         """The run ended. Nothing is buffered here: the runner sends the call
         spec of an activity that never finishes (runner/protocol.py)."""
 
     def on_activity_done(
-        self, entry: JournalEntry, call: ActivityCall | None = None
+        self,
+        entry: JournalEntry,
+        call: ActivityCall | None = None,
+        attempt: Attempt | None = None,
     ) -> None:
         # One commit per activity: journal row and log records together.
         seq = entry.seq
-        records = [] if call is None else _call_records(seq, entry.name, *call)
-        records.append(
-            f'{{"call_attempt_complete": {{"seq": {seq:d}, "is_error": '
-            f"{'true' if entry.is_error else 'false'}}}}}"
-        )
+        records = [] if call is None else _call_records(seq, entry.name, *call, attempt)
+        records.append(_complete_record(seq, entry.is_error, attempt))
         self._write(entry, records)
 
     def _write(self, entry: JournalEntry | None, records: list[str]) -> None:

@@ -311,7 +311,26 @@ class SessionRunner:
                 f"{self.srv.service_url}/webhooks/{trg['webhook_slug']}"
             )
         env["store_public_url"] = f"{self.srv.service_url}/store/{row['project_id']}"
+        self._trigger_activity_defaults(row, env)
         return env
+
+    def _trigger_activity_defaults(self, row: sqlite3.Row, env: dict[str, str]) -> None:
+        """A trigger's activity defaults (manifest ``activity_retry`` on a
+        trigger: var ``AK_ACTIVITY_RETRY__<trigger>``) override the project's
+        ``AK_ACTIVITY_RETRY`` for its sessions (akcli/manifest/activity_defaults.py)."""
+        if not row["trigger_id"] or not any(
+            k.startswith("AK_ACTIVITY_") and "__" in k for k in env
+        ):
+            return
+        trg = self.srv.db.one(
+            "SELECT name FROM triggers WHERE trigger_id = ?", row["trigger_id"]
+        )
+        if trg is None:
+            return
+        for base in ("AK_ACTIVITY_RETRY", "AK_ACTIVITY_TIMEOUT"):
+            value = env.get(f"{base}__{trg['name']}")
+            if value is not None:
+                env[base] = value
 
     def _log_path(self, sid: str) -> str | None:
         if not self.srv.config.get_bool("pythonrt.log_runner_code"):

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 import yaml
 
 from akcli.errors import AkError, BadRequest
+from akcli.manifest import activity_defaults
 from akcli.manifest.model import (
     ConnectionSpec,
     Manifest,
@@ -34,7 +35,7 @@ _BOOL = "tag:yaml.org,2002:bool"
 _NULL = "tag:yaml.org,2002:null"
 
 _TOP_KEYS = ("version", "project")
-_PROJECT_KEYS = ("name", "display_name", "vars", "connections", "triggers")
+_PROJECT_KEYS = ("name", "display_name", "vars", "connections", "triggers", "pythonrt")
 _VAR_KEYS = ("name", "value", "description", "secret")
 _CONNECTION_KEYS = ("name", "integration", "vars")
 _TRIGGER_KEYS = (
@@ -48,6 +49,7 @@ _TRIGGER_KEYS = (
     "call",
     "is_durable",
     "is_sync",
+    *activity_defaults.PYTHONRT_KEYS,
 )
 _TRIGGER_TYPES = ("schedule", "webhook", "connection")
 
@@ -237,6 +239,12 @@ def _project(
             errs.semantic.append(f"- {where}.name: duplicate trigger name {tname!r}")
         seen.add(tname)
         triggers.append(raw)
+        vars_ += activity_defaults.trigger_vars(tname, tn, where, errs.semantic)
+    vars_ += activity_defaults.project_vars(fields.get("pythonrt"), errs.semantic)
+    names = [v.name for v in vars_]
+    for dup in sorted({n for n in names if names.count(n) > 1}):
+        if dup.startswith(activity_defaults.PREFIX):
+            errs.semantic.append(f"- project.vars: {dup!r} is also set by pythonrt")
     project = ProjectSpec(
         name=name, display_name=display, vars=tuple(vars_), connections=tuple(conns)
     )

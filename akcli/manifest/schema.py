@@ -44,8 +44,30 @@ def manifest_schema() -> dict[str, Any]:
                     "display_name": string,
                     "vars": {"type": "array", "items": {"$ref": "#/$defs/Var"}},
                     "triggers": {"type": "array", "items": {"$ref": "#/$defs/Trigger"}},
+                    "pythonrt": _obj(
+                        {
+                            "activity_retry": {"$ref": "#/$defs/ActivityRetry"},
+                            "activity_timeout": {"type": "number"},
+                        }
+                    ),
                 }
             ),
+            "ActivityRetry": {
+                "oneOf": [
+                    {"type": "integer", "minimum": 0},
+                    _obj(
+                        {
+                            "max_attempts": {"type": "integer", "minimum": 1},
+                            "retries": {"type": "integer", "minimum": 0},
+                            "initial_interval": {"type": "number"},
+                            "multiplier": {"type": "number"},
+                            "max_interval": {"type": "number"},
+                            "retry_on": {"type": "array", "items": string},
+                            "non_retryable": {"type": "array", "items": string},
+                        }
+                    ),
+                ]
+            },
             "Var": _obj(
                 {
                     "name": _NAME,
@@ -66,6 +88,8 @@ def manifest_schema() -> dict[str, Any]:
                     "call": string,
                     "is_durable": boolean,
                     "is_sync": boolean,
+                    "activity_retry": {"$ref": "#/$defs/ActivityRetry"},
+                    "activity_timeout": {"type": "number"},
                 },
                 ["name"],
             ),

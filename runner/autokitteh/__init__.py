@@ -27,6 +27,9 @@ from ._events import (
     unsubscribe,
 )
 from ._outcomes import http_outcome, outcome
+from ._parallel import gather, parallel_map
+from ._retry import ActivityOptions, RetryPolicy
+from ._retry_errors import ActivityTimeout, RetriesExhausted
 from ._signals import Signal, next_signal, signal
 from ._store import (
     Op,
@@ -44,6 +47,12 @@ from ._store import (
 )
 
 __all__ = [
+    "ActivityOptions",
+    "ActivityTimeout",
+    "RetriesExhausted",
+    "RetryPolicy",
+    "gather",
+    "parallel_map",
     "AtlassianOAuthError",
     "AttrDict",
     "AuthenticationError",

@@ -25,14 +25,59 @@ _no_activity_bound: dict[tuple[int, str], Any] = {}
 _inhibit_depth = 0
 
 
-def activity(fn: F) -> F:
+@overload
+def activity(fn: F, /) -> F: ...
+@overload
+def activity(
+    fn: None = None,
+    /,
+    *,
+    retries: int | None = None,
+    backoff: float | None = None,
+    retry_on: tuple[Any, ...] | type[BaseException] | None = None,
+    timeout: float | None = None,
+    retry: Any = None,
+) -> Callable[[F], F]: ...
+def activity(
+    fn: F | None = None,
+    /,
+    *,
+    retries: int | None = None,
+    backoff: float | None = None,
+    retry_on: tuple[Any, ...] | type[BaseException] | None = None,
+    timeout: float | None = None,
+    retry: Any = None,
+) -> F | Callable[[F], F]:
     """Decorator: always run ``fn`` as one activity (its inner calls run inline).
 
     Use it for code whose intermediate values cannot be pickled. Works on
     ``async def`` functions. No effect in non-durable sessions.
+
+    With arguments (``@activity(retries=3, backoff=0.5, retry_on=(IOError,),
+    timeout=10)`` or ``@activity(retry=RetryPolicy(...))``) failed attempts are
+    retried and each attempt is limited in time, durably in durable sessions
+    and with real sleeps elsewhere (see ``autokitteh._retry``).
     """
-    setattr(fn, ACTIVITY_ATTR, True)
-    return fn
+    if fn is not None:  # bare @activity: upstream's marker, fn unchanged
+        setattr(fn, ACTIVITY_ATTR, True)
+        return fn
+    if retries is None and retry_on is None and timeout is None and retry is None:
+        if backoff is not None:
+            raise TypeError("backoff= needs retries=")
+
+        def mark(f: F) -> F:
+            setattr(f, ACTIVITY_ATTR, True)
+            return f
+
+        return mark
+    from . import _retry
+
+    opts = _retry.make_options(retries, backoff, retry_on, timeout, retry)
+
+    def decorate(f: F) -> F:
+        return _retry.wrap(f, opts)  # type: ignore[return-value]
+
+    return decorate
 
 
 def register_no_activity(items: Iterable[Any]) -> None:

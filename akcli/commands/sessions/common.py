@@ -104,9 +104,13 @@ def record_text(rec: dict[str, Any]) -> str:
             args += [f"{k}={_value(v)}" for k, v in (body.get("kwargs") or {}).items()]
             return f"Call Spec: {fn}({', '.join(args)})"
         if key == "call_attempt_start":
-            return f"Call Attempt Start: #{body.get('seq', '?')}"
+            num = f" (attempt {body['attempt']})" if "attempt" in body else ""
+            return f"Call Attempt Start: #{body.get('seq', '?')}{num}"
         if key == "call_attempt_complete":
             err = " (error)" if body.get("is_error") else ""
+            if "attempt" in body:  # a retried activity: its attempt and error
+                err = f" (attempt {body['attempt']}"
+                err += f", error: {body['error']})" if body.get("error") else ")"
             return f"Call Attempt Complete: #{body.get('seq', '?')}{err}"
         if key == "stop_request":
             return f"Stop Request: {body.get('reason', '')}".rstrip()
