@@ -41,6 +41,9 @@ TOKEN_URLS = {
     "notion": "https://api.notion.com/v1/oauth/token",
     "youtube": "https://oauth2.googleapis.com/token",
 }
+# The environment variables' prefix for the OAuth client, as upstream's server.
+_GOOGLE = ("gmail", "google", "googlecalendar", "googledrive", "googleforms")
+_ENV_PREFIX = dict.fromkeys((*_GOOGLE, "googlesheets", "youtube"), "GOOGLE")
 # Providers that take the client credentials as HTTP Basic auth, not form fields.
 _BASIC_AUTH = {"airtable", "notion"}
 _TIMEOUT = 30.0
@@ -86,7 +89,8 @@ def refresh_oauth(integration: str, connection: str) -> tuple[str, datetime]:
 
     Reads the refresh token (``oauth_RefreshToken`` or ``oauth_refresh_token``),
     the OAuth client (``client_id``/``client_secret``, else the environment's
-    ``<INTEGRATION>_CLIENT_ID``/``_CLIENT_SECRET``) and the token endpoint
+    ``<INTEGRATION>_CLIENT_ID``/``_CLIENT_SECRET``, ``GOOGLE_...`` for the Google
+    integrations) and the token endpoint
     (``token_url``, else the integration's). The new tokens replace the old
     ones in this process's environment. The expiry is naive UTC, as upstream.
     """
@@ -94,7 +98,7 @@ def refresh_oauth(integration: str, connection: str) -> tuple[str, datetime]:
     refresh = _var(connection, "oauth_RefreshToken", "oauth_refresh_token")
     if not refresh:
         raise ConnectionInitError(connection, ["oauth_RefreshToken"])
-    prefix = integration.upper()
+    prefix = _ENV_PREFIX.get(integration, integration.upper())
     client_id = _var(connection, "client_id") or os.environ.get(f"{prefix}_CLIENT_ID")
     secret = _var(connection, "client_secret") or os.environ.get(
         f"{prefix}_CLIENT_SECRET", ""

@@ -37,6 +37,7 @@ class FakeAPI:
     url: str = ""
     routes: dict[tuple[str, str], Route] = field(default_factory=dict)
     requests: list[Request] = field(default_factory=list)
+    errors: list[Exception] = field(default_factory=list)
 
     def route(self, method: str, path: str, reply: Route) -> None:
         self.routes[(method, path)] = reply
@@ -57,7 +58,11 @@ class FakeAPI:
         if route is None:
             body = {"message": f"no route {req.method} {req.path}"}
             return 404, json.dumps(body).encode(), {}
-        reply = route(req) if callable(route) else route
+        try:
+            reply = route(req) if callable(route) else route
+        except Exception as e:  # a failed check in a route: answer it, keep it
+            self.errors.append(e)
+            return 500, json.dumps({"message": repr(e)}).encode(), {}
         status, data = reply[0], reply[1]
         headers = reply[2] if len(reply) == 3 else {}  # type: ignore[misc]
         return status, json.dumps(data).encode(), dict(headers)
@@ -100,10 +105,11 @@ def serve() -> Iterator[FakeAPI]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(api))
     server.daemon_threads = True
     api.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         yield api
+        assert api.errors == []
     finally:
         server.shutdown()
         server.server_close()

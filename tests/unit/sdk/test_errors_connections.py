@@ -169,3 +169,17 @@ def test_refresh_oauth_without_refresh_token() -> None:
 
     with pytest.raises(ConnectionInitError, match="oauth_RefreshToken="):
         refresh_oauth("hubspot", "hs")
+
+
+def test_refresh_oauth_google_client_from_env(
+    api: FakeAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from autokitteh.connections import refresh_oauth
+
+    api.route("POST", "/token", (200, {"access_token": "g-at"}))
+    monkeypatch.setenv("gs__oauth_RefreshToken", "rt")
+    monkeypatch.setenv("gs__token_url", api.url + "/token")
+    monkeypatch.setenv("GOOGLE_CLIENT_ID", "gid")
+
+    assert refresh_oauth("googlesheets", "gs")[0] == "g-at"
+    assert api.only("POST", "/token").form()["client_id"] == "gid"
