@@ -50,6 +50,44 @@ _CHECKS = {
     ),
 }
 
+# The rest: build the client with its SDK helper (which checks the keys and,
+# for some, already talks to the API), without a further call.
+_BUILDERS = {
+    "jira": "atlassian.jira_client(name)",
+    "confluence": "atlassian.confluence_client(name)",
+    "googlesheets": "google.google_sheets_client(name)",
+    "googlecalendar": "google.google_calendar_client(name)",
+    "googledrive": "google.google_drive_client(name)",
+    "googleforms": "google.google_forms_client(name)",
+    "gmail": "google.gmail_client(name)",
+    "youtube": "google.youtube_client(name)",
+    "google": "google.google_sheets_client(name)",
+    "googlegemini": "google.gemini_client(name)",
+    "anthropic": "anthropic.anthropic_client(name)",
+    "twilio": "twilio.twilio_client(name)",
+    "asana": "asana.asana_client(name)",
+    "notion": "notion.notion_client(name)",
+    "pipedrive": "pipedrive.pipedrive_client(name)",
+    "reddit": "reddit.reddit_client(name)",
+    "telegram": "telegram.telegram_client(name)",
+    "airtable": "airtable.airtable_client(name)",
+    "hubspot": "hubspot.hubspot_client(name)",
+    "auth0": "auth0.auth0_client(name)",
+    "linear": "linear.linear_client(name)",
+}
+_CHECKS["aws"] = (
+    "from autokitteh.aws import boto3_client\n"
+    "who = boto3_client(name, 'sts').get_caller_identity()\n"
+    "result = 'account ' + repr(who.get('Account'))\n"
+)
+for _name, _expr in _BUILDERS.items():
+    _module = _expr.split(".")[0]
+    _CHECKS[_name] = (
+        f"from autokitteh import {_module}\n"
+        f"{_expr}\n"
+        "result = 'client built (no API call made)'\n"
+    )
+
 _WRAPPER = """
 import json, os, sys
 name = sys.argv[1]
@@ -93,7 +131,7 @@ async def run_test(srv: Server, row: sqlite3.Row) -> dict[str, Any]:
         return _result(False, f"not configured, {st['message']}")
     script = _script(integ.unique_name)
     if script is None:
-        return _result(True, f"configured (no test call for {integ.display_name})")
+        return _result(True, f"configured (nothing to test for {integ.display_name})")
     proc = await asyncio.create_subprocess_exec(
         _python(),
         "-c",
@@ -118,9 +156,10 @@ async def run_test(srv: Server, row: sqlite3.Row) -> dict[str, Any]:
     msg = str(got.get("message", ""))
     for secret in _secrets(srv, row):  # an error text may quote a token
         msg = msg.replace(secret, "<secret>")
+    what = integ.test_call or f"{integ.display_name} client"
     if got.get("ok"):
-        return _result(True, f"{integ.test_call} OK: {msg}")
-    return _result(False, f"{integ.test_call} failed: {msg}")
+        return _result(True, f"{what} OK: {msg}")
+    return _result(False, f"{what} failed: {msg}")
 
 
 def _secrets(srv: Server, row: sqlite3.Row) -> list[str]:

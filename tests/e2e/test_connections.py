@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.conftest import run_ak
 from tests.e2e.connhelpers import (
     ak,
     ak_json,
@@ -87,7 +88,9 @@ def test_kittehub_shapes_deploy_and_say_what_to_set(server: AkServer) -> None:
     assert post(conn["connection"]["webhook_urls"][0], body, hdrs)[0] == 202
     [ses] = wait_sessions(server, "shapes", 1)
     sid = ses["session_id"]
-    assert ses["state"] == "SESSION_STATE_TYPE_COMPLETED", ak(server, "session", "log", sid)
+    assert ses["state"] == "SESSION_STATE_TYPE_COMPLETED", ak(
+        server, "session", "log", sid
+    )
     assert "target: octocat" in ak(server, "session", "prints", sid)
 
     zpath = server.tmp / "shapes.zip"  # type: ignore[attr-defined]
@@ -256,10 +259,52 @@ def test_github_comment_end_to_end(server: AkServer, api: FakeAPI) -> None:
     assert posted.headers["authorization"] == f"token {PAT}"
 
 
+def test_connection_test_failures_and_openai(server: AkServer, api: FakeAPI) -> None:
+    bad = {"ok": False, "error": "invalid_auth"}
+    api.route("POST", "/api/auth.test", (200, bad))
+    models = {
+        "object": "list",
+        "data": [{"id": "m1", "object": "model", "created": 0, "owned_by": "o"}],
+    }
+    api.route("GET", "/v1/models", (200, models))
+    ak(server, "project", "create", "-n", "ctest")
+    ak(server, "connection", "create", "s", "-i", "slack", "-p", "ctest", "-q")
+    ak(server, "connection", "create", "o", "-i", "openai", "-p", "ctest", "-q")
+    ak(
+        server,
+        "connection",
+        "set",
+        "ctest/s",
+        "oauth_access_token=xoxb-BAD-TOKEN-123",
+        "private_signing_secret=x",
+        f"base_url={api.url}/api/",
+    )
+    r = run_ak("connection", "test", "ctest/s", env=server.env)
+    assert r.exit_code == 1
+    assert r.stderr.startswith(
+        "Error: connection test failed: auth.test failed: SlackApiError"
+    )
+    assert "invalid_auth" in r.stderr and "xoxb-BAD-TOKEN-123" not in r.stderr
+    ak(
+        server,
+        "connection",
+        "set",
+        "ctest/o",
+        "apiKey",
+        f"base_url={api.url}/v1",
+        input="sk-1\n",
+    )
+    assert (
+        ak(server, "connection", "test", "ctest/o")
+        == "status: GET /models OK: 1 models\n"
+    )
+    assert api.only("GET", "/v1/models").headers["authorization"] == "Bearer sk-1"
+
+
 def test_secrets_in_no_file_log_or_output(server: AkServer) -> None:
     """Runs last in this module: every secret set above is nowhere in plaintext."""
     home = server.home
-    for secret in (BOT_TOKEN, SIGNING, PAT):
+    for secret in (BOT_TOKEN, SIGNING, PAT, "xoxb-BAD-TOKEN-123"):
         assert files_containing(home, secret.encode()) == [], secret
     for ses in sessions(server, "slack_cmd") + sessions(server, "github_cmd"):
         sid = ses["session_id"]

@@ -102,7 +102,7 @@ def connection_json(srv: Server, row: sqlite3.Row) -> dict[str, Any]:
         "project_id": row["project_id"],
         "name": row["name"],
         "status": status(srv, row),
-        "capabilities": {"supports_connection_test": bool(integ.test_call)},
+        "capabilities": {"supports_connection_test": bool(integ.required)},
         "links": {
             "self_url": f"/connections/{cid}",
             "test_url": f"/connections/{cid}/test",
