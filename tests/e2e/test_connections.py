@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+import urllib.parse
 import zipfile
 from collections.abc import Iterator
 
@@ -190,6 +191,16 @@ def test_slack_events_verification_and_retries(server: AkServer) -> None:
     assert [e["event_type"] for e in new] == ["message"]
     data = new[0]["data"]
     assert data["text"] == "hi" and data["thread_ts"] == "" and data["bot_id"] == ""
+
+    action = {"type": "block_actions", "actions": [{"action_id": "yes"}]}
+    form = urllib.parse.urlencode({"payload": json.dumps(action)}).encode()
+    hdrs = {
+        **slack_headers(SIGNING, form),
+        "Content-Type": "application/x-www-form-urlencoded",
+    }
+    assert post(f"{server.url}/slack/interaction", form, hdrs)[0] == 200
+    [latest, *_] = events(server, "slack_cmd")
+    assert (latest["event_type"], latest["data"]) == ("interaction", action)
 
 
 COMMENT = {

@@ -32,13 +32,15 @@ project:
       integration: telegram
     - name: sms
       integration: twilio
+    - name: app
+      integration: github
 """
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AkServer]:
     tmp = tmp_path_factory.mktemp("rx")
-    srv = AkServer(tmp / "home").start()
+    srv = AkServer(tmp / "home", env={"GITHUB_WEBHOOK_SECRET": "app-s"}).start()
     work: Path = tmp / "work"
     work.mkdir()
     (work / "autokitteh.yaml").write_text(MANIFEST)
@@ -125,3 +127,15 @@ def test_twilio(server: AkServer) -> None:
         if e["event_type"] == "message" and "body" in e["data"]
     ]
     assert msg["data"]["message_sid"] == "SM1" and msg["data"]["body"] == "hello"
+
+
+def test_github_app_webhook(server: AkServer) -> None:
+    ak(server, "connection", "set", "rx/app", "app_id=1", "install_id=42")
+    url = f"{server.url}/github/webhook"
+    body = json.dumps({"action": "opened", "installation": {"id": 42}}).encode()
+    sig = "sha256=" + hmac.new(b"app-s", body, hashlib.sha256).hexdigest()
+    hdrs = {"X-Hub-Signature-256": sig, "X-GitHub-Event": "issues"}
+    assert post(url, body, {**hdrs, "X-Hub-Signature-256": "sha256=0"})[0] == 401
+    assert post(url, body, {**hdrs, "X-GitHub-Delivery": "g1"})[0] == 202
+    [issue] = [e for e in events(server, "rx") if e["event_type"] == "issues"]
+    assert issue["data"]["slash_commands"] == []
