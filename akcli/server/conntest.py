@@ -13,6 +13,7 @@ import json
 import os
 import sqlite3
 import sys
+import tempfile
 from typing import Any
 
 from akcli import integrations
@@ -110,12 +111,11 @@ def _python() -> str:
     return os.environ.get("AK_WORKER_PYTHON") or sys.executable
 
 
-def _env(srv: Server, row: sqlite3.Row) -> dict[str, str]:
-    from akcli.engine.runner_pool import runner_package_dir
+def _env(srv: Server, row: sqlite3.Row, sdk_dir: str) -> dict[str, str]:
     from akcli.server.services.connections import values
 
     env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
-    env["PYTHONPATH"] = runner_package_dir()
+    env["PYTHONPATH"] = sdk_dir
     env[f"{row['name']}__connection_id"] = row["connection_id"]
     for key, value in values(srv, row["connection_id"]).items():
         env[f"{row['name']}__{key}"] = value
@@ -132,21 +132,31 @@ async def run_test(srv: Server, row: sqlite3.Row) -> dict[str, Any]:
     script = _script(integ.unique_name)
     if script is None:
         return _result(True, f"configured (nothing to test for {integ.display_name})")
-    proc = await asyncio.create_subprocess_exec(
-        _python(),
-        "-c",
-        script,
-        row["name"],
-        env=_env(srv, row),
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    try:
-        out, err = await asyncio.wait_for(proc.communicate(), TIMEOUT)
-    except TimeoutError:
-        proc.kill()
-        await proc.wait()
-        return _result(False, f"{integ.test_call}: no answer in {TIMEOUT:.0f}s")
+    from akcli.engine.runner_pool import runner_package_dir
+
+    with tempfile.TemporaryDirectory(prefix="ak-conntest-") as sdk_dir:
+        # Only the SDK on the path: the runner's own modules must not shadow
+        # the user's packages.
+        os.symlink(
+            os.path.join(runner_package_dir(), "autokitteh"), f"{sdk_dir}/autokitteh"
+        )
+        proc = await asyncio.create_subprocess_exec(
+            _python(),
+            "-c",
+            script,
+            row["name"],
+            env=_env(srv, row, sdk_dir),
+            cwd=sdk_dir,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        try:
+            out, err = await asyncio.wait_for(proc.communicate(), TIMEOUT)
+        except TimeoutError:
+            proc.kill()
+            await proc.wait()
+            what = integ.test_call or f"{integ.display_name} client"
+            return _result(False, f"{what}: no answer in {TIMEOUT:.0f}s")
     lines = out.decode(errors="replace").strip().splitlines()
     try:
         got = json.loads(lines[-1])
