@@ -141,6 +141,7 @@ def make_plan(
     project_name: str = "",
     from_scratch: bool = False,
     skip_existing_secrets: bool = False,
+    rm_unused_cvars: bool = False,
 ) -> Plan:
     state = None
     if manifest.project is not None and not from_scratch:
@@ -152,6 +153,7 @@ def make_plan(
         state,
         project_name_override=project_name or None,
         skip_existing_secrets=skip_existing_secrets,
+        rm_unused_cvars=rm_unused_cvars,
     )
 
 
@@ -232,6 +234,7 @@ def apply_manifest(
     project_name: str = "",
     from_scratch: bool = False,
     skip_existing_secrets: bool = False,
+    rm_unused_cvars: bool = False,
 ) -> ExecResult:
     """Plan and execute a manifest; print the plan and exec lines."""
     p = make_plan(
@@ -240,6 +243,7 @@ def apply_manifest(
         project_name=project_name,
         from_scratch=from_scratch,
         skip_existing_secrets=skip_existing_secrets,
+        rm_unused_cvars=rm_unused_cvars,
     )
     for line in p.logs:
         output.log(line)

@@ -145,6 +145,7 @@ def plan(
     *,
     project_name_override: str | None = None,
     skip_existing_secrets: bool = False,
+    rm_unused_cvars: bool = False,
 ) -> Plan:
     """Compare the manifest with the project's current state (None: missing)."""
     result = Plan()
@@ -180,7 +181,7 @@ def plan(
             log("project", name, "no changes needed")
 
     _plan_vars(log, add, name, pid, mproj.vars, state, skip_existing_secrets)
-    _plan_connections(log, add, name, mproj.connections, state)
+    _plan_connections(log, add, name, mproj.connections, state, rm_unused_cvars)
     _plan_triggers(log, add, name, pid, mproj.triggers, state)
     return result
 
@@ -332,6 +333,7 @@ def _plan_connections(
     project: str,
     mconns: tuple[ConnectionSpec, ...],
     state: CurrentState | None,
+    rm_unused_cvars: bool = False,
 ) -> None:
     current = {c.name: c for c in state.connections} if state is not None else {}
     if state is not None:
@@ -375,6 +377,12 @@ def _plan_connections(
                 continue
             body = {"connection": key, "org_id": "", "var": _var_json(v, cid)}
             add(Action("set_var", vkey, body))
+        wanted_vars = {v.name for v in c.vars}
+        for vname in have:
+            if rm_unused_cvars and vname not in wanted_vars:
+                log("var", f"{key}/{vname}", "not in the manifest, will delete")
+                body = {"scope_id": cid, "var_name": vname}
+                add(Action("delete_var", f"{key}/{vname}", body))
     wanted = {c.name for c in mconns}
     for name, curr in current.items():
         if name not in wanted:

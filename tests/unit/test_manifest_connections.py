@@ -155,3 +155,22 @@ def test_export_has_connections_and_connection_triggers() -> None:
     )
     assert "octo" not in text  # connection vars (credentials) are never exported
     assert load_manifest(text, "exported").project is not None
+
+
+def test_rm_unused_cvars() -> None:
+    text = YAML.replace(
+        "      vars:\n        - name: target_name\n          value: octo\n", ""
+    )
+    assert plan(load_manifest(text, "m"), state()).actions == []  # kept by default
+    p = plan(load_manifest(text, "m"), state(), rm_unused_cvars=True)
+    assert '[plan] var "p/gh/target_name": not in the manifest, will delete' in p.logs
+    assert actions_to_json(p.actions) == [
+        {
+            "type": "delete_var",
+            "action": {
+                "key": "p/gh/target_name",
+                "scope_id": "con_2",
+                "var_name": "target_name",
+            },
+        }
+    ]
