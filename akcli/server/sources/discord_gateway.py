@@ -13,7 +13,7 @@ from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
 
-from akcli.server.receivers.common import connections, store
+from akcli.server.receivers.common import Conn, connections, store
 from akcli.server.state import Server
 
 DEFAULT_BASE = "https://discord.com/api/v10"
@@ -55,11 +55,15 @@ async def _beat(ws: ClientConnection, interval: float, state: dict[str, Any]) ->
         await ws.send(json.dumps({"op": 1, "d": state.get("seq")}))
 
 
-async def run(srv: Server, cid: str) -> None:
-    conns = [c for c in connections(srv, "discord") if c.id == cid]
-    if not conns:
+def _conn(srv: Server, cid: str) -> Conn:
+    found = [c for c in connections(srv, "discord") if c.id == cid]
+    if not found:
         raise LookupError("connection deleted")
-    conn = conns[0]
+    return found[0]
+
+
+async def run(srv: Server, cid: str) -> None:
+    conn = _conn(srv, cid)
     token = conn.vals["BotToken"]
     base = conn.vals.get("base_url") or DEFAULT_BASE
     url = await asyncio.to_thread(gateway_url, base, token)
@@ -92,7 +96,7 @@ async def run(srv: Server, cid: str) -> None:
                     data = message_data(d)
                     if state["me"] and data["author"]["id"] == state["me"]:
                         continue
-                    store(srv, conn, [(str(kind).lower(), data)])
+                    store(srv, _conn(srv, cid), [(str(kind).lower(), data)])
         finally:
             beat.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):

@@ -13,14 +13,14 @@ from typing import Any
 
 from websockets.asyncio.client import connect
 
-from akcli.server.receivers.common import connections, store
+from akcli.server.receivers.common import Conn, connections, store
 from akcli.server.receivers.slack import events_api
 from akcli.server.state import Server
 
 DEFAULT_BASE = "https://slack.com/api/"
 
 
-def _conn(srv: Server, cid: str) -> Any:
+def _conn(srv: Server, cid: str) -> Conn:
     found = [c for c in connections(srv, "slack") if c.id == cid]
     if not found:
         raise LookupError("connection deleted")
