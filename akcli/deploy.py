@@ -8,15 +8,15 @@ ID itself: in test mode the IDs are exactly upstream's (cli.md §2.2).
 from __future__ import annotations
 
 import base64
-import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from akcli.client import Client
 from akcli.deploy_connections import ConnectionActions, fetch_connections
-from akcli.errors import AkError, NotFound
+from akcli.deploy_files import DEFAULT_MANIFEST, check_python, collect_files, summary
+from akcli.errors import AkError, BadRequest, NotFound
 from akcli.manifest import (
     CurrentState,
     ExecResult,
@@ -31,46 +31,7 @@ from akcli.manifest import (
 from akcli.manifest.model import trigger_to_json
 
 Echo = Callable[[str], None]
-DEFAULT_MANIFEST = "autokitteh.yaml"
-
-
-def _skipped(name: str) -> bool:
-    # Upstream skips every `.`/`_` name; we keep Python package files such as
-    # `__init__.py` (our decision: packages in user code are fully supported).
-    if name.startswith("__") and name.endswith("__.py"):
-        return False
-    return name.startswith((".", "_"))
-
-
-def collect_files(dirs: Sequence[str], files: Sequence[str]) -> dict[str, bytes]:
-    """The upload set: files under each dir (relative keys), single files by name.
-
-    Names starting with `.` or `_` are skipped (directories pruned), except
-    Python's `__init__.py`-style files, and so are files named `autokitteh.yaml`.
-    """
-    out: dict[str, bytes] = {}
-    for d in dirs:
-        root = Path(d)
-        if not root.exists():
-            raise NotFound(f"stat {d}: no such file or directory")
-        if not root.is_dir():
-            out[root.name] = root.read_bytes()
-            continue
-        for dirpath, dirnames, filenames in os.walk(root):
-            dirnames[:] = sorted(n for n in dirnames if not _skipped(n))
-            for name in sorted(filenames):
-                if _skipped(name) or name == DEFAULT_MANIFEST:
-                    continue
-                path = Path(dirpath) / name
-                out[path.relative_to(root).as_posix()] = path.read_bytes()
-    for f in files:
-        path = Path(f)
-        if not path.exists():
-            raise NotFound(f"stat {f}: no such file or directory")
-        if path.is_dir():
-            raise AkError(f"{f}: is a directory (use --dir)")
-        out[path.name] = path.read_bytes()
-    return out
+__all__ = ["DEFAULT_MANIFEST", "collect_files", "deploy", "export_project"]
 
 
 def read_manifest(path: str) -> Manifest:
@@ -98,6 +59,25 @@ def check_entry_points(manifest: Manifest, uploaded: dict[str, bytes]) -> None:
                 f'trigger "{spec.name}": entry point file "{spec.call[0]}" not found'
                 " among the uploaded files"
             )
+
+
+def check_upload(
+    client: Client,
+    manifest: Manifest | None,
+    uploaded: dict[str, bytes],
+    manifest_path: str,
+    output: Output,
+) -> None:
+    """Everything that can fail about the upload, before anything is created
+    or a venv is built: files, Python syntax, entry points, a live server."""
+    if not uploaded:
+        raise BadRequest("nothing to upload: no files found")
+    if manifest is not None:
+        check_entry_points(manifest, uploaded)
+    check_python(uploaded, manifest, manifest_path)
+    client.request("GET", "/healthz")  # ServerUnavailable before any venv build
+    if not output.quiet:
+        output.err(summary(uploaded))
 
 
 # --- planning and executing against the server -----------------------------
@@ -327,7 +307,7 @@ def deploy(client: Client, req: DeployRequest, output: Output) -> str:
         # Check the upload before changing anything: a bad path or entry point
         # must not leave a half-applied project behind.
         uploaded = collect_files(dirs, req.files)
-        check_entry_points(manifest, uploaded)
+        check_upload(client, manifest, uploaded, req.manifest, output)
         if req.prepare is not None:
             req.prepare(uploaded)
         result = apply_manifest(
@@ -356,6 +336,7 @@ def deploy(client: Client, req: DeployRequest, output: Output) -> str:
         if not req.dirs and not req.files:
             raise AkError("no dir/file paths provided")
         uploaded = collect_files(req.dirs, req.files)
+        check_upload(client, None, uploaded, "", output)
         if req.prepare is not None:
             req.prepare(uploaded)
     build_id = build_project(client, project_id, uploaded)

@@ -113,6 +113,26 @@ class Renderer:
             else:
                 self._echo(text(o) if text else pb_text(o))
 
+    def raw_items(self, objs: Iterable[Any]) -> None:
+        """A list of JSON values as they are (no pruning): one per line, or one
+        array with `--array_json_list` and -j."""
+        objs = list(objs)
+        if self.json and self.array:
+            self._echo(self._dump(objs))
+            return
+        for o in objs:
+            self.raw(o)
+
+    def next_page(self, token: str) -> None:
+        """A list's next-page token: a final `next-page-token: <tok>` line; with
+        -j/-J on stderr, so stdout stays pure JSON Lines (or one array)."""
+        if not token:
+            return
+        if self.is_json:
+            typer.echo(f"next-page-token: {token}", err=True)
+        else:
+            self._echo(f"next-page-token: {token}")
+
     def raw(self, obj: Any) -> None:
         """Any JSON value; in text mode indented JSON (no text form)."""
         if self.json:

@@ -25,7 +25,7 @@ from typing import Any
 
 from autokitteh import _activity
 
-from runner import deterministic
+from runner import deterministic, errors_fmt
 from runner.syscalls import ActivityError, Session, current_activity
 
 _time_sleep = time.sleep
@@ -173,30 +173,12 @@ def _picklable(value: Any) -> bool:
     return True
 
 
-def _pad_exception_args(exc: BaseException) -> None:
-    # X(1, 2) whose __init__ calls super().__init__(a) pickles as X(1) and cannot
-    # be rebuilt: append the missing parameters from same-named attributes.
-    init = getattr(type(exc).__init__, "__code__", None)
-    if init is None:
-        return
-    names = init.co_varnames[1 : init.co_argcount + init.co_kwonlyargcount]
-    if len(exc.args) < len(names):
-        extra = tuple(getattr(exc, n, None) for n in names[len(exc.args) :])
-        exc.args = tuple(exc.args) + extra
-
-
 def picklable_exception(exc: BaseException) -> Any:
-    """``exc`` or a stand-in that unpickles to the same type, or None."""
+    """``exc`` (its args padded as upstream's, see errors_fmt.pad_exception_args)
+    or a stand-in that unpickles to the same type, or None."""
+    errors_fmt.pad_exception_args(exc)
     if _picklable(exc):
         return exc
-    saved = exc.args
-    try:
-        _pad_exception_args(exc)
-        if _picklable(exc):
-            return exc
-    except Exception:
-        pass
-    exc.args = saved
     recipe = _ExceptionRecipe(exc)
     return recipe if _picklable(recipe) else None
 
@@ -250,6 +232,9 @@ def _finish(seq: int, name: str, value: Any, exc: BaseException | None) -> Any:
         data = pickle.dumps((value, wire_exc))
         restored_value, restored_exc = pickle.loads(data)
     except Exception as e:
+        if exc is None:  # upstream's two prints of an unpicklable result
+            print(f"error: error processing result - {e!r}")
+            print(errors_fmt.format_error(e))
         raise ActivityError(
             f"activity {name!r} {what} of type {type(culprit).__qualname__!r} "
             f"that cannot be pickled: {e!r}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import traceback
 import types
@@ -32,14 +33,51 @@ MODULE_BANNER = (
 # the error text of a MemoryError.
 memory_limit_mb: int | None = None
 
+# The session's code directory (set by main.run_session): tracebacks name user
+# files relative to it ("main.py", "reports/fmt.py"), as the project has them.
+code_dir: str | None = None
+
 # The runner's own source files (not the SDK): their frames are hidden.
 _RUNNER_DIR = os.path.dirname(os.path.abspath(__file__))
 _SDK_DIR = os.path.join(_RUNNER_DIR, "autokitteh")
 
 
 def _is_runner_frame(filename: str) -> bool:
+    if filename.startswith("<frozen "):  # importlib's machinery, not user code
+        return True
     path = os.path.abspath(filename)
     return os.path.dirname(path) == _RUNNER_DIR and not path.startswith(_SDK_DIR)
+
+
+def relative_paths(text: str) -> str:
+    """``File "<code dir>/x.py"`` -> ``File "x.py"`` in a formatted traceback."""
+    if not code_dir:
+        return text
+    return text.replace(f'File "{code_dir.rstrip(os.sep)}{os.sep}', 'File "')
+
+
+def pad_exception_args(exc: BaseException) -> None:
+    """Upstream's rebuildable exception args: append the ``__init__`` positional
+    parameters missing from ``exc.args`` as ``getattr(exc, name, None)``.
+
+    ``X(1, 2)`` whose ``__init__(self, a, b)`` calls ``super().__init__(a)`` and
+    keeps no ``b`` becomes ``X(1, None)``, which unpickles. An exception class
+    with its own ``__reduce__`` rebuilds itself and is left alone (e.g.
+    ``autokitteh.ActivityTimeout``). Never raises.
+    """
+    cls = type(exc)
+    if cls.__reduce__ is not BaseException.__reduce__:
+        return
+    code = getattr(cls.__init__, "__code__", None)
+    if code is None:  # a built-in __init__
+        return
+    names = code.co_varnames[1 : code.co_argcount]
+    try:
+        args = tuple(exc.args)
+        if len(args) < len(names):
+            exc.args = args + tuple(getattr(exc, n, None) for n in names[len(args) :])
+    except Exception:  # some exceptions refuse a new args (or getattr raises)
+        pass
 
 
 def _filter_tb(tb: types.TracebackType | None) -> types.TracebackType | None:
@@ -77,9 +115,22 @@ def banners(message: str) -> str:
     return out
 
 
+def _relative_filename(exc: BaseException) -> None:
+    # A SyntaxError names its file in its args (and so in its repr).
+    if not (code_dir and isinstance(exc, SyntaxError) and exc.filename):
+        return
+    prefix = code_dir.rstrip(os.sep) + os.sep
+    if str(exc.filename).startswith(prefix):
+        exc.filename = str(exc.filename)[len(prefix) :]
+        with contextlib.suppress(Exception):  # repr(exc) shows args
+            exc.args = (exc.args[0], (exc.filename, *exc.args[1][1:]))
+
+
 def format_error(exc: BaseException) -> str:
-    """``<banners>error: <repr(exc)>\\n\\n<traceback>`` (runner frames removed)."""
+    """``<banners>error: <repr(exc)>\\n\\n<traceback>`` (runner and importlib
+    frames removed, user files relative to the code directory)."""
     strip_runner_frames(exc)
+    _relative_filename(exc)
     try:
         text = repr(exc)
     except Exception:
@@ -88,7 +139,7 @@ def format_error(exc: BaseException) -> str:
         message = str(exc)
     except Exception:
         message = ""
-    tb = "".join(traceback.format_exception(exc))
+    tb = relative_paths("".join(traceback.format_exception(exc)))
     hint = ""
     if isinstance(exc, MemoryError) and memory_limit_mb:
         hint = (

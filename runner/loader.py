@@ -164,7 +164,9 @@ class UserLoader(importlib.machinery.SourceFileLoader):
         if cache is not None and (code := _cache_load(cache, path)) is not None:
             return code
         source = importlib.util.decode_source(data)
-        tree = ast.parse(source, filename=path)
+        # compile(), not ast.parse: a SyntaxError shows no ast.py frame.
+        tree = compile(source, path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+        assert isinstance(tree, ast.Module)
         if _config.durable:
             tree = rewrite(tree)
         code = compile(tree, path, "exec", dont_inherit=True)

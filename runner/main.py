@@ -138,16 +138,11 @@ def execute(session: Session, run: dict[str, Any]) -> dict[str, Any]:
     try:
         module_name, func_name = parse_entrypoint(str(run.get("entrypoint", "")))
         event = autokitteh.Event.from_wire(run.get("event"))
-        session.loading += 1
-        try:
-            module = __import__(module_name)
-            for part in module_name.split(".")[1:]:
-                module = getattr(module, part)
-        finally:
-            session.loading -= 1
-        fn = getattr(module, func_name, None)
-        if fn is None or not callable(fn):
-            raise AttributeError(f"function {func_name!r} not found")
+        fn = _load_handler(session, module_name, func_name)
+        if isinstance(fn, str):  # a load-time error, already printed
+            done["state"] = protocol.ERROR
+            done["error"] = fn
+            return done
         value = _call_handler(session, fn, event, sid)
         done["value"] = display_value(value)
         done["value_pickle"] = _pickle_value(value)
@@ -164,8 +159,39 @@ def execute(session: Session, run: dict[str, Any]) -> dict[str, Any]:
             done["error"] = errors_fmt.format_error(e)
     except BaseException as e:  # SessionFailure, user errors, KeyboardInterrupt
         done["state"] = protocol.ERROR
+        errors_fmt.pad_exception_args(e)  # as upstream: X(1, None)
         done["error"] = errors_fmt.format_error(e)
     return done
+
+
+LOAD_ERROR = "rpc error: code = InvalidArgument desc = "
+
+
+def _load_handler(session: Session, module_name: str, func_name: str) -> Any:
+    """The handler function, or the text of a load-time error (upstream's:
+    ``can't load <module> from <dir> - <banners>error: ...`` or ``function
+    '<name>' not found``), which is also printed to the session."""
+    session.loading += 1
+    try:
+        module = __import__(module_name)
+        for part in module_name.split(".")[1:]:
+            module = getattr(module, part)
+    except Exception as e:  # ImportError, SyntaxError, errors of module code
+        text = errors_fmt.format_error(e)
+        where = f"{module_name} from {session.code_dir}"
+        return _load_error(session, f"can't load {where} - {text}")
+    finally:
+        session.loading -= 1
+    fn = getattr(module, func_name, None)
+    if fn is None or not callable(fn):
+        return _load_error(session, f"function {func_name!r} not found")
+    return fn
+
+
+def _load_error(session: Session, text: str) -> str:
+    text = LOAD_ERROR + text
+    printing.send(session, text.rstrip("\n"))
+    return text
 
 
 def run_session(socket_path: str, code_dir: str, code_cache: str | None = None) -> None:
@@ -183,6 +209,7 @@ def run_session(socket_path: str, code_dir: str, code_cache: str | None = None) 
         os._exit(2)
     session = Session(Channel(sock))
     session.code_dir = code_dir
+    errors_fmt.code_dir = code_dir
     session.chan.send(protocol.HELLO, {"pid": os.getpid()})
     session.start_threads()
     run = session.wait_run()
@@ -222,9 +249,9 @@ def run_session(socket_path: str, code_dir: str, code_cache: str | None = None) 
 
 
 def _exit_forked_child(done: dict[str, Any]) -> None:
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
+    try:  # the original streams: this process must not send prints
+        printing.raw(sys.stdout).flush()
+        printing.raw(sys.stderr).flush()
     except Exception:
         pass
     os._exit(0 if done["state"] == protocol.COMPLETED else 1)

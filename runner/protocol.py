@@ -34,17 +34,19 @@ Runner -> server
 ``print``          ``{key, text}``: one user ``print`` call (one trailing newline
                    stripped, at most 64 KiB). Fire and forget. See *print keys*.
 ``log``            ``{level, message}``: runner diagnostics (not user prints).
-``activity_start`` ``{seq, name, args: [repr], kwargs: {k: repr}[, attempt]}``: a live
+``activity_start`` ``{seq, name, args: [repr], kwargs: {k: repr}, t[, attempt]}``: a live
                    activity's call spec (display only; not waited on), sent by
                    the heartbeat thread once the activity has run for 50 ms
                    (``FLUSH_AFTER`` in syscalls.py), or when it ends without an
                    ``activity_done`` (its result cannot be pickled, SystemExit),
                    so ``ak session log`` shows what is running. A faster activity
                    sends no ``activity_start``: its ``activity_done`` carries
-                   ``args``/``kwargs`` (one message and one commit per activity).
+                   ``args``/``kwargs``/``t`` (one message and one commit per
+                   activity). ``t``: when the activity started (unix time), the
+                   time of its call spec records in the session log.
                    A runner that dies within 50 ms of starting an activity loses
                    that call spec (the journal is not affected).
-``activity_done``  ``{seq, name, result, is_error[, args, kwargs][, attempt,
+``activity_done``  ``{seq, name, result, is_error[, args, kwargs, t][, attempt,
                    error]}``: ``result``
                    is base64(pickle((value, exception))); ``args``/``kwargs`` as
                    in ``activity_start``, present iff no ``activity_start`` was
@@ -205,6 +207,7 @@ def encode_activity_done(
     is_error: bool,
     call: tuple[list[str], dict[str, str]] | None,
     meta: dict[str, Any] | None = None,
+    started: float | None = None,
 ) -> bytes:
     """``encode(ACTIVITY_DONE, ...)`` for the hot path: strings quoted as json
     does (``result`` is base64, nothing to escape), without json.dumps' object
@@ -216,6 +219,8 @@ def encode_activity_done(
             [f"{_json_str(k)}:{_json_str(v)}" for k, v in call[1].items()]
         )
         extra = f',"args":[{args}],"kwargs":{{{kwargs}}}'
+        if started is not None:
+            extra += f',"t":{started!r}'
     if meta:  # a retried activity's attempt number and error (json-safe)
         for key, value in meta.items():
             extra += f",{_json_str(key)}:{json.dumps(value)}"

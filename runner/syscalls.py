@@ -314,12 +314,15 @@ class Session(Runtime):
     ) -> None:
         """A live activity starts: its call spec goes out with its result, or
         alone if it is still running after FLUSH_AFTER (the heartbeat thread).
-        ``attempt``: its attempt number, for an activity with a retry policy."""
+        ``attempt``: its attempt number, for an activity with a retry policy.
+        The payload's ``t``: when it started (unix time), the time of its call
+        spec records."""
         payload: dict[str, Any] = {
             "seq": seq,
             "name": name,
             "args": args,
             "kwargs": kwargs,
+            "t": time.time(),
         }
         if attempt is not None:
             payload["attempt"] = attempt
@@ -341,9 +344,12 @@ class Session(Runtime):
             item = self._unsent.pop(seq, None)
         # If activity_start was not sent, the call spec comes along.
         call = None if item is None else (item[1]["args"], item[1]["kwargs"])
+        started = None if item is None else item[1]["t"]
         meta = self.attempt_meta.pop(seq, None) if self.attempt_meta else None
         self.chan.send_line(
-            protocol.encode_activity_done(seq, name, result, is_error, call, meta)
+            protocol.encode_activity_done(
+                seq, name, result, is_error, call, meta, started
+            )
         )
         acks = self._acks
 

@@ -563,10 +563,12 @@ class RunnerHandle:
                 [str(a) for a in p.get("args") or []],
                 {str(k): str(v) for k, v in (p.get("kwargs") or {}).items()},
             )
+            t = _unix_time(p.get("t"))  # when it started
             if "attempt" in p:  # a retried activity (runner/retrying.py)
-                host.on_activity_start(*start_args, attempt=Attempt(int(p["attempt"])))
+                attempt = Attempt(int(p["attempt"]))
+                host.on_activity_start(*start_args, t=t, attempt=attempt)
             else:
-                host.on_activity_start(*start_args)
+                host.on_activity_start(*start_args, t=t)
         elif msg_type == protocol.ACTIVITY_DONE:
             entry = JournalEntry(
                 seq=int(p["seq"]),
@@ -580,6 +582,7 @@ class RunnerHandle:
                 call = ActivityCall(
                     [str(a) for a in p.get("args") or []],
                     {str(k): str(v) for k, v in (p.get("kwargs") or {}).items()},
+                    _unix_time(p.get("t")),
                 )
             if "attempt" in p:  # a retried activity (runner/retrying.py)
                 err = p.get("error")
@@ -807,3 +810,10 @@ class RunnerPool:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(z.close(), 10)
         self._zygotes.clear()
+
+
+def _unix_time(value: Any) -> float | None:
+    """A runner-sent unix time, or None if absent or not a number."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    return None

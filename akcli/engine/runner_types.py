@@ -37,10 +37,12 @@ class JournalEntry:
 
 
 class ActivityCall(NamedTuple):
-    """How an activity was called, for display: ``repr`` of each argument."""
+    """How an activity was called, for display: ``repr`` of each argument, and
+    when it started (unix time; None: unknown, the record's write time is used)."""
 
     args: list[str]
     kwargs: dict[str, str]
+    t: float | None = None
 
 
 class Attempt(NamedTuple):
@@ -103,11 +105,13 @@ class SessionHost(Protocol):
         name: str,
         args: list[str],
         kwargs: dict[str, str],
+        t: float | None = None,
         attempt: Attempt | None = None,
     ) -> None:
         """An activity is running live (display only): one that ran longer than
-        the runner's flush delay, or one that will never finish. ``attempt`` is
-        passed (as a keyword) only for an activity with a retry policy."""
+        the runner's flush delay, or one that will never finish. ``t``: when it
+        started (unix time). ``attempt`` is passed (as a keyword) only for an
+        activity with a retry policy."""
 
     def on_activity_done(
         self,

@@ -25,6 +25,7 @@ from akcli.server.state import Server
 from akcli.store.db import now
 
 log = logging.getLogger("ak.session")
+DROPPED_KEY = "ak:dropped-prints"
 
 
 def _call_records(
@@ -60,6 +61,22 @@ def _complete_record(seq: int, is_error: bool, attempt: Attempt | None) -> str:
     )
 
 
+# Syscalls that wait (for an event, a signal): their call spec is logged at once.
+_WAITING_OPS = frozenset({"next_event", "next_signal"})
+
+
+def _sdk_done(seq: int, is_error: bool) -> str:
+    """The ``sdk_call_complete`` log record of SDK call ``seq``."""
+    err = "true" if is_error else "false"
+    return f'{{"sdk_call_complete": {{"seq": {seq:d}, "is_error": {err}}}}}'
+
+
+def _short(value: Any, limit: int = 200) -> str:
+    """A short display of a syscall argument (a JSON value)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 @functools.cache
 def _log_insert(n: int) -> str:
     """An INSERT of ``n`` session_logs rows."""
@@ -67,11 +84,15 @@ def _log_insert(n: int) -> str:
     return f"INSERT INTO session_logs (session_id, seq, t, record) VALUES {rows}"
 
 
-def _log_rows(session_id: str, first: int, t: str, records: list[str]) -> list[Any]:
-    """The parameters of ``_log_insert(len(records))``."""
+def _log_rows(
+    session_id: str, first: int, ts: tuple[str, str, int], records: list[str]
+) -> list[Any]:
+    """The parameters of ``_log_insert(len(records))``; ``ts`` is (time, time of
+    the first n records, n)."""
+    t, first_t, n_first = ts
     out: list[Any] = []
     for i, record in enumerate(records):
-        out += (session_id, first + i, t, record)
+        out += (session_id, first + i, first_t if i < n_first else t, record)
     return out
 
 
@@ -100,13 +121,53 @@ class DbSessionHost:
         self.srv = srv
         self.session_id = session_id
         self._next_log: int | None = None  # session_logs seq of the next record
+        self._print_cap = srv.config.get_int("sessions.max_prints_size")
+        self._print_bytes: int | None = None  # stored so far (from the store)
+        self._dropped = [0, 0]  # prints, bytes over the cap
 
     def on_print(self, key: str, text: str) -> None:
-        self.srv.db.exec(
+        """Store a print, unless the session's prints would exceed
+        `sessions.max_prints_size` bytes: then one marker print counts what
+        was dropped (updated every 100 drops and when the run ends)."""
+        size = len(text.encode("utf-8", "surrogatepass"))
+        if self._print_bytes is None:
+            row = self.srv.db.one(
+                "SELECT COALESCE(SUM(LENGTH(CAST(text AS BLOB))), 0) AS n"
+                " FROM session_prints WHERE session_id = ? AND key != ?",
+                self.session_id,
+                DROPPED_KEY,
+            )
+            self._print_bytes = int(row["n"]) if row else 0
+        if self._print_cap > 0 and self._print_bytes + size > self._print_cap:
+            self._dropped[0] += 1
+            self._dropped[1] += size
+            if self._dropped[0] % 100 == 1:
+                self._write_dropped()
+            return
+        cur = self.srv.db.exec(
             "INSERT OR IGNORE INTO session_prints (session_id, key, t, text)"
             " VALUES (?, ?, ?, ?)",
             self.session_id,
             key,
+            now(),
+            text,
+        )
+        if cur.rowcount:  # not a replayed print stored before
+            self._print_bytes += size
+
+    def _write_dropped(self) -> None:
+        n, size = self._dropped
+        text = (
+            f"[ak] {n} print{'' if n == 1 else 's'} ({size} bytes) dropped: this"
+            f" session's prints exceed sessions.max_prints_size ({self._print_cap}"
+            " bytes)"
+        )
+        self.srv.db.exec(
+            "INSERT INTO session_prints (session_id, key, t, text)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT (session_id, key)"
+            " DO UPDATE SET text = excluded.text",
+            self.session_id,
+            DROPPED_KEY,
             now(),
             text,
         )
@@ -125,15 +186,21 @@ class DbSessionHost:
         name: str,
         args: list[str],
         kwargs: dict[str, str],
+        t: float | None = None,
         attempt: Attempt | None = None,
     ) -> None:
         # The runner sends this only for an activity still running after its
-        # flush delay (or one that will never finish): show it at once.
-        self._write(None, _call_records(seq, name, args, kwargs, attempt))
+        # flush delay (or one that will never finish): show it at once, with
+        # the time it started.
+        records = _call_records(seq, name, args, kwargs, attempt)
+        self._write(None, records, started=t, n_started=len(records))
 
     def close(self) -> None:
-        """The run ended. Nothing is buffered here: the runner sends the call
-        spec of an activity that never finishes (runner/protocol.py)."""
+        """The run ended. Nothing is buffered here but the dropped-prints
+        count; the runner sends the call spec of an activity that never
+        finishes (runner/protocol.py)."""
+        if self._dropped[0] % 100 != 1 and self._dropped[0]:
+            self._write_dropped()
 
     def on_activity_done(
         self,
@@ -143,13 +210,28 @@ class DbSessionHost:
     ) -> None:
         # One commit per activity: journal row and log records together.
         seq = entry.seq
-        records = [] if call is None else _call_records(seq, entry.name, *call, attempt)
+        records = []
+        if call is not None:
+            records = _call_records(seq, entry.name, call.args, call.kwargs, attempt)
+        n_started = len(records)
         records.append(_complete_record(seq, entry.is_error, attempt))
-        self._write(entry, records)
+        started = None if call is None else call.t
+        self._write(entry, records, started=started, n_started=n_started)
 
-    def _write(self, entry: JournalEntry | None, records: list[str]) -> None:
-        """Commit a journal entry (if any) and log records in one transaction."""
+    def _write(
+        self,
+        entry: JournalEntry | None,
+        records: list[str],
+        started: float | None = None,
+        n_started: int = 0,
+    ) -> None:
+        """Commit a journal entry (if any) and log records in one transaction.
+
+        The first ``n_started`` records (a call spec and its attempt start) get
+        the unix time ``started`` when given, the others the current time.
+        """
         t = now()
+        first_t = t if started is None else now(started)
         try:
             with self.srv.db.tx():
                 if entry is not None:
@@ -161,22 +243,25 @@ class DbSessionHost:
                         entry.is_error,
                         t,
                     )
-                self._add_logs(t, records)
+                self._add_logs(t, records, first_t, n_started)
         except BaseException:
             self._next_log = None  # rolled back: look the seq up again
             raise
 
-    def _add_logs(self, t: str, records: list[str]) -> None:
+    def _add_logs(
+        self, t: str, records: list[str], first_t: str = "", n_first: int = 0
+    ) -> None:
         # The rows of sessions_store.add_log in one statement, records serialized
         # by the caller (the activity hot path). The next seq is remembered: when
         # another writer (a state change, a stop request) took it, the insert
         # fails on the primary key and is redone after reading MAX(seq).
         db = self.srv.db
         sql = _log_insert(len(records))
+        ts = (t, first_t, n_first)
         first = self._next_log
         if first is not None:
             try:
-                db.exec(sql, *_log_rows(self.session_id, first, t, records))
+                db.exec(sql, *_log_rows(self.session_id, first, ts, records))
             except sqlite3.IntegrityError:
                 first = None
         if first is None:
@@ -185,7 +270,7 @@ class DbSessionHost:
                 self.session_id,
             )
             first = int(row[0]) + 1 if row is not None else 1
-            db.exec(sql, *_log_rows(self.session_id, first, t, records))
+            db.exec(sql, *_log_rows(self.session_id, first, ts, records))
         self._next_log = first + len(records)
 
     def _journal(
@@ -215,6 +300,31 @@ class DbSessionHost:
                 if row["is_error"]:
                     raise SyscallError(json.loads(row["value"]))
                 return json.loads(row["value"])
+            return await self._logged_syscall(seq, op, args)
+        return await self._syscall(seq, op, args)
+
+    async def _logged_syscall(self, seq: int, op: str, args: dict[str, Any]) -> Any:
+        """A journaled SDK call (durable workflow: sleep, store, subscribe,
+        signals, ...), shown in the session log: an ``sdk_call`` record timed at
+        its start (written at once for a call that waits), an
+        ``sdk_call_complete`` at its end. Not ``call_spec``: those are the
+        session's activities (``ak session test`` compares them)."""
+        started = time.time()
+        shown = {k: _short(v) for k, v in args.items()}
+        spec = [json.dumps({"sdk_call": {"op": op, "args": shown, "seq": seq}})]
+        if op in _WAITING_OPS:
+            self._write(None, spec, started=started, n_started=1)
+            spec = []
+        try:
+            value = await self._syscall(seq, op, args)
+        except SyscallError:
+            self._write(None, [*spec, _sdk_done(seq, True)], started, len(spec))
+            raise
+        # (A cancelled call, the session stopping, has no completion record.)
+        self._write(None, [*spec, _sdk_done(seq, False)], started, len(spec))
+        return value
+
+    async def _syscall(self, seq: int | None, op: str, args: dict[str, Any]) -> Any:
         call = Call(
             self.srv,
             self.session_id,

@@ -270,9 +270,10 @@ class SessionRunner:
                 assert archive is not None
                 files = read_build(archive)
                 self.builds.put(build_id, files)
-            from akcli.venvs import python_for
+            from akcli.venvs import default_requirements, python_for
 
-            python = python_for(self.srv.paths, files.requirements)
+            defaults = default_requirements(self.srv.config)
+            python = python_for(self.srv.paths, files.requirements, None, defaults)
             self._pythons[files.requirements] = python
             return write_session_dir(files, archive, self.code_root), python
 

@@ -369,7 +369,10 @@ async def _next_event(call: Call, args: dict[str, Any]) -> Any:
             for ev in events:
                 last = ev["seq"]
                 data = json.loads(ev["data"])
-                if flt is None or flt.matches(data, ev["event_type"]):
+                # in a thread: a costly filter must not block the event loop
+                if flt is None or await asyncio.to_thread(
+                    flt.matches, data, ev["event_type"]
+                ):
                     result = {
                         "data": data,
                         "event_id": ev["event_id"],

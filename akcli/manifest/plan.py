@@ -26,6 +26,7 @@ from akcli.manifest.model import (
     trigger_to_json,
 )
 
+MAX_VAR_VALUE = 1 << 20  # as the vars service allows
 ACTION_TYPES = (
     "create_project",
     "update_project",
@@ -180,6 +181,9 @@ def plan(
         else:
             log("project", name, "no changes needed")
 
+    for v in mproj.vars:  # checked before the first action, not half-way
+        if len(v.value.encode()) > MAX_VAR_VALUE:
+            raise BadRequest(f'var "{v.name}": value is larger than 1 MiB')
     _plan_vars(log, add, name, pid, mproj.vars, state, skip_existing_secrets)
     _plan_connections(log, add, name, mproj.connections, state, rm_unused_cvars)
     _plan_triggers(log, add, name, pid, mproj.triggers, state)
@@ -214,6 +218,14 @@ def _plan_vars(
         curr = current.get(v.name)
         if curr is None:
             log("var", key, "not found, will set")
+        elif v.is_secret and not v.value and curr.value:
+            # A secret declared without a value: a redeploy never blanks
+            # what `ak var set --secret` stored.
+            if curr.is_secret:
+                log("var", key, "secret is set, keeping the stored value")
+                continue
+            log("var", key, "will become secret, keeping the stored value")
+            v = VarSpec(v.name, curr.value, True, v.description)
         elif curr.value != v.value:
             if skip_existing_secrets and (curr.is_secret or v.is_secret):
                 log("var", key, "value differs but one of them is secret, skipping")
@@ -227,8 +239,15 @@ def _plan_vars(
         body = {"project": project, "org_id": "", "var": _var_json(v, pid)}
         add(Action("set_var", key, body))
     wanted = {v.name for v in mvars}
-    for name in current:
-        if name not in wanted:
+    for name, curr_var in current.items():
+        if name not in wanted and curr_var.is_secret:
+            log(
+                "project",
+                project,
+                f'secret var "{name}" is not in the manifest, keeping it'
+                " (ak var delete removes it)",
+            )
+        elif name not in wanted:
             log(
                 "project",
                 project,

@@ -6,20 +6,21 @@ Everything runs on one asyncio loop, which also owns the SQLite connection.
 from __future__ import annotations
 
 import hmac
-import json
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from akcli import __version__
 from akcli.engine.engine import optional_module
+from akcli.jsonlimit import loads_limited
 from akcli.server import rpc
+from akcli.server.http_limits import BodyTimeout, BodyTooLarge, read_body
 from akcli.server.services import load_all
 from akcli.server.state import Server
 
@@ -29,6 +30,7 @@ MAX_RPC_BODY = 64 * 1024 * 1024  # project uploads travel as RPC bodies
 def build_app(server: Server) -> Starlette:
     load_all()
     started = time.time()
+    read_timeout = server.config.get_duration("http.read_timeout")
     ready = {"ok": False}
 
     @asynccontextmanager
@@ -75,16 +77,23 @@ def build_app(server: Server) -> Starlette:
         key = rpc.route_key(request.url.path)
         if key is None:
             return JSONResponse({"code": "not_found", "message": "no such RPC"}, 404)
-        raw = await request.body()
-        if len(raw) > MAX_RPC_BODY:
+        try:
+            raw = await read_body(request, MAX_RPC_BODY, read_timeout)
+        except BodyTooLarge:
             return JSONResponse(
                 {"code": "resource_exhausted", "message": "request too large"}, 413
             )
-        try:
-            body: Any = json.loads(raw) if raw else {}
-        except ValueError:
+        except BodyTimeout:
             return JSONResponse(
-                {"code": "invalid_argument", "message": "bad JSON"}, 400
+                {"code": "invalid_argument", "message": "request body timed out"}, 408
+            )
+        except ClientDisconnect:
+            return Response(status_code=499)
+        try:
+            body: Any = loads_limited(raw) if raw else {}
+        except ValueError as e:
+            return JSONResponse(
+                {"code": "invalid_argument", "message": f"bad JSON: {e}"}, 400
             )
         status, result = await rpc.call(server, key, body)
         return JSONResponse(result, status_code=status)

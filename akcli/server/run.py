@@ -33,8 +33,10 @@ BANNER = r"""
 
 def parse_addr(addr: str) -> tuple[str, int]:
     host, sep, port = addr.rpartition(":")
-    if not sep or not port.isdigit():
-        raise AkError(f'invalid http.addr "{addr}", expected host:port')
+    if not sep or not port.isdigit() or not 0 <= int(port) <= 65535:
+        raise BadRequest(
+            f'invalid http.addr "{addr}", expected host:port with port 0-65535'
+        )
     return (host.strip("[]") or "127.0.0.1"), int(port)
 
 
@@ -143,6 +145,7 @@ def serve(mode: str, config: Config, paths: Paths) -> None:
     import uvicorn
 
     from akcli.server.app import build_app
+    from akcli.server.http_limits import limited_protocol
 
     host, port = parse_addr(config.get("http.addr"))
     sock = bind(host, port)
@@ -168,6 +171,10 @@ def serve(mode: str, config: Config, paths: Paths) -> None:
             f"API token required (stored in {paths.credentials_file}); webhooks are public",
             file=sys.stderr,
         )
+    if mode != "test":  # as upstream: built at start unless in test mode
+        from akcli.venvs import prebuild_default
+
+        prebuild_default(paths, config)
     level = config.get("logger.level") or "info"
     uv_config = uvicorn.Config(
         build_app(srv),
@@ -175,6 +182,10 @@ def serve(mode: str, config: Config, paths: Paths) -> None:
         access_log=level == "debug",
         lifespan="on",
         timeout_graceful_shutdown=10,
+        http=limited_protocol(
+            config.get_duration("http.read_header_timeout"),
+            config.get_int("http.max_connections"),
+        ),
     )
 
     async def main() -> None:
@@ -187,5 +198,8 @@ def serve(mode: str, config: Config, paths: Paths) -> None:
     except KeyboardInterrupt:
         pass  # uvicorn re-raises the Ctrl-C it drained on: a clean stop, rc 0
     finally:
+        from akcli.venv_build import stop_all
+
+        stop_all()  # a background venv build: its .complete marker is never written
         srv.db.close()
     print("", file=sys.stderr)

@@ -32,13 +32,15 @@ _CHECKPOINT_EVERY = 50
 _AUTOCHECKPOINT_PAGES = 4000
 
 
-def now() -> str:
-    """RFC 3339 UTC timestamp with microseconds (sorts as text).
+def now(t: float | None = None) -> str:
+    """RFC 3339 UTC timestamp with microseconds (sorts as text), of unix time
+    ``t`` (default: the current time).
 
     On the activity hot path: formats the seconds once per second, not per call.
     """
     global _second
-    t = time.time()
+    if t is None:
+        t = time.time()
     sec = int(t)
     if sec != _second[0]:
         _second = (sec, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(sec)))

@@ -3,8 +3,14 @@
 API-compatible with the upstream AutoKitteh Python SDK (core parts). Standard
 library only. Functions that need the server reach it through the runner; outside
 a runner they use local fallbacks (see each function).
+
+Submodules as upstream's: ``activities``, ``attr_dict``, ``event``, ``events``,
+``outcomes``, ``signals``, ``store`` (``autokitteh.store`` the attribute is the
+store object, ``autokitteh.store`` the module has ``Store`` and ``Op``),
+``triggers`` and ``packages`` (imported on demand).
 """
 
+from . import activities, attr_dict, event, events, outcomes, signals, triggers
 from ._activity import activity, inhibit_activities, register_no_activity
 from ._attrdict import AttrDict
 from ._errors import (
@@ -16,7 +22,6 @@ from ._errors import (
     OAuthRefreshError,
 )
 from ._events import (
-    Event,
     get_store_public_url,
     get_webhook_url,
     is_deployment_active,
@@ -29,9 +34,10 @@ from ._events import (
 from ._outcomes import http_outcome, outcome
 from ._parallel import gather, parallel_map
 from ._retry import ActivityOptions, RetryPolicy
-from ._retry_errors import ActivityTimeout, RetriesExhausted
 from ._signals import Signal, next_signal, signal
-from ._store import (
+from .errors import ActivityTimeout, RetriesExhausted
+from .event import Event
+from .store import (
     Op,
     Store,
     add_values,
@@ -64,10 +70,14 @@ __all__ = [
     "Op",
     "Signal",
     "Store",
+    "activities",
     "activity",
     "add_values",
+    "attr_dict",
     "check_and_set_value",
     "del_value",
+    "event",
+    "events",
     "get_store_public_url",
     "get_value",
     "get_webhook_url",
@@ -79,14 +89,17 @@ __all__ = [
     "next_event",
     "next_signal",
     "outcome",
+    "outcomes",
     "publish_value",
     "register_no_activity",
     "set_value",
     "signal",
+    "signals",
     "sleep",
     "start",
     "store",
     "subscribe",
+    "triggers",
     "unpublish_value",
     "unsubscribe",
 ]

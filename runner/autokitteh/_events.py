@@ -1,8 +1,9 @@
-"""Events: the handler's argument, subscriptions, child sessions, sleep."""
+"""Events: subscriptions, child sessions, sleep (``Event`` lives in ``event``)."""
 
 from __future__ import annotations
 
 import datetime
+import json
 import os
 import time
 import uuid
@@ -10,58 +11,20 @@ from typing import Any
 
 from . import _runtime
 from ._attrdict import AttrDict
-from ._values import fix_http_body, timeout_seconds, to_json
+from ._errors import AutoKittehError
+from ._values import timeout_seconds
+from .event import Event
 
 
-class Event:
-    """The argument of a handler: ``data`` (an AttrDict), ``event_id``, ``event_type``.
-
-    Both ``event.data`` and ``event["data"]`` work.
-    """
-
-    __slots__ = ("data", "event_id", "event_type")
-
-    def __init__(
-        self,
-        data: AttrDict | dict[str, Any] | None = None,
-        event_id: str | None = None,
-        event_type: str | None = None,
-    ) -> None:
-        self.data = data if isinstance(data, AttrDict) else AttrDict(data or {})
-        self.event_id = event_id
-        self.event_type = event_type
-
-    def __getitem__(self, key: str) -> Any:
-        if key not in self.__slots__:
-            raise KeyError(key)
-        return getattr(self, key)
-
-    def __repr__(self) -> str:
-        return (
-            f"Event(data={dict(self.data)!r}, event_id={self.event_id!r}, "
-            f"event_type={self.event_type!r})"
-        )
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Event):
-            return NotImplemented
-        return (self.data, self.event_id, self.event_type) == (
-            other.data,
-            other.event_id,
-            other.event_type,
-        )
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (Event, (dict(self.data), self.event_id, self.event_type))
-
-    @classmethod
-    def from_wire(cls, raw: dict[str, Any] | None) -> Event:
-        """Build an event from its wire form ``{data, event_id, event_type}``."""
-        raw = raw or {}
-        data = fix_http_body(dict(raw.get("data") or {}))
-        return cls(AttrDict(data), raw.get("event_id"), raw.get("event_type"))
+def _in_activity_call(rt: _runtime.Runtime, op: str, args: dict[str, Any]) -> Any:
+    """A syscall; inside an activity its failure is upstream's
+    ``AutoKittehError("next_event inside activity: <error>")``."""
+    if not rt.in_activity():
+        return rt.syscall(op, args)
+    try:
+        return rt.syscall(op, args)
+    except AutoKittehError as e:
+        raise AutoKittehError(f"next_event inside activity: {e}") from e
 
 
 def subscribe(source: str, filter: str = "") -> str:
@@ -75,7 +38,7 @@ def subscribe(source: str, filter: str = "") -> str:
     rt = _runtime.current()
     if rt is None:
         return f"sig_{uuid.uuid4().hex}"
-    return str(rt.syscall("subscribe", {"source": source, "filter": filter}))
+    return str(_in_activity_call(rt, "subscribe", {"source": source, "filter": filter}))
 
 
 def next_event(
@@ -86,18 +49,26 @@ def next_event(
 ) -> AttrDict | Event | None:
     """Wait for the next event of one of the subscriptions.
 
-    ``timeout`` is seconds or a ``timedelta`` (``None``/0: forever). Returns the
-    event data as an AttrDict (or the whole :class:`Event` with ``full=True``),
-    or ``None`` on timeout. Locally returns ``None``.
+    ``timeout`` is seconds or a ``timedelta`` (``None``/0: forever; negative:
+    an error). Returns the event data as an AttrDict (or the whole
+    :class:`Event` with ``full=True``), or ``None`` on timeout. Locally returns
+    ``None``.
     """
     ids = (
         [subscription_id] if isinstance(subscription_id, str) else list(subscription_id)
     )
-    seconds = timeout_seconds(timeout)
     rt = _runtime.current()
     if rt is None:
+        timeout_seconds(timeout, "next_event")
         return None
-    raw = rt.syscall("next_event", {"subscription_ids": ids, "timeout": seconds})
+    try:
+        seconds = timeout_seconds(timeout, "next_event")
+    except AutoKittehError as e:
+        if rt.in_activity():
+            raise AutoKittehError(f"next_event inside activity: {e}") from e
+        raise
+    args = {"subscription_ids": ids, "timeout": seconds}
+    raw = _in_activity_call(rt, "next_event", args)
     if raw is None:
         return None
     event = Event.from_wire(raw)
@@ -111,6 +82,15 @@ def unsubscribe(subscription_id: str) -> None:
         rt.syscall("unsubscribe", {"subscription_id": subscription_id})
 
 
+def _json_arg(what: str, value: Any) -> Any:
+    # As upstream: data and memo must be JSON as they are (json.dumps).
+    try:
+        json.dumps(value)
+    except (TypeError, ValueError) as e:
+        raise ValueError(f"start: invalid {what}: {e}") from None
+    return value
+
+
 def start(
     loc: str,
     data: dict[str, Any] | None = None,
@@ -119,16 +99,16 @@ def start(
 ) -> str:
     """Start a child session at ``loc`` ("file.py:func"); returns its session id.
 
-    ``data`` becomes the child's ``event.data``. Locally returns a dummy id.
+    ``data`` becomes the child's ``event.data``; ``data`` and ``memo`` must be
+    JSON-serialisable (``ValueError("start: invalid data: ...")``). Locally
+    returns a dummy id.
     """
-    try:
-        wire_data = to_json(data or {})
-    except TypeError as e:
-        raise ValueError(f"start: invalid data: {e}") from None
+    wire_data = _json_arg("data", {} if data is None else data)
+    wire_memo = _json_arg("memo", {} if memo is None else memo)
     rt = _runtime.current()
     if rt is None:
         return f"ses_{uuid.uuid4().hex}"
-    args = {"loc": loc, "data": wire_data, "memo": dict(memo or {}), "project": project}
+    args = {"loc": loc, "data": wire_data, "memo": wire_memo, "project": project}
     return str(rt.syscall("start", args))
 
 

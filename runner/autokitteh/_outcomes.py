@@ -8,12 +8,12 @@ from . import _runtime
 from ._values import to_json
 
 
-def outcome(value: Any, *, event_id: str | None = None) -> None:
-    """Send ``value`` as the outcome of the triggering event (or ``event_id``).
+def outcome(v: Any, *, event_id: str | None = None) -> None:
+    """Send ``v`` as the outcome of the triggering event (or ``event_id``).
 
     Locally a no-op.
     """
-    wire = to_json(value)
+    wire = to_json(v)
     rt = _runtime.current()
     if rt is not None:
         rt.syscall("outcome", {"value": wire, "event_id": event_id})
@@ -21,8 +21,8 @@ def outcome(value: Any, *, event_id: str | None = None) -> None:
 
 def http_outcome(
     status_code: int = 200,
-    body: Any = None,
     *,
+    body: Any = None,
     json: Any = None,
     headers: dict[str, str] | None = None,
     more: bool = False,
@@ -30,8 +30,9 @@ def http_outcome(
 ) -> None:
     """Answer the triggering synchronous webhook with an HTTP response.
 
-    ``body`` (also accepted positionally) is sent as-is when str/bytes, else as
-    JSON; ``json`` is JSON-encoded. Giving both is an error.
+    Arguments after ``status_code`` are keyword-only, as upstream. ``body`` is
+    sent as-is when str/bytes, else as JSON; ``json`` is JSON-encoded. Giving
+    both is an error.
     """
     if body is not None and json is not None:
         raise ValueError("Cannot specify both body and json together")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import _runtime
+from ._errors import AutoKittehError
 from ._values import timeout_seconds, to_json
 
 
@@ -32,13 +33,17 @@ def next_signal(
     """Wait for the first signal among ``name`` (or names).
 
     A name that is a child session id waits for that child's completion. Returns
-    ``None`` on timeout, and always locally.
+    ``None`` on timeout, and always locally. Refused inside an activity.
     """
     names = [name] if isinstance(name, str) else list(name)
-    seconds = timeout_seconds(timeout)
+    seconds = timeout_seconds(timeout, "next_signal")
     rt = _runtime.current()
     if rt is None:
         return None
+    if rt.in_activity():
+        raise AutoKittehError(
+            "next_signal: this operation is not allowed in an activity"
+        )
     raw = rt.syscall("next_signal", {"names": names, "timeout": seconds})
     if raw is None:
         return None

@@ -64,17 +64,17 @@ def _store(op: str, key: str = "", operands: list[Any] | None = None) -> Any:
     return rt.syscall("store", {"op": op, "key": key, "operands": wire})
 
 
-def mutate_value(key: str, op: str, *operands: Any) -> Any:
+def mutate_value(key: str, op: str, *args: Any) -> Any:
     """Apply store operation ``op`` (see :class:`Op`) to ``key``; return the result."""
     op = str(op)
     if op not in _ARITY:
         raise ValueError(f"unknown store operation {op!r}")
     want = _ARITY[op]
-    if len(operands) > want:
+    if len(args) > want:
         raise ValueError("too many operands")
-    if len(operands) < want:
+    if len(args) < want:
         raise ValueError(f"missing value for {op!r}")
-    return _store(op, key, list(operands))
+    return _store(op, key, list(args))
 
 
 def get_value(key: str) -> Any:
@@ -120,21 +120,29 @@ def unpublish_value(key: str) -> None:
 
 
 class Store(MutableMapping[str, Any]):
-    """Dict-style access to the store: ``autokitteh.store["k"] = v``."""
+    """Dict-style access to the store: ``autokitteh.store["k"] = v``.
+
+    As upstream: a missing key reads as ``None`` and deleting one is silent.
+    ``in`` and ``get(k, default)`` treat a key holding ``None`` as missing.
+    Read-modify-write through it is not atomic (use :func:`add_values`,
+    :func:`check_and_set_value`).
+    """
 
     def __getitem__(self, key: str) -> Any:
-        value = get_value(key)
-        if value is None:
-            raise KeyError(key)
-        return value
+        return get_value(key)
 
     def __setitem__(self, key: str, value: Any) -> None:
         set_value(key, value)
 
     def __delitem__(self, key: str) -> None:
-        if get_value(key) is None:
-            raise KeyError(key)
         del_value(key)
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and get_value(key) is not None
+
+    def get(self, key: str, default: Any = None) -> Any:
+        value = get_value(key)
+        return default if value is None else value
 
     def __iter__(self) -> Iterator[str]:
         return iter(list_values_keys())

@@ -9,6 +9,8 @@ import datetime
 import math
 from typing import Any
 
+from ._errors import AutoKittehError
+
 
 def to_json(value: Any, *, strict: bool = True, _seen: set[int] | None = None) -> Any:
     """Convert ``value`` to a JSON-safe value.
@@ -56,8 +58,13 @@ def to_json(value: Any, *, strict: bool = True, _seen: set[int] | None = None) -
     return repr(value)
 
 
-def timeout_seconds(timeout: datetime.timedelta | float | None) -> float | None:
-    """Normalise a ``timeout`` argument: ``None``/0 mean wait forever."""
+def timeout_seconds(
+    timeout: datetime.timedelta | float | None, op: str
+) -> float | None:
+    """Normalise a ``timeout`` argument of ``op``: ``None``/0 mean wait forever.
+
+    A negative timeout raises ``AutoKittehError("<op>: timeout < 0")`` (upstream).
+    """
     if timeout is None:
         return None
     if isinstance(timeout, datetime.timedelta):
@@ -65,7 +72,11 @@ def timeout_seconds(timeout: datetime.timedelta | float | None) -> float | None:
     elif isinstance(timeout, int | float) and not isinstance(timeout, bool):
         seconds = float(timeout)
     else:
-        raise TypeError(f"timeout must be timedelta, int or float, not {type(timeout)}")
+        raise TypeError(
+            f"timeout {timeout!r} should be a timedelta or number of seconds"
+        )
+    if seconds < 0:
+        raise AutoKittehError(f"{op}: timeout < 0")
     return seconds if seconds > 0 else None
 
 

@@ -42,8 +42,8 @@ TOKEN_URLS = {
     "youtube": "https://oauth2.googleapis.com/token",
 }
 # The environment variables' prefix for the OAuth client, as upstream's server.
-_GOOGLE = ("gmail", "google", "googlecalendar", "googledrive", "googleforms")
-_ENV_PREFIX = dict.fromkeys((*_GOOGLE, "googlesheets", "youtube"), "GOOGLE")
+_GOOGLE = [name for name, url in TOKEN_URLS.items() if "googleapis.com" in url]
+_ENV_PREFIX = dict.fromkeys(_GOOGLE, "GOOGLE")
 # Providers that take the client credentials as HTTP Basic auth, not form fields.
 _BASIC_AUTH = {"airtable", "notion"}
 _TIMEOUT = 30.0

@@ -36,3 +36,11 @@ def test_bash_script_completes_commands(tmp_path: Path) -> None:
     )
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["where"]
+
+
+def test_zsh_compdef_on_line_one() -> None:
+    # zsh's compinit only reads the `#compdef` tag on a file's first line.
+    assert completion_script("zsh").splitlines()[0] == "#compdef ak"
+    assert (REPO / "completions" / "ak.zsh").read_text().splitlines()[
+        0
+    ] == "#compdef ak"

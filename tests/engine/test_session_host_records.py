@@ -54,3 +54,64 @@ def test_records_match_json_dumps(tmp_path: Path, is_error: bool) -> None:
     assert [(r["seq"], r["name"]) for r in journal] == [
         (i, c[0]) for i, c in enumerate(CALLS, 1)
     ]
+
+
+def test_call_spec_records_have_the_start_time(tmp_path: Path) -> None:
+    srv = make_server(tmp_path)
+    sid = "ses_t"
+    srv.db.exec("PRAGMA foreign_keys=OFF")
+    host = DbSessionHost(srv, sid)
+    started = 1_700_000_000.25  # 2023-11-14T22:13:20.250000Z
+    # A fast activity: its call spec came folded into activity_done.
+    host.on_activity_done(
+        JournalEntry(1, "f", "pickle", "x", False), ActivityCall([], {}, started)
+    )
+    # A slow one: activity_start (sent 50 ms into it) says when it started.
+    host.on_activity_start(2, "g", [], {}, started + 1)
+    host.on_activity_done(JournalEntry(2, "g", "pickle", "x", False))
+    rows = srv.db.all(
+        "SELECT t, record FROM session_logs WHERE session_id = ? ORDER BY seq", sid
+    )
+    kinds = [next(iter(json.loads(r["record"]))) for r in rows]
+    assert kinds == ["call_spec", "call_attempt_start", "call_attempt_complete"] * 2
+    times = [r["t"] for r in rows]
+    assert times[0] == times[1] == "2023-11-14T22:13:20.250000Z"
+    assert times[3] == times[4] == "2023-11-14T22:13:21.250000Z"
+    assert times[2] > "2026" and times[5] > "2026"  # completions: when written
+
+
+@pytest.mark.parametrize("fails", [False, True])
+def test_journaled_syscalls_are_logged_as_calls(tmp_path: Path, fails: bool) -> None:
+    import asyncio
+
+    from akcli.engine.runner_types import SyscallError
+
+    srv = make_server(tmp_path)
+    sid = "ses_s"
+    srv.db.exec("PRAGMA foreign_keys=OFF")
+    host = DbSessionHost(srv, sid)
+    seconds = -1 if fails else 5
+
+    async def go() -> None:
+        await host.on_syscall(1, "sleep", {"seconds": seconds})
+        await host.on_syscall(None, "sleep", {"seconds": 1})  # not journaled
+
+    if fails:
+        with pytest.raises(SyscallError):
+            asyncio.run(go())
+    else:
+        asyncio.run(go())
+    rows = srv.db.all(
+        "SELECT record FROM session_logs WHERE session_id = ? ORDER BY seq", sid
+    )
+    args = {"seconds": repr(seconds)}
+    assert [json.loads(r["record"]) for r in rows] == [
+        {"sdk_call": {"op": "sleep", "args": args, "seq": 1}},
+        {"sdk_call_complete": {"seq": 1, "is_error": fails}},
+    ]
+    # A replayed call (answered before a restart) is not logged again.
+    if not fails:
+        asyncio.run(host.on_syscall(1, "sleep", {"seconds": seconds}))
+    assert (
+        len(srv.db.all("SELECT seq FROM session_logs WHERE session_id = ?", sid)) == 2
+    )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -112,6 +113,12 @@ def record_text(rec: dict[str, Any]) -> str:
                 err = f" (attempt {body['attempt']}"
                 err += f", error: {body['error']})" if body.get("error") else ")"
             return f"Call Attempt Complete: #{body.get('seq', '?')}{err}"
+        if key == "sdk_call":
+            args = [f"{k}={v}" for k, v in (body.get("args") or {}).items()]
+            return f"SDK Call: {body.get('op', '?')}({', '.join(args)})"
+        if key == "sdk_call_complete":
+            err = " (error)" if body.get("is_error") else ""
+            return f"SDK Call Complete: #{body.get('seq', '?')}{err}"
         if key == "stop_request":
             return f"Stop Request: {body.get('reason', '')}".rstrip()
         if key == "print":
@@ -123,10 +130,16 @@ def record_text(rec: dict[str, Any]) -> str:
     return ""
 
 
+def strip_ts(rec: dict[str, Any], no_ts: bool) -> dict[str, Any]:
+    """A log record without its `t` and `process_id` fields when `no_ts` (`-n`)."""
+    if no_ts:
+        return {k: v for k, v in rec.items() if k not in ("t", "process_id")}
+    return rec
+
+
 def show_record(out: Renderer, rec: dict[str, Any], no_ts: bool) -> None:
     """One log record: `[t] text`, or its JSON (`-n` drops t and process_id)."""
-    if no_ts:
-        rec = {k: v for k, v in rec.items() if k not in ("t", "process_id")}
+    rec = strip_ts(rec, no_ts)
     if out.is_json:
         out.raw(rec)
         return
@@ -151,6 +164,18 @@ def all_log(client: Client, sid: str, skip: int = 0) -> list[dict[str, Any]]:
         token = resp.get("next_page_token", "")
         if not token:
             return records
+
+
+def iter_prints(client: Client, sid: str, after: int = 0) -> Iterator[dict[str, Any]]:
+    """A session's prints after print ID `after`, fetched a page at a time."""
+    while True:
+        body = {"session_id": sid, "after_id": after}
+        resp = client.call("sessions", "GetPrints", body)
+        batch = resp.get("prints", [])
+        yield from batch
+        if not batch or not resp.get("next_page_token"):
+            return
+        after = int(batch[-1]["id"])
 
 
 def session_state(client: Client, sid: str) -> str:
@@ -202,9 +227,7 @@ def watch(
             raise NotFound(f'session ID "{sid}" not found')
         records = all_log(client, sid, seen_logs)
         seen_logs += len(records)
-        prints = client.call(
-            "sessions", "GetPrints", {"session_id": sid, "after_id": last_print}
-        ).get("prints", [])
+        prints = list(iter_prints(client, sid, last_print))
         if prints:
             last_print = int(prints[-1]["id"])
         merged = records + [{"t": p["t"], "print": {"text": p["v"]}} for p in prints]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import time
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -16,12 +18,14 @@ from akcli.commands.sessions.common import (
     FINAL,
     duration,
     go_time,
+    iter_prints,
     parse_time,
     resolve,
     session_state,
     show_record,
     state_name,
     strip_print,
+    strip_ts,
 )
 from akcli.errors import UsageError
 from akcli.ids import is_id
@@ -58,8 +62,7 @@ def list_(
     sessions = resp.get("sessions", [])
     check_found(bool(sessions), fail, "sessions")
     actx.out.items(sessions)
-    if resp.get("next_page_token"):
-        actx.out.value("next-page-token", resp["next_page_token"])
+    actx.out.next_page(str(resp.get("next_page_token") or ""))
 
 
 @app.command("get")
@@ -76,10 +79,17 @@ def get(
     actx.out.obj("session", resp.get("session"))
 
 
-def _show_print(actx: Any, p: dict[str, Any], no_ts: bool) -> None:
+def _show_print(
+    actx: Any, p: dict[str, Any], no_ts: bool, collect: list[Any] | None
+) -> None:
+    # collect: the JSON objects of one `--array_json_list` array, printed at the end.
     text = strip_print(str(p.get("v", "")))
     if actx.out.is_json:
-        actx.out.items([{"t": p["t"], "v": text} if not no_ts else {"v": text}])
+        obj = {"t": p["t"], "v": text} if not no_ts else {"v": text}
+        if collect is not None:
+            collect.append(obj)
+        else:
+            actx.out.items([obj])
     elif no_ts:
         typer.echo(text)
     else:
@@ -106,18 +116,20 @@ def prints(
     except re.error as e:
         raise UsageError(f'invalid --end-print-re "{end_print_re}": {e}') from None
     last, total = 0, 0
+    # One JSON array with --array_json_list (when not tailing: lines stream).
+    collect: list[Any] | None = [] if actx.out.array and not tail else None
     while True:
         state = session_state(client, sid) if tail else ""
-        body = {"session_id": sid, "after_id": last}
-        batch = client.call("sessions", "GetPrints", body).get("prints", [])
-        for p in batch:
-            _show_print(actx, p, no_ts)
+        for p in iter_prints(client, sid, last):  # page by page, never all at once
+            _show_print(actx, p, no_ts, collect)
             last, total = int(p["id"]), total + 1
             if tail and pattern and pattern.search(strip_print(str(p.get("v")))):
                 return
         if not tail or state in FINAL:
             break
         time.sleep(interval)
+    if collect is not None and actx.out.is_json:
+        actx.out.items(collect)
     check_found(total > 0, fail, "prints")
 
 
@@ -150,21 +162,22 @@ def log(
     check_found(bool(records), fail, "log records")
     if order == "desc":
         records.reverse()
-    for rec in records:
-        show_record(actx.out, rec, no_ts)
-    if resp.get("next_page_token"):
-        actx.out.value("next-page-token", resp["next_page_token"])
+    if actx.out.is_json:  # JSON Lines, or one array with --array_json_list
+        actx.out.raw_items([strip_ts(rec, no_ts) for rec in records])
+    else:
+        for rec in records:
+            show_record(actx.out, rec, no_ts)
+    actx.out.next_page(str(resp.get("next_page_token") or ""))
 
 
-def format_log_file(prints: list[dict[str, Any]]) -> str:
-    """download-logs layout: `[YYYY-MM-DD HH:MM:SS]:  <line>`, then 24-space indents."""
-    lines: list[str] = []
+def format_log_file(prints: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """download-logs layout: `[YYYY-MM-DD HH:MM:SS]:  <line>`, then 24-space
+    indents; one chunk of text per print."""
     for p in prints:
         stamp = parse_time(str(p["t"])).strftime("%Y-%m-%d %H:%M:%S")
         first, *rest = strip_print(str(p.get("v", ""))).split("\n")
-        lines.append(f"[{stamp}]:  {first}")
-        lines.extend(" " * 24 + line for line in rest)
-    return "".join(line + "\n" for line in lines)
+        lines = [f"[{stamp}]:  {first}", *(" " * 24 + line for line in rest)]
+        yield "".join(line + "\n" for line in lines)
 
 
 @app.command("download-logs")
@@ -177,10 +190,12 @@ def download_logs(
     """Write a session's prints to a text file."""
     actx = app_ctx(ctx)
     sid = resolve(actx.client, ref)
-    body = {"session_id": sid, "after_id": 0}
-    batch = actx.client.call("sessions", "GetPrints", body).get("prints", [])
-    check_found(bool(batch), fail, "prints")
+    prints = iter_prints(actx.client, sid)
+    first = next(prints, None)
+    check_found(first is not None, fail, "prints")
     stamp = datetime.now().strftime("%Y%m%d_%H%M%S")
     path = Path(output or f"./{sid}_{stamp}.txt")
-    path.write_text(format_log_file(batch))
+    with path.open("w") as f:
+        if first is not None:
+            f.writelines(format_log_file(itertools.chain([first], prints)))
     typer.echo(f"Logs written to {path}")

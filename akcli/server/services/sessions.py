@@ -197,7 +197,7 @@ def list_(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
         if state != "unspecified":
             where.append("state = ?")
             args.append(state)
-    limit, offset = _page(body, 50, 10, 100)
+    limit, offset = _page(body, 50, 1, 1000)
     sql = "SELECT * FROM sessions"
     if where:
         sql += " WHERE " + " AND ".join(where)
@@ -212,6 +212,10 @@ def list_(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+PRINTS_PAGE, PRINTS_PAGE_MAX = 1000, 10000
+PRINTS_PAGE_BYTES = 4 << 20
+
+
 @rpc("sessions", "GetPrints")
 def get_prints(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
     sid = get_session(srv, req_str(body, "session_id", "session ID"))["session_id"]
@@ -219,13 +223,28 @@ def get_prints(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
         after = int(body.get("after_id") or 0)
     except (TypeError, ValueError):
         raise BadRequest("invalid after_id") from None
-    rows = srv.db.all(
+    limit = _page(body, PRINTS_PAGE, 1, PRINTS_PAGE_MAX)[0]
+    cur = srv.db.exec(
         "SELECT id, t, text FROM session_prints WHERE session_id = ? AND id > ?"
-        " ORDER BY id",
+        " ORDER BY id LIMIT ?",
         sid,
         after,
+        limit + 1,
     )
-    return {"prints": [{"id": r["id"], "t": r["t"], "v": r["text"]} for r in rows]}
+    out: list[dict[str, Any]] = []
+    size = 0
+    more = False
+    for r in cur:  # a page is at most `limit` prints or ~PRINTS_PAGE_BYTES
+        if len(out) >= limit or (out and size >= PRINTS_PAGE_BYTES):
+            more = True
+            break
+        size += len(r["text"])
+        out.append({"id": r["id"], "t": r["t"], "v": r["text"]})
+    cur.close()
+    resp: dict[str, Any] = {"prints": out}
+    if more:
+        resp["next_page_token"] = str(out[-1]["id"])
+    return resp
 
 
 @rpc("sessions", "GetLog")

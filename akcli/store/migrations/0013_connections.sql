@@ -13,6 +13,7 @@ CREATE TABLE connections (
 
 -- Connection triggers name their connection.
 ALTER TABLE triggers ADD COLUMN connection_id TEXT NOT NULL DEFAULT '';
+CREATE INDEX triggers_connection ON triggers (connection_id);
 
 -- A provider's delivery ID, once per connection: a retried delivery finds its
 -- row (committed with its events) and gets the same answer, no second event.

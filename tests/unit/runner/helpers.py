@@ -33,6 +33,7 @@ class FakeHost:
         self.print_log: list[tuple[str, str]] = []  # every print received
         self.journal: list[JournalEntry] = []
         self.starts: list[tuple[int, str, list[str], dict[str, str]]] = []
+        self.start_times: list[tuple[int, float | None]] = []  # runner's start t
         self.syscalls: list[tuple[int | None, str, dict[str, Any]]] = []
         self.logs: list[tuple[str, str]] = []
         self.store: dict[str, Any] = {}
@@ -43,15 +44,23 @@ class FakeHost:
         self.prints.setdefault(key, text)
 
     def on_activity_start(
-        self, seq: int, name: str, args: list[str], kwargs: dict[str, str]
+        self,
+        seq: int,
+        name: str,
+        args: list[str],
+        kwargs: dict[str, str],
+        t: float | None = None,
+        attempt: Any = None,
     ) -> None:
         self.starts.append((seq, name, args, kwargs))
+        self.start_times.append((seq, t))
 
     def on_activity_done(
-        self, entry: JournalEntry, call: ActivityCall | None = None
+        self, entry: JournalEntry, call: ActivityCall | None = None, attempt: Any = None
     ) -> None:
         if call is not None:  # a fast activity: its call spec came with the result
             self.starts.append((entry.seq, entry.name, call.args, call.kwargs))
+            self.start_times.append((entry.seq, call.t))
         self.journal.append(entry)
 
     async def on_syscall(self, seq: int | None, op: str, args: dict[str, Any]) -> Any:

@@ -42,3 +42,32 @@ def test_runner_frames_are_removed() -> None:
         text = errors_fmt.format_error(e)
     assert "in boom" in text
     assert "runner/call.py" not in text
+
+
+def test_pad_exception_args() -> None:
+    class X(Exception):
+        def __init__(self, a: int, b: int, *, c: int = 0) -> None:
+            super().__init__(a)
+            self.b = b
+
+    class Own(Exception):
+        def __init__(self, a: int, b: int) -> None:
+            super().__init__(a)
+            self.b = b
+
+        def __reduce__(self) -> tuple[object, ...]:
+            return (Own, (self.args[0], self.b))
+
+    x = X(1, 2)
+    errors_fmt.pad_exception_args(x)
+    assert x.args == (1, 2)  # positional parameters only (not keyword-only c)
+    y = X.__new__(X)
+    y.args = (1,)
+    errors_fmt.pad_exception_args(y)
+    assert y.args == (1, None)  # no attribute b: None
+    own = Own(1, 2)
+    errors_fmt.pad_exception_args(own)
+    assert own.args == (1,)  # rebuilds itself: left alone
+    v = ValueError("v")
+    errors_fmt.pad_exception_args(v)  # a built-in __init__: unchanged
+    assert v.args == ("v",)

@@ -25,9 +25,10 @@ class RetryHost(FakeHost):
         name: str,
         args: list[str],
         kwargs: dict[str, str],
+        t: float | None = None,
         attempt: Attempt | None = None,
     ) -> None:
-        super().on_activity_start(seq, name, args, kwargs)
+        super().on_activity_start(seq, name, args, kwargs, t)
 
     def on_activity_done(
         self,

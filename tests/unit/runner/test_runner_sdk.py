@@ -67,8 +67,9 @@ def test_local_fallbacks(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("w__webhook_url", "http://h/x")
     assert autokitteh.get_webhook_url("w") == "http://h/x"
     with pytest.raises(ValueError, match="both body and json"):
-        autokitteh.http_outcome(200, "b", json={})
-    autokitteh.http_outcome(404, "Not Found")  # body positional is accepted
+        autokitteh.http_outcome(200, body="b", json={})
+    with pytest.raises(TypeError):  # keyword-only, as upstream
+        autokitteh.http_outcome(404, "Not Found")  # type: ignore[misc]
     with pytest.raises(TypeError):
         autokitteh.next_event("s", timeout="soon")  # type: ignore[arg-type]
 

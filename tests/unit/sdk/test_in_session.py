@@ -49,3 +49,34 @@ def test_missing_connection_fails_the_session(tmp_path: Path) -> None:
     assert "ak connection set <project>/slack_conn oauth_access_token=..." in str(
         outcome.error
     )
+
+
+ACTIVITY = """
+    import autokitteh
+    from autokitteh.errors import ConnectionInitError
+    from autokitteh.slack import slack_client
+
+    @autokitteh.activity
+    def connect():
+        return slack_client("slack_conn")
+
+    def main(event):
+        try:
+            connect()
+        except ConnectionInitError as e:
+            return [type(e).__name__, str(e), e.connection, list(e.keys)]
+"""
+
+
+def test_connection_error_from_an_activity_keeps_its_message(tmp_path: Path) -> None:
+    outcome, host = run_files(tmp_path, {"main.py": ACTIVITY}, durable=True)
+
+    assert outcome.state == "completed", outcome.error
+    assert outcome.value == [
+        "ConnectionInitError",
+        "AutoKitteh connection 'slack_conn' not initialized; run: "
+        "ak connection set <project>/slack_conn oauth_access_token=...",
+        "slack_conn",
+        ["oauth_access_token"],
+    ]
+    assert [e.name for e in host.journal] == ["connect"]

@@ -1,0 +1,5 @@
+"""``AttrDict``: a dict with recursive attribute access."""
+
+from ._attrdict import AttrDict
+
+__all__ = ["AttrDict"]

@@ -1,0 +1,5 @@
+"""Signals between sessions."""
+
+from ._signals import Signal, next_signal, signal
+
+__all__ = ["Signal", "next_signal", "signal"]
