@@ -12,11 +12,11 @@ import asyncio
 import json
 import os
 import sqlite3
-import sys
 import tempfile
 from typing import Any
 
 from akcli import integrations
+from akcli.errors import AkError
 from akcli.server.state import Server
 
 TIMEOUT = 30.0
@@ -107,8 +107,20 @@ def _script(integration: str) -> str | None:
     return _WRAPPER.format(body="".join("    " + ln + "\n" for ln in body.splitlines()))
 
 
-def _python() -> str:
-    return os.environ.get("AK_WORKER_PYTHON") or sys.executable
+def _python(srv: Server) -> str:
+    """The worker python, else the default venv's (where sessions' packages are)."""
+    worker = os.environ.get("AK_WORKER_PYTHON")
+    if worker:
+        return worker
+    from akcli.venvs import default_requirements, is_complete
+
+    target = srv.paths.venvs_dir / "default"
+    if is_complete(target, default_requirements(srv.config)):
+        return str(target / "bin" / "python")
+    raise AkError(
+        "the default Python environment is not built yet (ak up builds it in the"
+        " background; `ak deploy` waits for it): try again once it is"
+    )
 
 
 def _env(srv: Server, row: sqlite3.Row, sdk_dir: str) -> dict[str, str]:
@@ -141,7 +153,7 @@ async def run_test(srv: Server, row: sqlite3.Row) -> dict[str, Any]:
             os.path.join(runner_package_dir(), "autokitteh"), f"{sdk_dir}/autokitteh"
         )
         proc = await asyncio.create_subprocess_exec(
-            _python(),
+            _python(srv),
             "-c",
             script,
             row["name"],
