@@ -312,6 +312,44 @@ def test_connection_test_failures_and_openai(server: AkServer, api: FakeAPI) -> 
     assert api.only("GET", "/v1/models").headers["authorization"] == "Bearer sk-1"
 
 
+def test_set_prompts_hidden_on_a_terminal(server: AkServer) -> None:
+    """A bare KEY on a terminal asks with a prompt that does not echo."""
+    import os
+    import pty
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the real CLI on a pseudo-terminal
+        os.environ.update(server.env)
+        ref = "slack_cmd/slack_conn"
+        os.execv(
+            sys.executable,
+            [
+                sys.executable,
+                "-m",
+                "akcli",
+                "connection",
+                "set",
+                ref,
+                "oauth_access_token",
+            ],
+        )
+    out = b""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            chunk = os.read(fd, 1024)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+        if out.endswith(b"oauth_access_token: "):
+            os.write(fd, BOT_TOKEN.encode() + b"\n")
+    os.waitpid(pid, 0)
+    os.close(fd)
+    assert out.replace(b"\r", b"") == b"oauth_access_token: \nstatus: configured\n"
+
+
 def test_secrets_in_no_file_log_or_output(server: AkServer) -> None:
     """Runs last in this module: every secret set above is nowhere in plaintext."""
     home = server.home
