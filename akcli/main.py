@@ -70,6 +70,8 @@ LAZY_GROUPS.update(
         "var": ("akcli.commands.vars", "Project variables"),
         "manifest": ("akcli.commands.manifest", "Manifest management"),
         "config": ("akcli.commands.config", "Configuration: locations, keys, values"),
+        "connection": ("akcli.commands.connections", "Connection management"),
+        "integration": ("akcli.commands.integrations", "Integration management"),
     }
 )
 check.register(app)

@@ -314,6 +314,9 @@ class SessionRunner:
             env[var["name"]] = (
                 self.srv.cipher.decrypt(value) if var["is_secret"] else value
             )
+        from akcli.server.services.connections import connection_env
+
+        env.update(connection_env(self.srv, row["project_id"]))
         for trg in self.srv.db.all(
             "SELECT name, webhook_slug FROM triggers WHERE project_id = ? AND webhook_slug"
             " IS NOT NULL",

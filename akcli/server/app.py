@@ -37,11 +37,17 @@ def build_app(server: Server) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if server.engine is not None:
             await server.engine.start()
+        sources = optional_module("akcli.server.sources")
+        if sources is not None:  # Slack Socket Mode, Discord gateway
+            server.extras["event_sources"] = sources.EventSources(server)
+            await server.extras["event_sources"].start()
         ready["ok"] = True
         try:
             yield
         finally:
             ready["ok"] = False
+            if "event_sources" in server.extras:
+                await server.extras.pop("event_sources").stop()
             if server.engine is not None:
                 await server.engine.shutdown()
 
@@ -105,6 +111,9 @@ def build_app(server: Server) -> Starlette:
         Route("/webhooks/{slug}/{suffix:path}", webhook, methods=methods),
         Route("/autokitteh.{svc}/{method}", rpc_route, methods=["POST"]),
     ]
+    receivers = optional_module("akcli.server.receivers")
+    if receivers is not None:  # integration events (Slack, GitHub, ...)
+        routes += receivers.routes(server)
     store = optional_module("akcli.server.services.store")
     if store is not None:  # published store values (GET /store/<project>/<key>)
         routes.append(
