@@ -43,6 +43,8 @@ KEYS: dict[str, str] = {
     "pythonrt.stop_grace": "10s",
     # A durable session waiting longer than this gives up its runner (0: never).
     "pythonrt.evict_after": "5s",
+    "connections.reconnect_delay": "1s",
+    "pythonrt.isolate": "true",
     "sessions.max_prints_size": "10485760",
     # "" = akcli/data/default-requirements.txt; a list replaces it ([] = minimal).
     "pythonrt.default_requirements": "",
