@@ -98,6 +98,7 @@ async def evictable(
 ) -> T:
     """Await a waiting syscall; after ``evict_after`` seconds without an answer,
     cancel it, store the wait and raise :class:`Evicted`."""
+    started = time.time()  # a timeout counts from the call, not the eviction
     task = asyncio.ensure_future(wait)
     after = evict_after(srv)
     try:
@@ -115,7 +116,7 @@ async def evictable(
     if not task.cancelled():
         return task.result()  # answered (or failed) before the cancel took
     timeout = args.get("timeout")
-    deadline = time.time() + float(timeout) if timeout else None
+    deadline = started + float(timeout) if timeout else None
     store(srv, sid, seq, op, _names(op, args), deadline)
     raise Evicted
 

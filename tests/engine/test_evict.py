@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -129,6 +130,12 @@ def test_timeout_survives_eviction(tmp_path: Path) -> None:
         ids = _setup(srv, tmp_path)
         sid = start(srv, ids, "main.py:on_signal", inputs={"timeout": 1.5})
         await _until_evicted(srv, sid)
+        # The deadline counts from the call (just after activity "a" was
+        # committed), not from the eviction 0.3 s later.
+        a = srv.db.one("SELECT created_at FROM journal WHERE seq = 1")["created_at"]
+        t_a = datetime.strptime(a, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+        wake_at = srv.db.one("SELECT wake_at FROM session_waits")["wake_at"]
+        assert 1.5 <= wake_at - t_a.timestamp() < 1.5 + 0.25
         row = await wait_final(srv, sid)  # woken by its deadline, not a signal
         assert row["state"] == "completed", row["error"]
         assert prints(srv, sid) == ["before a", "got None", "after b"]
