@@ -24,8 +24,8 @@ import autokitteh
 from autokitteh import _runtime
 from autokitteh._values import to_json
 
-from runner import call, errors_fmt, loader, printing, protocol, retrying
-from runner.syscalls import Channel, Session, Stopped
+from runner import call, divergence, errors_fmt, loader, printing, protocol, retrying
+from runner.syscalls import Channel, NonDeterminismError, Session, Stopped
 
 
 def fix_sys_path(code_dir: str, stage_dir: str) -> None:
@@ -157,6 +157,9 @@ def execute(session: Session, run: dict[str, Any]) -> dict[str, Any]:
         if e.code not in (None, 0):
             done["state"] = protocol.ERROR
             done["error"] = errors_fmt.format_error(e)
+    except NonDeterminismError as e:  # the recorded-vs-now table first
+        done["state"] = protocol.ERROR
+        done["error"] = f"{e.table}\n\n{errors_fmt.format_error(e)}"
     except BaseException as e:  # SessionFailure, user errors, KeyboardInterrupt
         done["state"] = protocol.ERROR
         errors_fmt.pad_exception_args(e)  # as upstream: X(1, None)
@@ -210,6 +213,7 @@ def run_session(socket_path: str, code_dir: str, code_cache: str | None = None) 
     session = Session(Channel(sock))
     session.code_dir = code_dir
     errors_fmt.code_dir = code_dir
+    divergence.set_code_dir(code_dir)
     session.chan.send(protocol.HELLO, {"pid": os.getpid()})
     session.start_threads()
     run = session.wait_run()

@@ -31,7 +31,7 @@ from typing import Any
 from autokitteh._errors import AutoKittehError
 from autokitteh._runtime import Runtime
 
-from runner import protocol
+from runner import divergence, protocol
 
 _real_sleep = time.sleep
 _monotonic = time.monotonic
@@ -53,7 +53,36 @@ class SessionFailure(BaseException):
 
 
 class NonDeterminismError(SessionFailure):
-    """The workflow made a different call than the one recorded in the journal."""
+    """The workflow made a different call than the one recorded in the journal.
+
+    ``table`` shows the recorded entry and the call made now side by side
+    (runner/divergence.py); the session's error text starts with it.
+    """
+
+    def __init__(
+        self,
+        seq: int,
+        recorded: dict[str, Any],
+        name: str,
+        site: divergence.Site | None = None,
+        hashed: str | None = None,
+        called: float | None = None,
+    ) -> None:
+        super().__init__(
+            f"non-determinism: journal entry {seq} was recorded for "
+            f"{recorded.get('name')!r} but the workflow now calls {name!r}"
+        )
+        self.seq = seq
+        self.recorded = recorded
+        self.name = name
+        self.site = site
+        self.table = divergence.table(seq, recorded, name, site, hashed)
+
+    def with_args(self, hashed: str) -> NonDeterminismError:
+        """The same error with the args hash of the call made now."""
+        return NonDeterminismError(
+            self.seq, self.recorded, self.name, self.site, hashed
+        )
 
 
 class ActivityError(SessionFailure):
@@ -130,6 +159,9 @@ class Session(Runtime):
         # (their late prints are dropped and their syscalls refused).
         self.attempt_meta: dict[int, dict[str, Any]] = {}
         self.abandoned: set[int] = set()
+        # seq -> (call site, args hash, start time, queue time) of a live
+        # activity, sent with its activity_done.
+        self._live: dict[int, tuple[list[Any] | None, str | None, float, float]] = {}
 
     # -- threads ---------------------------------------------------------------
 
@@ -281,10 +313,7 @@ class Session(Runtime):
             self._print_i = 0
         entry = self.journal.get(seq)
         if entry is not None and entry.get("name") != name:
-            raise NonDeterminismError(
-                f"non-determinism: journal entry {seq} was recorded for "
-                f"{entry.get('name')!r} but the workflow now calls {name!r}"
-            )
+            raise NonDeterminismError(seq, entry, name, divergence.call_site())
         return seq, entry
 
     def print_key(self) -> str | None:
@@ -311,21 +340,29 @@ class Session(Runtime):
         args: list[str],
         kwargs: dict[str, str],
         attempt: int | None = None,
+        site: divergence.Site | None = None,
+        hashed: str | None = None,
+        called: float | None = None,
     ) -> None:
         """A live activity starts: its call spec goes out with its result, or
         alone if it is still running after FLUSH_AFTER (the heartbeat thread).
         ``attempt``: its attempt number, for an activity with a retry policy.
         The payload's ``t``: when it started (unix time), the time of its call
-        spec records."""
+        spec records. ``site``/``hashed``: where the workflow called it and
+        its args hash, journaled with its result (runner/divergence.py);
+        ``called``: when the workflow called it (its queue time ends now)."""
+        t = time.time()
         payload: dict[str, Any] = {
             "seq": seq,
             "name": name,
             "args": args,
             "kwargs": kwargs,
-            "t": time.time(),
+            "t": t,
         }
         if attempt is not None:
             payload["attempt"] = attempt
+        queued = 0.0 if called is None else max(t - called, 0.0)
+        self._live[seq] = (None if site is None else site.to_wire(), hashed, t, queued)
         self._unsent[seq] = (_monotonic() + FLUSH_AFTER, payload)
         if self._beat_idle:
             self._beat_wake.set()
@@ -346,9 +383,14 @@ class Session(Runtime):
         call = None if item is None else (item[1]["args"], item[1]["kwargs"])
         started = None if item is None else item[1]["t"]
         meta = self.attempt_meta.pop(seq, None) if self.attempt_meta else None
+        live = self._live.pop(seq, None)
+        journaled: protocol.Journaled | None = None
+        if live is not None:  # execution: from its start to its pickled result
+            site, hashed, t, queued = live
+            journaled = (site, hashed, queued, max(time.time() - t, 0.0))
         self.chan.send_line(
             protocol.encode_activity_done(
-                seq, name, result, is_error, call, meta, started
+                seq, name, result, is_error, call, meta, started, journaled
             )
         )
         acks = self._acks

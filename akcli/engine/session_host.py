@@ -97,8 +97,8 @@ def _log_rows(
 
 def load_journal(srv: Server, session_id: str) -> list[JournalEntry]:
     rows = srv.db.all(
-        "SELECT seq, name, kind, value, is_error FROM journal WHERE session_id = ?"
-        " ORDER BY seq",
+        "SELECT seq, name, kind, value, is_error, site, args_hash FROM journal"
+        " WHERE session_id = ? ORDER BY seq",
         session_id,
     )
     return [
@@ -108,6 +108,8 @@ def load_journal(srv: Server, session_id: str) -> list[JournalEntry]:
             kind=r["kind"],
             value=json.loads(r["value"]) if r["kind"] == "json" else r["value"],
             is_error=bool(r["is_error"]),
+            site=json.loads(r["site"]) if r["site"] else None,
+            args_hash=r["args_hash"],
         )
         for r in rows
     ]
@@ -120,6 +122,9 @@ class DbSessionHost:
         self.srv = srv
         self.session_id = session_id
         self._next_log: int | None = None  # session_logs seq of the next record
+        # (commit seconds, seq) of journaled activities, written with the next
+        # write (a commit cannot record its own duration) or at close().
+        self._commit_times: list[tuple[float, int]] = []
 
     def on_print(self, key: str, text: str) -> None:
         self.srv.db.exec(
@@ -155,8 +160,18 @@ class DbSessionHost:
         self._write(None, records, started=t, n_started=len(records))
 
     def close(self) -> None:
-        """The run ended. Nothing is buffered here: the runner sends the call
-        spec of an activity that never finishes (runner/protocol.py)."""
+        """The run ended: write the last commit times. No call spec is buffered
+        here: the runner sends that of an activity that never finishes."""
+        if self._commit_times:
+            with self.srv.db.tx():
+                self._flush_commit_times()
+
+    def _flush_commit_times(self) -> None:
+        times, self._commit_times = self._commit_times, []
+        self.srv.db.conn.executemany(
+            "UPDATE journal SET commit_s = ? WHERE session_id = ? AND seq = ?",
+            [(dt, self.session_id, seq) for dt, seq in times],
+        )
 
     def on_activity_done(
         self,
@@ -172,7 +187,9 @@ class DbSessionHost:
         n_started = len(records)
         records.append(_complete_record(seq, entry.is_error, attempt))
         started = None if call is None else call.t
+        t0 = time.perf_counter()
         self._write(entry, records, started=started, n_started=n_started)
+        self._commit_times.append((time.perf_counter() - t0, seq))
 
     def _write(
         self,
@@ -188,6 +205,7 @@ class DbSessionHost:
         """
         t = now()
         first_t = t if started is None else now(started)
+        pending: list[tuple[float, int]] = []
         try:
             with self.srv.db.tx():
                 if entry is not None:
@@ -198,10 +216,16 @@ class DbSessionHost:
                         entry.value,
                         entry.is_error,
                         t,
+                        entry,
                     )
                 self._add_logs(t, records, first_t, n_started)
+                pending = self._commit_times
+                if pending:
+                    self._flush_commit_times()
         except BaseException:
             self._next_log = None  # rolled back: look the seq up again
+            if pending:
+                self._commit_times = pending + self._commit_times
             raise
 
     def _add_logs(
@@ -230,12 +254,33 @@ class DbSessionHost:
         self._next_log = first + len(records)
 
     def _journal(
-        self, seq: int, name: str, kind: str, value: Any, is_error: bool, t: str = ""
+        self,
+        seq: int,
+        name: str,
+        kind: str,
+        value: Any,
+        is_error: bool,
+        t: str = "",
+        entry: JournalEntry | None = None,
     ) -> None:
         stored = json.dumps(value) if kind == "json" else str(value)
+        if entry is None or entry.site is None and entry.exec_s is None:
+            self.srv.db.exec(
+                "INSERT OR IGNORE INTO journal (session_id, seq, name, kind, value,"
+                " is_error, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                self.session_id,
+                seq,
+                name,
+                kind,
+                stored,
+                int(is_error),
+                t or now(),
+            )
+            return
         self.srv.db.exec(
-            "INSERT OR IGNORE INTO journal (session_id, seq, name, kind, value, is_error,"
-            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR IGNORE INTO journal (session_id, seq, name, kind, value,"
+            " is_error, created_at, site, args_hash, queue_s, exec_s)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             self.session_id,
             seq,
             name,
@@ -243,6 +288,10 @@ class DbSessionHost:
             stored,
             int(is_error),
             t or now(),
+            "" if entry.site is None else json.dumps(entry.site),
+            entry.args_hash,
+            entry.queue_s,
+            entry.exec_s,
         )
 
     async def on_syscall(self, seq: int | None, op: str, args: dict[str, Any]) -> Any:
