@@ -10,6 +10,8 @@ call sites, args hashes and timings.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 import sqlite3
 import sys
 import time
@@ -136,3 +138,53 @@ def test_changed_build_ends_error_with_table(tmp_path: Path) -> None:
     assert table[4].split()[2] == table[4].split()[3]  # the same argument
     assert table[5].split() == ["source", "b", "=", "two(a)", "b", "=", "other(a)"]
     assert "NonDeterminismError" in error
+
+
+def test_redeploy_keeps_session_on_its_build(tmp_path: Path) -> None:
+    """The same change, deployed normally: the sleeping session resumes on its
+    own build after a kill -9 and completes; its build cannot be deleted."""
+    server = AkServer(
+        tmp_path / "home", mode="dev", env={"AK_WORKER_PYTHON": sys.executable}
+    )
+    db_file = server.db_file
+    srv = make_server(tmp_path / "seed", db_file)
+    ids = deploy(srv, {"main.py": program(1.5)})
+    sid = start(srv, ids, "main.py:main", durable=True)
+    srv.db.close()
+    server.start()
+    try:
+        deadline = time.monotonic() + 30
+        while _journal_len(db_file, sid) < 4:
+            assert time.monotonic() < deadline, "no sleep journaled"
+            time.sleep(0.05)
+        server.kill9()
+        with sqlite3.connect(db_file) as conn:  # a new build, deployed
+            conn.execute("UPDATE deployments SET state = 'DEPLOYMENT_STATE_INACTIVE'")
+            conn.execute(
+                "INSERT INTO builds VALUES ('bld_new', ?, 'BUILD_STATUS_SUCCESS',"
+                " '', ?, '2026-01-01T00:00:00Z')",
+                (ids[0], tar_of({"main.py": program(1.5, changed=True)})),
+            )
+            conn.execute(
+                "INSERT INTO deployments VALUES ('dep_new', ?, 'bld_new',"
+                " 'DEPLOYMENT_STATE_ACTIVE', '2026-01-01T00:00:00Z',"
+                " '2026-01-01T00:00:00Z')",
+                (ids[0],),
+            )
+            conn.execute("DELETE FROM deployments WHERE deployment_id = ?", (ids[2],))
+        server.start()
+        p = subprocess.run(
+            [sys.executable, "-m", "akcli", "build", "delete", ids[1]],
+            env={**os.environ, **server.env},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert _wait(db_file, sid, ("completed", "error", "stopped")) == "completed"
+    finally:
+        server.stop()
+    assert p.returncode != 0 and f"used by session {sid}" in p.stderr, p.stderr
+    row = _row(
+        db_file, "SELECT build_id, return_value FROM sessions WHERE session_id = ?", sid
+    )
+    assert row == (ids[1], "5")  # 1 + 2 + 2, on its own build
