@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sqlite3
+import subprocess
 import sys
 import time
 from pathlib import Path
