@@ -129,3 +129,13 @@ def table(
     for label, a, b in rows:
         lines.append(f"{label:<10}  {_cell(a, width):<{left}}  {_cell(b, width)}")
     return "\n".join(lines)
+
+
+def summary(seq: int, recorded: dict[str, Any], name: str, site: Site | None) -> str:
+    """One line: ``diverges at seq N: recorded two (a.py:3), now other (a.py:3)``."""
+    old = Site.from_wire(recorded.get("site"))
+    was = f" ({old.file}:{old.line})" if old else ""
+    now = f" ({site.file}:{site.line})" if site else ""
+    return (
+        f"diverges at seq {seq}: recorded {recorded.get('name')}{was}, now {name}{now}"
+    )

@@ -133,6 +133,7 @@ def execute(session: Session, run: dict[str, Any]) -> dict[str, Any]:
         "reason": "",
     }
     session.durable = bool(run.get("durable"))
+    session.check = bool(run.get("check"))
     session.journal = {int(e["seq"]): e for e in run.get("journal") or []}
     sid = str(run.get("session_id") or "")
     try:
@@ -160,11 +161,39 @@ def execute(session: Session, run: dict[str, Any]) -> dict[str, Any]:
     except NonDeterminismError as e:  # the recorded-vs-now table first
         done["state"] = protocol.ERROR
         done["error"] = f"{e.table}\n\n{errors_fmt.format_error(e)}"
+        done["reason"] = divergence.summary(e.seq, e.recorded, e.name, e.site)
     except BaseException as e:  # SessionFailure, user errors, KeyboardInterrupt
         done["state"] = protocol.ERROR
         errors_fmt.pad_exception_args(e)  # as upstream: X(1, None)
         done["error"] = errors_fmt.format_error(e)
+    if session.check:
+        _check_verdict(session, done)
     return done
+
+
+def _check_verdict(session: Session, done: dict[str, Any]) -> None:
+    """A check run's ``reason``: ``compatible: ...`` or ``diverges at seq N: ...``."""
+    last = max(session.journal, default=0)
+    at = session.current_seq() + 1
+    if done["state"] == protocol.STOPPED:
+        return  # CheckEnd: "replayed N journal entries; ..."
+    if done["state"] == protocol.COMPLETED:
+        if at <= last:
+            done["state"] = protocol.ERROR
+            done["reason"] = (
+                f"diverges at seq {at}: the handler returned; the journal has"
+                f" {last - at + 1} more entries"
+            )
+        else:
+            done["state"] = protocol.STOPPED
+            done["reason"] = f"replayed {last} journal entries; the handler returned"
+        return
+    if not done["reason"]:
+        lines = [
+            ln for ln in str(done["error"]).splitlines() if ln.startswith("error: ")
+        ]
+        why = lines[0].removeprefix("error: ") if lines else "the handler failed"
+        done["reason"] = f"diverges at seq {at}: {why}"
 
 
 LOAD_ERROR = "rpc error: code = InvalidArgument desc = "
@@ -226,6 +255,7 @@ def run_session(socket_path: str, code_dir: str, code_cache: str | None = None) 
         session.loading += 1 if entering else -1
 
     session.durable = bool(run.get("durable"))
+    session.check = bool(run.get("check"))
     loader.install(
         code_dir,
         durable=session.durable,

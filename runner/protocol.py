@@ -7,7 +7,7 @@ connects. Each message is one line of JSON (UTF-8, ``\\n``-terminated)::
 
 Server -> runner
 ----------------
-``run``            ``{session_id, entrypoint, event, durable, journal}``
+``run``            ``{session_id, entrypoint, event, durable, journal[, check]}``
                    Sent once after ``hello``. ``entrypoint`` is ``"file.py:func"``
                    (or ``"file.py func"``); ``event`` is ``{data, event_id,
                    event_type}``; ``journal`` is the list of already-recorded
@@ -20,6 +20,11 @@ Server -> runner
                    * ``kind: "json"`` (syscalls): ``value`` is the syscall's JSON
                      result, or the error text when ``is_error``; ``name`` is the
                      syscall op (``"sleep"``, ``"store"``, ...).
+                   ``check: true`` (``ak deploy --check-inflight``): replay
+                   only; the first call not in the journal (an activity or any
+                   syscall) ends the run ``stopped`` with reason ``replayed N
+                   journal entries; ...``, a mismatch ends it ``error`` with
+                   reason ``diverges at seq N: ...``; sleeps do not wait.
 ``ack``            ``{seq}``: the ``activity_done`` of ``seq`` is committed.
 ``syscall_result`` ``{id, value}`` or ``{id, error}`` (``error``: text shown to
                    the user as ``AutoKittehError("<op>: <error>")``).

@@ -97,6 +97,11 @@ class Stopped(BaseException):
         self.reason = reason
 
 
+class CheckEnd(Stopped):
+    """A check run (``ak deploy --check-inflight``) reached the journal's end:
+    the first call not in the journal stops it (nothing runs for real)."""
+
+
 def _exit_orphan(code: int) -> None:
     # The server is gone: stop everything now, without cleanup handlers.
     os._exit(code)
@@ -128,6 +133,7 @@ class Session(Runtime):
     def __init__(self, channel: Channel) -> None:
         self.chan = channel
         self.durable = False
+        self.check = False  # a check run: replay only (ak deploy --check-inflight)
         self.code_dir = ""
         self.journal: dict[int, dict[str, Any]] = {}
         self._run: dict[str, Any] | None = None
@@ -304,6 +310,10 @@ class Session(Runtime):
         if self.stop_reason is not None and current_activity.get() is None:
             raise Stopped(self.stop_reason)
 
+    def current_seq(self) -> int:
+        """The last journal seq allocated (0: none yet)."""
+        return self._seq
+
     def next_seq(self, name: str) -> tuple[int, dict[str, Any] | None]:
         """Allocate the next journal seq; return it with its recorded entry if any."""
         with self._print_lock:
@@ -314,6 +324,10 @@ class Session(Runtime):
         entry = self.journal.get(seq)
         if entry is not None and entry.get("name") != name:
             raise NonDeterminismError(seq, entry, name, divergence.call_site())
+        if entry is None and self.check:
+            raise CheckEnd(
+                f"replayed {seq - 1} journal entries; seq {seq} ({name}) is live"
+            )
         return seq, entry
 
     def print_key(self) -> str | None:
@@ -418,6 +432,8 @@ class Session(Runtime):
                     if entry.get("is_error"):
                         raise AutoKittehError(f"{op}: {entry.get('value')}")
                     return entry.get("value")
+        if self.check:  # nothing leaves a check run
+            raise CheckEnd(f"replayed {self._seq} journal entries; {op} is live")
         call_id = next(self._ids)
         payload = {"id": call_id, "seq": seq, "op": op, "args": args}
         workflow = current_activity.get() is None
@@ -448,6 +464,8 @@ class Session(Runtime):
     def wait_until(self, wake_at: float) -> None:
         """Sleep until unix time ``wake_at``, raising Stopped on a stop request."""
         workflow = current_activity.get() is None
+        if self.check:  # a replayed sleep: no waiting in a check run
+            return
         while True:
             self.check_stop()
             left = wake_at - time.time()

@@ -512,6 +512,8 @@ class RunnerHandle:
             "durable": spec.durable,
             "journal": [e.to_wire() for e in spec.journal],
         }
+        if spec.check:
+            run["check"] = True
         await self._send(protocol.RUN, run)
         if self._pending_stop is not None:
             await self._send(

@@ -79,6 +79,7 @@ class RunSpec:
     log_path: str | None = None  # runner stdout/stderr (None: /dev/null)
     max_memory_mb: int | None = None  # RLIMIT_AS of the session process (None: none)
     code_cache: str | None = None  # compiled user modules (runner/loader.py)
+    check: bool = False  # replay only, stop at the journal's end (check-inflight)
 
 
 @dataclass

@@ -141,3 +141,33 @@ def test_sync_retry_gets_stored_outcome(server: AkServer) -> None:
     assert answers[0][0] == 201 and answers[0] == answers[1]
     time.sleep(0.3)
     assert len(_sessions(server)) == before + 1
+
+
+def test_kill9_after_first_answer(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The delivery key commits with its event: after a kill -9 right after the
+    first 202, the retried delivery still answers with the first event ID."""
+    tmp = tmp_path_factory.mktemp("dedup-kill")
+    srv = AkServer(tmp / "home", mode="dev").start()
+    work = tmp / "work"
+    work.mkdir()
+    (work / "autokitteh.yaml").write_text(MANIFEST)
+    (work / "program.py").write_text(PROGRAM)
+    srv.work = work  # type: ignore[attr-defined]
+    try:
+        assert ak(srv, work, "deploy").returncode == 0
+        slug = _slug(srv, "plain")
+        hdr = {"X-GitHub-Delivery": "kill-1"}
+        first = _post(srv, slug, b"{}", **hdr)
+        srv.kill9()
+        srv.start()
+        again = _post(srv, slug, b"{}", **hdr)
+        deadline = time.monotonic() + 20
+        while not _sessions(srv):
+            assert time.monotonic() < deadline, "no session"
+            time.sleep(0.1)
+        time.sleep(0.3)
+        sessions, events = _sessions(srv), _events(srv)
+    finally:
+        srv.stop()
+    assert first[0] == 202 and again == first
+    assert len(events) == 1 and len(sessions) == 1

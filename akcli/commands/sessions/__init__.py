@@ -10,9 +10,10 @@ app = new_app("Session management")
 # The verb modules register their commands on `app` when imported.
 from akcli.commands.sessions import (  # noqa: E402
     control,
+    migrate,
     query,
     start,
     test_cmd,
 )
 
-__all__ = ["app", "control", "query", "start", "test_cmd"]
+__all__ = ["app", "control", "migrate", "query", "start", "test_cmd"]
