@@ -205,9 +205,9 @@ class SessionRunner:
                 self.remove(code_dir)
         if sid in self.moving:  # migrated (akcli/engine/inflight.py): run again
             self.moving.discard(sid)
-            row = self.srv.db.one("SELECT * FROM sessions WHERE session_id = ?", sid)
-            if row is not None and row["state"] == "running":
-                self._launch(row)
+            moved = self.srv.db.one("SELECT * FROM sessions WHERE session_id = ?", sid)
+            if moved is not None and moved["state"] == "running":
+                self._launch(moved)
                 return
         if sid in self.forced and outcome.state == "error":
             outcome = RunOutcome(state="stopped", reason=self.forced.pop(sid))
