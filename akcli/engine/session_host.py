@@ -25,6 +25,7 @@ from akcli.server.state import Server
 from akcli.store.db import now
 
 log = logging.getLogger("ak.session")
+COMMIT_TIMES_BATCH = 32  # journal commit times written per batch (--timings)
 
 
 def _call_records(
@@ -122,8 +123,9 @@ class DbSessionHost:
         self.srv = srv
         self.session_id = session_id
         self._next_log: int | None = None  # session_logs seq of the next record
-        # (commit seconds, seq) of journaled activities, written with the next
-        # write (a commit cannot record its own duration) or at close().
+        # (commit seconds, seq) of journaled activities, written in a batch with
+        # a later write (a commit cannot record its own duration) or at close():
+        # a kill -9 loses the last few (display only).
         self._commit_times: list[tuple[float, int]] = []
 
     def on_print(self, key: str, text: str) -> None:
@@ -220,8 +222,10 @@ class DbSessionHost:
                     )
                 self._add_logs(t, records, first_t, n_started)
                 pending = self._commit_times
-                if pending:
+                if len(pending) >= COMMIT_TIMES_BATCH:
                     self._flush_commit_times()
+                else:
+                    pending = []
         except BaseException:
             self._next_log = None  # rolled back: look the seq up again
             if pending:
