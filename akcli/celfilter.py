@@ -25,8 +25,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from akcli.celbudget import (
+    BUDGET_ERROR,
+    MAX_MACRO_DEPTH,
+    Budget,
+    budget_runner,
+    macro_depth,
+)
+
 __all__ = ["CompiledFilter", "compile_filter", "VARIABLES"]
 
+MAX_FILTER_LENGTH = 16 * 1024
 VARIABLES = frozenset({"data", "event_type"})
 
 # Type names are values in CEL (`type(x) == string`). A bare `type` is left
@@ -66,12 +75,17 @@ class CompiledFilter:
             "data": to_cel(data),
             "event_type": celtypes.StringType(event_type),
         }
+        budget = Budget()
         try:
-            result = self._program.evaluate(activation)
+            result = self._program.evaluate(activation, budget)
         except CELEvalError as e:
-            return False, _eval_error(e)
+            return False, BUDGET_ERROR if budget.spent else _eval_error(e)
+        except RecursionError:
+            return False, "filter nested too deeply to evaluate"
         except Exception as e:  # celpy can leak Python errors from functions
-            return False, f"{type(e).__name__}: {e}"
+            return False, BUDGET_ERROR if budget.spent else f"{type(e).__name__}: {e}"
+        if budget.spent:
+            return False, BUDGET_ERROR
         if isinstance(result, CELEvalError):
             return False, _eval_error(result)
         if not isinstance(result, celtypes.BoolType):
@@ -102,19 +116,33 @@ def _compile_cached(expr: str) -> CompiledFilter:
     from celpy.celparser import CELParseError
 
     env = _environment()
+    if len(expr) > MAX_FILTER_LENGTH:
+        raise ValueError(
+            f"ERROR: <input>:1:1: filter longer than {MAX_FILTER_LENGTH} characters"
+        )
     try:
         ast = env.compile(expr)
+    except RecursionError:
+        raise ValueError("ERROR: <input>:1:1: expression nested too deeply") from None
     except CELParseError as e:
         line = getattr(e, "line", None) or 1
         col = getattr(e, "column", None) or 1
         raise ValueError(
             f"ERROR: <input>:{line}:{col}: Syntax error: {_syntax_reason(e)}"
         ) from None
-    for name, line, col in _undeclared(ast):
+    try:
+        for name, line, col in _undeclared(ast):
+            raise ValueError(
+                f"ERROR: <input>:{line}:{col}: undeclared reference to '{name}'"
+            )
+    except RecursionError:
+        raise ValueError("ERROR: <input>:1:1: expression nested too deeply") from None
+    if (depth := macro_depth(ast)) > MAX_MACRO_DEPTH:
         raise ValueError(
-            f"ERROR: <input>:{line}:{col}: undeclared reference to '{name}'"
+            f"ERROR: <input>:1:1: filter too costly: macros nested {depth} deep"
+            f" (at most {MAX_MACRO_DEPTH})"
         )
-    return CompiledFilter(expr, env.program(ast, functions=_FUNCTIONS))
+    return CompiledFilter(expr, budget_runner(env, ast, _FUNCTIONS))
 
 
 @functools.cache

@@ -24,6 +24,9 @@ KEYS: dict[str, str] = {
     "http.addr_filename": "",
     "http.service_url": DEFAULT_SERVICE_URL,
     "http.token": "",
+    "http.read_header_timeout": "10s",
+    "http.read_timeout": "30s",
+    "http.max_connections": "1000",
     "banner.show": "true",
     "db.dsn": "",
     "logger.level": "info",
@@ -38,6 +41,11 @@ KEYS: dict[str, str] = {
     "pythonrt.delayed_start_print_timeout": "10s",
     "pythonrt.warm_pool": "true",
     "pythonrt.stop_grace": "10s",
+    "connections.reconnect_delay": "1s",
+    "pythonrt.isolate": "true",
+    "sessions.max_prints_size": "10485760",
+    # "" = akcli/data/default-requirements.txt; a list replaces it ([] = minimal).
+    "pythonrt.default_requirements": "",
 }
 
 _ENV_PREFIX = "AK_"
@@ -102,6 +110,10 @@ def _flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
         key = f"{prefix}{k}"
         if isinstance(v, Mapping):
             flat.update(_flatten(v, key + "."))
+        elif isinstance(v, list):
+            import json
+
+            flat[key] = json.dumps(v)
         elif v is not None:
             flat[key] = str(v).lower() if isinstance(v, bool) else str(v)
     return flat

@@ -8,14 +8,15 @@ ID itself: in test mode the IDs are exactly upstream's (cli.md §2.2).
 from __future__ import annotations
 
 import base64
-import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from akcli.client import Client
-from akcli.errors import AkError, NotFound
+from akcli.deploy_connections import ConnectionActions, fetch_connections
+from akcli.deploy_files import DEFAULT_MANIFEST, check_python, collect_files, summary
+from akcli.errors import AkError, BadRequest, NotFound
 from akcli.manifest import (
     CurrentState,
     ExecResult,
@@ -30,46 +31,7 @@ from akcli.manifest import (
 from akcli.manifest.model import trigger_to_json
 
 Echo = Callable[[str], None]
-DEFAULT_MANIFEST = "autokitteh.yaml"
-
-
-def _skipped(name: str) -> bool:
-    # Upstream skips every `.`/`_` name; we keep Python package files such as
-    # `__init__.py` (our decision: packages in user code are fully supported).
-    if name.startswith("__") and name.endswith("__.py"):
-        return False
-    return name.startswith((".", "_"))
-
-
-def collect_files(dirs: Sequence[str], files: Sequence[str]) -> dict[str, bytes]:
-    """The upload set: files under each dir (relative keys), single files by name.
-
-    Names starting with `.` or `_` are skipped (directories pruned), except
-    Python's `__init__.py`-style files, and so are files named `autokitteh.yaml`.
-    """
-    out: dict[str, bytes] = {}
-    for d in dirs:
-        root = Path(d)
-        if not root.exists():
-            raise NotFound(f"stat {d}: no such file or directory")
-        if not root.is_dir():
-            out[root.name] = root.read_bytes()
-            continue
-        for dirpath, dirnames, filenames in os.walk(root):
-            dirnames[:] = sorted(n for n in dirnames if not _skipped(n))
-            for name in sorted(filenames):
-                if _skipped(name) or name == DEFAULT_MANIFEST:
-                    continue
-                path = Path(dirpath) / name
-                out[path.relative_to(root).as_posix()] = path.read_bytes()
-    for f in files:
-        path = Path(f)
-        if not path.exists():
-            raise NotFound(f"stat {f}: no such file or directory")
-        if path.is_dir():
-            raise AkError(f"{f}: is a directory (use --dir)")
-        out[path.name] = path.read_bytes()
-    return out
+__all__ = ["DEFAULT_MANIFEST", "collect_files", "deploy", "export_project"]
 
 
 def read_manifest(path: str) -> Manifest:
@@ -99,6 +61,25 @@ def check_entry_points(manifest: Manifest, uploaded: dict[str, bytes]) -> None:
             )
 
 
+def check_upload(
+    client: Client,
+    manifest: Manifest | None,
+    uploaded: dict[str, bytes],
+    manifest_path: str,
+    output: Output,
+) -> None:
+    """Everything that can fail about the upload, before anything is created
+    or a venv is built: files, Python syntax, entry points, a live server."""
+    if not uploaded:
+        raise BadRequest("nothing to upload: no files found")
+    if manifest is not None:
+        check_entry_points(manifest, uploaded)
+    check_python(uploaded, manifest, manifest_path)
+    client.request("GET", "/healthz")  # ServerUnavailable before any venv build
+    if not output.quiet:
+        output.err(summary(uploaded))
+
+
 # --- planning and executing against the server -----------------------------
 
 
@@ -110,7 +91,13 @@ def fetch_state(client: Client, name: str) -> CurrentState | None:
     pid = project["project_id"]
     vars_ = client.call("vars", "Get", {"scope_id": pid, "reveal": True})["vars"]
     triggers = client.call("triggers", "List", {"project_id": pid}).get("triggers", [])
+    conns = fetch_connections(client, pid)
+    names = {c.connection_id: c.name for c in conns}
+    for t in triggers:
+        if t.get("connection_id") in names:
+            t["connection"] = names[t["connection_id"]]
     return CurrentState(
+        connections=conns,
         project_id=pid,
         name=project["name"],
         display_name=project.get("display_name", ""),
@@ -134,6 +121,7 @@ def make_plan(
     project_name: str = "",
     from_scratch: bool = False,
     skip_existing_secrets: bool = False,
+    rm_unused_cvars: bool = False,
 ) -> Plan:
     state = None
     if manifest.project is not None and not from_scratch:
@@ -145,11 +133,12 @@ def make_plan(
         state,
         project_name_override=project_name or None,
         skip_existing_secrets=skip_existing_secrets,
+        rm_unused_cvars=rm_unused_cvars,
     )
 
 
 @dataclass
-class RpcExecutor:
+class RpcExecutor(ConnectionActions):
     """The manifest `Executor` backed by the server's RPCs."""
 
     client: Client
@@ -178,6 +167,10 @@ class RpcExecutor:
             "is_secret": is_secret,
             "description": description,
         }
+        if scope_id.startswith("con_"):  # the integration decides what is secret
+            body = {"connection_id": scope_id, "vars": [var]}
+            self.client.call("connections", "SetVars", body)
+            return
         self.client.call("vars", "Set", {"vars": [var]})
 
     def delete_var(self, scope_id: str, name: str) -> None:
@@ -187,6 +180,8 @@ class RpcExecutor:
         self, project_id: str, spec: TriggerSpec
     ) -> tuple[str, str | None]:
         trigger = {**trigger_to_json(spec), "project_id": project_id}
+        if spec.connection:
+            trigger["connection"] = spec.connection
         resp = self.client.call("triggers", "Create", {"trigger": trigger})
         return str(resp["trigger_id"]), resp.get("webhook_slug") or None
 
@@ -219,6 +214,7 @@ def apply_manifest(
     project_name: str = "",
     from_scratch: bool = False,
     skip_existing_secrets: bool = False,
+    rm_unused_cvars: bool = False,
 ) -> ExecResult:
     """Plan and execute a manifest; print the plan and exec lines."""
     p = make_plan(
@@ -227,6 +223,7 @@ def apply_manifest(
         project_name=project_name,
         from_scratch=from_scratch,
         skip_existing_secrets=skip_existing_secrets,
+        rm_unused_cvars=rm_unused_cvars,
     )
     for line in p.logs:
         output.log(line)
@@ -310,7 +307,7 @@ def deploy(client: Client, req: DeployRequest, output: Output) -> str:
         # Check the upload before changing anything: a bad path or entry point
         # must not leave a half-applied project behind.
         uploaded = collect_files(dirs, req.files)
-        check_entry_points(manifest, uploaded)
+        check_upload(client, manifest, uploaded, req.manifest, output)
         if req.prepare is not None:
             req.prepare(uploaded)
         result = apply_manifest(
@@ -328,10 +325,18 @@ def deploy(client: Client, req: DeployRequest, output: Output) -> str:
     project_id = resolve_project(client, ref)
     if req.announce_project:
         output.log(f'[plan] project "{ref}": found, id="{project_id}"')
+    if req.manifest:
+        from akcli.integrations import connection_hints
+
+        listed = client.call("connections", "List", {"project_id": project_id})
+        shown = (manifest.project.name if manifest.project else "") or ref
+        for line in connection_hints(listed.get("connections", []), shown):
+            output.err(line)
     if uploaded is None:
         if not req.dirs and not req.files:
             raise AkError("no dir/file paths provided")
         uploaded = collect_files(req.dirs, req.files)
+        check_upload(client, None, uploaded, "", output)
         if req.prepare is not None:
             req.prepare(uploaded)
     build_id = build_project(client, project_id, uploaded)

@@ -75,9 +75,15 @@ def new_server(
     """`ak up --mode dev` on a free port.
 
     worker_python: user code runs with this interpreter (AK_WORKER_PYTHON);
-    otherwise in the managed venv that `ak deploy` builds (not timed either).
+    otherwise in the managed venv that `ak deploy` builds (not timed either),
+    over a minimal default venv: the full default set costs ~30 s to build in
+    each fresh home and does not change what is timed.
     """
-    base = {"AK_WORKER_PYTHON": sys.executable} if worker_python else {}
+    base = (
+        {"AK_WORKER_PYTHON": sys.executable}
+        if worker_python
+        else {"AK_PYTHONRT__DEFAULT_REQUIREMENTS": "[]"}
+    )
     return AkServer(home, mode="dev", env={**base, **(env or {})})
 
 

@@ -65,7 +65,7 @@ def _printed(server, text: str) -> int:  # type: ignore[no-untyped-def]
 
 
 def run(quick: bool) -> list[Row]:
-    from tests.engine.conftest import deploy, make_server, start
+    from tests.engine.inproc import deploy, make_server, start
 
     k, sleep = (30, 15) if quick else (200, 45)
     rows: list[Row] = []

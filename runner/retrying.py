@@ -35,7 +35,7 @@ from typing import Any
 
 from autokitteh import _activity, _parallel, _retry
 from autokitteh._retry import ActivityOptions
-from autokitteh._retry_errors import ActivityTimeout
+from autokitteh.errors import ActivityTimeout
 
 from runner import call, divergence
 from runner.syscalls import NonDeterminismError, Session, current_activity

@@ -25,3 +25,24 @@ def test_bench_quick_cli_runs() -> None:
     assert "ak --help" in p.stdout
     assert "ak session list (server up)" in p.stdout
     assert "error:" not in p.stdout, p.stdout
+
+
+def test_benchmarks_import_without_dev_tools() -> None:
+    """README's install command has no pytest: no benchmark may need it."""
+    code = (
+        "import importlib, sys\n"
+        "for m in ('pytest', '_pytest', 'hypothesis'): sys.modules[m] = None\n"
+        "from bench.__main__ import BENCHMARKS\n"
+        "for name in BENCHMARKS.values(): importlib.import_module(name)\n"
+        "from bench.recovery import run\n"
+        "import tests.engine.inproc\n"
+        "print('ok')\n"
+    )
+    p = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert (p.returncode, p.stdout) == (0, "ok\n"), p.stderr

@@ -77,5 +77,15 @@ def export(
     if output == "-":
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
+    elif include_contents:  # var values, secrets included, in plain text
+        from akcli.paths import write_private
+
+        target = Path(output or f"{name}.zip")
+        write_private(target, data)
+        typer.echo(
+            f"wrote {target} with mode 0600: it holds the project's var values,"
+            " secrets in plain text",
+            err=True,
+        )
     else:
         Path(output or f"{name}.zip").write_bytes(data)

@@ -9,7 +9,7 @@ from typing import Any
 import typer
 
 from akcli.cli import app_ctx, new_app
-from akcli.errors import AkError
+from akcli.errors import AkError, BadRequest
 from akcli.secrets import SECRET_MASK
 
 app = new_app("Project variables")
@@ -59,11 +59,35 @@ def var_line(v: dict[str, Any]) -> str:
     return line
 
 
-def read_stdin_value() -> str:
-    data = sys.stdin.buffer.read(MAX_STDIN + 1)
+def read_stdin_value(secret: bool = False) -> str:
+    """The value from stdin: a hidden prompt for a secret on a terminal, else
+    all of stdin (closed, unreadable or non-UTF-8 stdin is one clean error)."""
+    stdin = sys.stdin
+    if stdin is None or getattr(stdin, "buffer", None) is None:
+        raise BadRequest("no value given and stdin is closed")
+    try:
+        tty = stdin.isatty()
+    except (OSError, ValueError):
+        tty = False
+    if tty and secret:
+        import getpass
+
+        try:
+            return getpass.getpass("Secret value: ")
+        except (EOFError, KeyboardInterrupt):
+            raise BadRequest("no value entered") from None
+    try:
+        data = stdin.buffer.read(MAX_STDIN + 1)
+    except (OSError, ValueError) as e:
+        raise BadRequest(f"read value from stdin: {e}") from None
     if len(data) > MAX_STDIN:
         raise AkError("value read from stdin is larger than 1 MiB")
-    return data.decode()
+    try:
+        return data.decode()
+    except UnicodeDecodeError as e:
+        raise BadRequest(
+            f"value read from stdin is not UTF-8 text (byte {e.start})"
+        ) from None
 
 
 def check_key(key: str) -> str:
@@ -90,7 +114,7 @@ def set_(
     actx = app_ctx(ctx)
     check_key(key)
     if value is None:
-        value = read_stdin_value()
+        value = read_stdin_value(secret)
     var = {
         "scope_id": project,
         "name": key,

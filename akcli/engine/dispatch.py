@@ -65,10 +65,40 @@ def insert_event(
     return event_id
 
 
+FilterResults = dict[tuple[str, str], tuple[bool, str | None]]
+
+
+def evaluate_filter(expr: str, data: Any, event_type: str) -> tuple[bool, str | None]:
+    """(matched, error) of one trigger filter on one event, within its budget."""
+    from akcli.celfilter import compile_filter
+
+    try:
+        return compile_filter(expr).evaluate(data, event_type)
+    except ValueError as e:
+        return False, str(e)
+
+
+def prefilter(rows: list[sqlite3.Row]) -> FilterResults:
+    """Evaluate the filters of pending (event, trigger) rows; runs in a thread."""
+    out: FilterResults = {}
+    for r in rows:
+        data = json.loads(r["data"])
+        out[(r["event_id"], r["filter"])] = evaluate_filter(
+            r["filter"], data, r["event_type"]
+        )
+    return out
+
+
 def trigger_matches(
-    trigger: sqlite3.Row | dict[str, Any], event: dict[str, Any]
+    trigger: sqlite3.Row | dict[str, Any],
+    event: dict[str, Any],
+    results: FilterResults | None = None,
 ) -> bool:
-    """Steps 1-3 of §6.3: a call, the event type, the CEL filter."""
+    """Steps 1-3 of §6.3: a call, the event type, the CEL filter.
+
+    A filter that fails (e.g. over its budget) does not match, and the error is
+    kept in the event's memo as `filter_error:<trigger name>`.
+    """
     if not trigger["code_path"]:
         return False
     want = trigger["event_type"]
@@ -77,15 +107,14 @@ def trigger_matches(
     expr = trigger["filter"]
     if not expr:
         return True
-    from akcli.celfilter import compile_filter
-
-    try:
-        matched, error = compile_filter(expr).evaluate(
-            event["data"], event["event_type"]
-        )
-    except ValueError as e:
-        matched, error = False, str(e)
+    found = (results or {}).get((event["event_id"], expr))
+    if found is None:
+        found = evaluate_filter(expr, event["data"], event["event_type"])
+    matched, error = found
     if error:
+        keys = trigger.keys()  # a sqlite3.Row's `in` tests values, not keys
+        name = trigger["name"] if "name" in keys else trigger["trigger_id"]
+        event.setdefault("filter_errors", {})[name] = error
         log.warning(
             "trigger %s: filter %r skipped for event %s: %s",
             trigger["trigger_id"],
@@ -113,7 +142,9 @@ def session_memo(trigger: sqlite3.Row, event: dict[str, Any]) -> dict[str, str]:
     }
 
 
-def dispatch_event(srv: Server, row: sqlite3.Row) -> list[str]:
+def dispatch_event(
+    srv: Server, row: sqlite3.Row, results: FilterResults | None = None
+) -> list[str]:
     """Create the sessions of one stored event and mark it dispatched, atomically."""
     from akcli.engine.sessions_store import create_session
 
@@ -129,10 +160,25 @@ def dispatch_event(srv: Server, row: sqlite3.Row) -> list[str]:
         again = srv.db.one("SELECT dispatched FROM events WHERE seq = ?", row["seq"])
         if again is None or again["dispatched"]:
             return []
-        trigger = srv.db.one(
-            "SELECT * FROM triggers WHERE trigger_id = ?", row["destination_id"]
-        )
-        if trigger is not None and trigger_matches(trigger, event):
+        if row["destination_id"].startswith("con_"):  # every trigger on it
+            triggers = srv.db.all(
+                "SELECT t.*, c.name AS connection_name FROM triggers t JOIN connections"
+                " c USING (connection_id) WHERE t.connection_id = ? ORDER BY"
+                " t.created_at, t.trigger_id",
+                row["destination_id"],
+            )
+        else:
+            triggers = srv.db.all(
+                "SELECT * FROM triggers WHERE trigger_id = ?", row["destination_id"]
+            )
+        for trigger in triggers:
+            if not trigger_matches(trigger, event, results):
+                continue
+            memo = session_memo(trigger, event)
+            if trigger["connection_id"]:
+                memo["connection_id"] = trigger["connection_id"]
+                memo["connection_uuid"] = id_uuid(trigger["connection_id"])
+                memo["connection_name"] = trigger["connection_name"]
             deployments = srv.db.all(
                 "SELECT deployment_id, build_id FROM deployments"
                 " WHERE project_id = ? AND state = ? ORDER BY created_at",
@@ -147,7 +193,7 @@ def dispatch_event(srv: Server, row: sqlite3.Row) -> list[str]:
                         entry_path=trigger["code_path"],
                         entry_name=trigger["code_name"],
                         inputs=event["data"],
-                        memo=session_memo(trigger, event),
+                        memo=memo,
                         deployment_id=dep["deployment_id"],
                         build_id=dep["build_id"],
                         event_id=event["event_id"],
@@ -158,10 +204,35 @@ def dispatch_event(srv: Server, row: sqlite3.Row) -> list[str]:
                     )
                 )
         srv.db.exec("UPDATE events SET dispatched = 1 WHERE seq = ?", row["seq"])
+        if errors := event.get("filter_errors"):
+            memo = json.loads(row["memo"] or "{}")
+            memo.update({f"filter_error:{k}": v for k, v in errors.items()})
+            srv.db.exec(
+                "UPDATE events SET memo = ? WHERE seq = ?", json.dumps(memo), row["seq"]
+            )
     return sessions
 
 
-def dispatch_pending(srv: Server) -> int:
+async def dispatch_pending_async(srv: Server) -> int:
+    """`dispatch_pending`, with the pending events' CEL filters evaluated in a
+    worker thread first, so a costly filter never blocks the event loop."""
+    import asyncio
+
+    rows = srv.db.all(
+        "SELECT e.seq, e.event_id, e.event_type, e.data, t.filter FROM events e"
+        " JOIN triggers t ON t.trigger_id = e.destination_id"
+        " WHERE e.dispatched = 0 AND t.filter != ''"
+        " UNION ALL SELECT e.seq, e.event_id, e.event_type, e.data, t.filter"
+        " FROM events e JOIN triggers t ON t.connection_id = e.destination_id"
+        " WHERE e.dispatched = 0 AND t.filter != '' AND e.destination_id LIKE 'con^_%'"
+        " ESCAPE '^' ORDER BY 1 LIMIT ?",
+        _BATCH * 10,
+    )
+    results = await asyncio.to_thread(prefilter, rows) if rows else {}
+    return dispatch_pending(srv, results)
+
+
+def dispatch_pending(srv: Server, results: FilterResults | None = None) -> int:
     """Dispatch every pending event, oldest first; returns how many were handled.
 
     A batch commits once; each event is a savepoint in it, so one that fails
@@ -182,7 +253,7 @@ def dispatch_pending(srv: Server) -> int:
                 last = row["seq"]
                 try:
                     with srv.db.savepoint():
-                        dispatch_event(srv, row)
+                        dispatch_event(srv, row, results)
                 except Exception:  # noqa: BLE001 - one bad event must not block the rest
                     log.exception("dispatching event %s failed", row["event_id"])
                     continue

@@ -87,7 +87,7 @@ class Engine:
     async def _dispatch(self) -> None:
         dispatch = optional_module("akcli.engine.dispatch")
         if dispatch is not None:
-            dispatch.dispatch_pending(self.srv)
+            await dispatch.dispatch_pending_async(self.srv)
 
     async def _sessions(self) -> None:
         """Start CREATED sessions."""

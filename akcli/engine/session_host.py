@@ -14,6 +14,7 @@ import time
 from json.encoder import encode_basestring_ascii as _json_str
 from typing import Any
 
+from akcli.engine import chaos
 from akcli.engine.runner_types import (
     ActivityCall,
     Attempt,
@@ -26,6 +27,7 @@ from akcli.store.db import now
 
 log = logging.getLogger("ak.session")
 COMMIT_TIMES_BATCH = 32  # journal commit times written per batch (--timings)
+DROPPED_KEY = "ak:dropped-prints"
 
 
 def _call_records(
@@ -127,13 +129,55 @@ class DbSessionHost:
         # a later write (a commit cannot record its own duration) or at close():
         # a kill -9 loses the last few (display only).
         self._commit_times: list[tuple[float, int]] = []
+        self._print_cap = srv.config.get_int("sessions.max_prints_size")
+        self._print_bytes: int | None = None  # stored so far (from the store)
+        self._dropped = [0, 0]  # prints, bytes over the cap
 
     def on_print(self, key: str, text: str) -> None:
-        self.srv.db.exec(
+        """Store a print, unless the session's prints would exceed
+        `sessions.max_prints_size` bytes: then one marker print counts what
+        was dropped (updated every 100 drops and when the run ends)."""
+        if chaos.DIR is not None:
+            chaos.trace({"sid": self.session_id, "key": key, "text": text})
+        size = len(text.encode("utf-8", "surrogatepass"))
+        if self._print_bytes is None:
+            row = self.srv.db.one(
+                "SELECT COALESCE(SUM(LENGTH(CAST(text AS BLOB))), 0) AS n"
+                " FROM session_prints WHERE session_id = ? AND key != ?",
+                self.session_id,
+                DROPPED_KEY,
+            )
+            self._print_bytes = int(row["n"]) if row else 0
+        if self._print_cap > 0 and self._print_bytes + size > self._print_cap:
+            self._dropped[0] += 1
+            self._dropped[1] += size
+            if self._dropped[0] % 100 == 1:
+                self._write_dropped()
+            return
+        cur = self.srv.db.exec(
             "INSERT OR IGNORE INTO session_prints (session_id, key, t, text)"
             " VALUES (?, ?, ?, ?)",
             self.session_id,
             key,
+            now(),
+            text,
+        )
+        if cur.rowcount:  # not a replayed print stored before
+            self._print_bytes += size
+
+    def _write_dropped(self) -> None:
+        n, size = self._dropped
+        text = (
+            f"[ak] {n} print{'' if n == 1 else 's'} ({size} bytes) dropped: this"
+            f" session's prints exceed sessions.max_prints_size ({self._print_cap}"
+            " bytes)"
+        )
+        self.srv.db.exec(
+            "INSERT INTO session_prints (session_id, key, t, text)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT (session_id, key)"
+            " DO UPDATE SET text = excluded.text",
+            self.session_id,
+            DROPPED_KEY,
             now(),
             text,
         )
@@ -162,8 +206,11 @@ class DbSessionHost:
         self._write(None, records, started=t, n_started=len(records))
 
     def close(self) -> None:
-        """The run ended: write the last commit times. No call spec is buffered
-        here: the runner sends that of an activity that never finishes."""
+        """The run ended: write the last commit times and the dropped-prints
+        count. No call spec is buffered here: the runner sends that of an
+        activity that never finishes (runner/protocol.py)."""
+        if self._dropped[0] % 100 != 1 and self._dropped[0]:
+            self._write_dropped()
         if self._commit_times:
             with self.srv.db.tx():
                 self._flush_commit_times()
@@ -183,6 +230,8 @@ class DbSessionHost:
     ) -> None:
         # One commit per activity: journal row and log records together.
         seq = entry.seq
+        if chaos.DIR is not None:
+            chaos.trace({"sid": self.session_id, "seq": seq, "name": entry.name})
         records = []
         if call is not None:
             records = _call_records(seq, entry.name, call.args, call.kwargs, attempt)
@@ -192,6 +241,8 @@ class DbSessionHost:
         t0 = time.perf_counter()
         self._write(entry, records, started=started, n_started=n_started)
         self._commit_times.append((time.perf_counter() - t0, seq))
+        if chaos.DIR is not None:
+            chaos.after_commit(self.srv, self.session_id, seq)
 
     def _write(
         self,

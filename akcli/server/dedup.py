@@ -14,11 +14,11 @@ event ID, or the stored outcome of a sync webhook) and starts nothing.
 from __future__ import annotations
 
 import hashlib
-import json
 import sqlite3
 import time
 from collections.abc import Mapping
 
+from akcli.jsonlimit import loads_limited
 from akcli.manifest.webhook_dedup import DEDUP_VAR, WINDOW_VAR, parse_window
 from akcli.server.state import Server
 
@@ -52,8 +52,8 @@ def _provider_key(headers: Mapping[str, str], body: bytes) -> str:
     if not (stripe or slack):
         return ""
     try:
-        data = json.loads(body)
-    except ValueError:
+        data = loads_limited(body)  # hostile nesting is a ValueError
+    except (ValueError, RecursionError):
         return ""
     if not isinstance(data, dict):
         return ""

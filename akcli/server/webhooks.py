@@ -19,7 +19,9 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import PlainTextResponse, Response, StreamingResponse
 
 from akcli.engine.dispatch import id_uuid, insert_event
+from akcli.jsonlimit import loads_limited
 from akcli.server import dedup
+from akcli.server.http_limits import BodyTimeout, BodyTooLarge, read_body
 from akcli.server.state import Server
 
 log = logging.getLogger("ak.webhooks")
@@ -70,8 +72,8 @@ def build_event_data(
         )
     parsed: Any = None
     if text is not None:
-        try:
-            parsed = json.loads(text)
+        try:  # too deeply nested: kept as bytes/text only, never lost
+            parsed = loads_limited(body)
         except ValueError:
             parsed = None
     return {
@@ -123,17 +125,16 @@ async def handle_webhook(srv: Server, request: Request) -> Response:
     length = request.headers.get("content-length")
     if length is not None and length.isdigit() and int(length) > limit:
         return _too_large(int(length), limit)
-    chunks: list[bytes] = []
-    size = 0
     try:
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > limit:  # chunked (or lying) bodies: stop reading now
-                return _too_large(size, limit)
-            chunks.append(chunk)
+        body = await read_body(
+            request, limit, srv.config.get_duration("http.read_timeout")
+        )
+    except BodyTooLarge as e:
+        return _too_large(e.size, limit)
+    except BodyTimeout:
+        return PlainTextResponse("Request Timeout", status_code=408)
     except ClientDisconnect:
         return Response(status_code=499)
-    body = b"".join(chunks)
 
     query = request.scope.get("query_string", b"").decode("latin-1")
     raw_path = request.scope.get("raw_path") or request.url.path.encode()

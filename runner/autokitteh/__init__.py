@@ -34,8 +34,8 @@ from ._events import (
 from ._outcomes import http_outcome, outcome
 from ._parallel import gather, parallel_map
 from ._retry import ActivityOptions, RetryPolicy
-from ._retry_errors import ActivityTimeout, RetriesExhausted
 from ._signals import Signal, next_signal, signal
+from .errors import ActivityTimeout, RetriesExhausted
 from .event import Event
 from .store import (
     Op,

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ._activity import ACTIVITY_ATTR
-from ._retry_errors import ActivityTimeout, RetriesExhausted
+from .errors import ActivityTimeout, RetriesExhausted
 
 OPTIONS_ATTR = "__ak_options__"
 TARGET_ATTR = "__ak_target__"

@@ -1,7 +1,8 @@
 """README's first command, as a newcomer runs it: the quickstart script end to end.
 
-The script starts `ak up --mode dev` (with a real managed venv), deploys the
-bundled project, sends a webhook and prints the session's prints.
+The script starts `ak up --mode dev` (with a real managed venv: the default
+one, built once per test run and linked in), deploys the bundled project, sends
+a webhook and prints the session's prints.
 """
 
 from __future__ import annotations
@@ -16,11 +17,13 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import REPO
+from tests.e2e.conftest import link_default_venv
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.timeout(600)]
 
 
-def test_quickstart_script(tmp_path: Path) -> None:
+def test_quickstart_script(tmp_path: Path, default_venv: Path) -> None:
+    link_default_venv(tmp_path / "data", default_venv)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]

@@ -125,7 +125,9 @@ def venv_corpus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Corpus]:
     if not _index_reachable():
         pytest.skip("pip cannot reach a package index")
     home = tmp_path_factory.mktemp("corpus-venv")
-    yield from _corpus(home, {"AK_WORKER_PYTHON": ""}, WITH_VENV, 1)  # real venvs
+    # Real venvs over a minimal default one (the default set has its own tests).
+    env = {"AK_WORKER_PYTHON": "", "AK_PYTHONRT__DEFAULT_REQUIREMENTS": "[]"}
+    yield from _corpus(home, env, WITH_VENV, 1)
 
 
 def _index_reachable() -> bool:

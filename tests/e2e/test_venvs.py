@@ -23,7 +23,9 @@ project:
 
 
 def test_failed_install_fails_deploy_and_changes_nothing(tmp_path: Path) -> None:
-    server = AkServer(tmp_path / "srv", env={"AK_WORKER_PYTHON": ""}).start()
+    # A minimal default venv: this test is about the requirements.txt step.
+    env = {"AK_WORKER_PYTHON": "", "AK_PYTHONRT__DEFAULT_REQUIREMENTS": "[]"}
+    server = AkServer(tmp_path / "srv", env=env).start()
     try:
         proj = tmp_path / "proj"
         proj.mkdir()

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import io
 import json
-import tarfile
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
@@ -13,78 +11,10 @@ from typing import Any
 
 import pytest
 
-from akcli.config import Config
-from akcli.engine.engine import Engine
-from akcli.engine.sessions_store import create_session
-from akcli.ids import IdGen
-from akcli.paths import Paths
-from akcli.secrets import Cipher
 from akcli.server.state import Server
-from akcli.store.db import Database, now
+from tests.engine.inproc import deploy, make_server, start, tar_of
 
-
-def make_server(tmp: Path, db_path: Path | None = None) -> Server:
-    paths = Paths(tmp / "cfg", tmp / "data", tmp / "cache")
-    config = Config(paths=paths, overrides={"pythonrt.heartbeat_timeout": "5s"})
-    srv = Server(
-        mode="test",
-        config=config,
-        paths=paths,
-        db=Database(db_path),
-        ids=IdGen(sequential=db_path is None),
-        cipher=Cipher(tmp / "secret.key"),
-        service_url="http://127.0.0.1:9",
-    )
-    srv.engine = Engine(srv)
-    return srv
-
-
-def tar_of(files: dict[str, str]) -> bytes:
-    buf = io.BytesIO()
-    with tarfile.open(fileobj=buf, mode="w") as tar:
-        for name, text in files.items():
-            data = text.encode()
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            tar.addfile(info, io.BytesIO(data))
-    return buf.getvalue()
-
-
-def deploy(srv: Server, files: dict[str, str], name: str = "p") -> tuple[str, str, str]:
-    """Insert a project, build and ACTIVE deployment directly (the engine's inputs)."""
-    pid, bid, did, t = srv.ids.new("prj"), srv.ids.new("bld"), srv.ids.new("dep"), now()
-    with srv.db.tx() as c:
-        c.execute("INSERT INTO projects VALUES (?, ?, '', ?, ?)", (pid, name, t, t))
-        c.execute(
-            "INSERT INTO builds VALUES (?, ?, 'BUILD_STATUS_SUCCESS', '', ?, ?)",
-            (bid, pid, tar_of(files), t),
-        )
-        c.execute(
-            "INSERT INTO deployments VALUES (?, ?, ?, 'DEPLOYMENT_STATE_ACTIVE', ?, ?)",
-            (did, pid, bid, t, t),
-        )
-    return pid, bid, did
-
-
-def start(
-    srv: Server,
-    ids: tuple[str, str, str],
-    entry: str,
-    *,
-    durable: bool = True,
-    inputs: dict[str, Any] | None = None,
-) -> str:
-    path, name = entry.split(":")
-    return create_session(
-        srv,
-        project_id=ids[0],
-        build_id=ids[1],
-        deployment_id=ids[2],
-        entry_path=path,
-        entry_name=name,
-        inputs=inputs or {},
-        is_durable=durable,
-    )
+__all__ = ["deploy", "make_server", "start", "tar_of"]
 
 
 async def wait_final(srv: Server, sid: str, timeout: float = 20) -> Any:

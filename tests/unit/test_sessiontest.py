@@ -198,7 +198,7 @@ def test_format_log_file() -> None:
         {"t": "2025-01-01T10:00:00.5Z", "v": "one\n"},
         {"t": "2025-01-01T10:00:01Z", "v": "two\nthree"},
     ]
-    assert format_log_file(prints) == (
+    assert "".join(format_log_file(prints)) == (
         "[2025-01-01 10:00:00]:  one\n"
         "[2025-01-01 10:00:01]:  two\n" + " " * 24 + "three\n"
     )

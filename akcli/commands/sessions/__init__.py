@@ -12,8 +12,9 @@ from akcli.commands.sessions import (  # noqa: E402
     control,
     migrate,
     query,
+    replay,
     start,
     test_cmd,
 )
 
-__all__ = ["app", "control", "migrate", "query", "start", "test_cmd"]
+__all__ = ["app", "control", "migrate", "query", "replay", "start", "test_cmd"]

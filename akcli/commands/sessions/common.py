@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -165,6 +166,18 @@ def all_log(client: Client, sid: str, skip: int = 0) -> list[dict[str, Any]]:
             return records
 
 
+def iter_prints(client: Client, sid: str, after: int = 0) -> Iterator[dict[str, Any]]:
+    """A session's prints after print ID `after`, fetched a page at a time."""
+    while True:
+        body = {"session_id": sid, "after_id": after}
+        resp = client.call("sessions", "GetPrints", body)
+        batch = resp.get("prints", [])
+        yield from batch
+        if not batch or not resp.get("next_page_token"):
+            return
+        after = int(batch[-1]["id"])
+
+
 def session_state(client: Client, sid: str) -> str:
     """`COMPLETED`, ... ("" when the session does not exist)."""
     resp = client.call("sessions", "Get", {"session_id": sid})
@@ -214,9 +227,7 @@ def watch(
             raise NotFound(f'session ID "{sid}" not found')
         records = all_log(client, sid, seen_logs)
         seen_logs += len(records)
-        prints = client.call(
-            "sessions", "GetPrints", {"session_id": sid, "after_id": last_print}
-        ).get("prints", [])
+        prints = list(iter_prints(client, sid, last_print))
         if prints:
             last_print = int(prints[-1]["id"])
         merged = records + [{"t": p["t"], "print": {"text": p["v"]}} for p in prints]

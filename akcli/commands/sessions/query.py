@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import time
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,7 @@ from akcli.commands.sessions.common import (
     FINAL,
     duration,
     go_time,
+    iter_prints,
     parse_time,
     resolve,
     session_state,
@@ -121,9 +124,7 @@ def prints(
     collect: list[Any] | None = [] if actx.out.array and not tail else None
     while True:
         state = session_state(client, sid) if tail else ""
-        body = {"session_id": sid, "after_id": last}
-        batch = client.call("sessions", "GetPrints", body).get("prints", [])
-        for p in batch:
+        for p in iter_prints(client, sid, last):  # page by page, never all at once
             _show_print(actx, p, no_ts, collect)
             last, total = int(p["id"]), total + 1
             if tail and pattern and pattern.search(strip_print(str(p.get("v")))):
@@ -184,15 +185,14 @@ def log(
     actx.out.next_page(str(resp.get("next_page_token") or ""))
 
 
-def format_log_file(prints: list[dict[str, Any]]) -> str:
-    """download-logs layout: `[YYYY-MM-DD HH:MM:SS]:  <line>`, then 24-space indents."""
-    lines: list[str] = []
+def format_log_file(prints: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """download-logs layout: `[YYYY-MM-DD HH:MM:SS]:  <line>`, then 24-space
+    indents; one chunk of text per print."""
     for p in prints:
         stamp = parse_time(str(p["t"])).strftime("%Y-%m-%d %H:%M:%S")
         first, *rest = strip_print(str(p.get("v", ""))).split("\n")
-        lines.append(f"[{stamp}]:  {first}")
-        lines.extend(" " * 24 + line for line in rest)
-    return "".join(line + "\n" for line in lines)
+        lines = [f"[{stamp}]:  {first}", *(" " * 24 + line for line in rest)]
+        yield "".join(line + "\n" for line in lines)
 
 
 @app.command("download-logs")
@@ -205,10 +205,12 @@ def download_logs(
     """Write a session's prints to a text file."""
     actx = app_ctx(ctx)
     sid = resolve(actx.client, ref)
-    body = {"session_id": sid, "after_id": 0}
-    batch = actx.client.call("sessions", "GetPrints", body).get("prints", [])
-    check_found(bool(batch), fail, "prints")
+    prints = iter_prints(actx.client, sid)
+    first = next(prints, None)
+    check_found(first is not None, fail, "prints")
     stamp = datetime.now().strftime("%Y%m%d_%H%M%S")
     path = Path(output or f"./{sid}_{stamp}.txt")
-    path.write_text(format_log_file(batch))
+    with path.open("w") as f:
+        if first is not None:
+            f.writelines(format_log_file(itertools.chain([first], prints)))
     typer.echo(f"Logs written to {path}")

@@ -9,6 +9,7 @@ import tarfile
 from typing import Any
 
 from akcli.errors import AkError, BadRequest, NotFound
+from akcli.resource_paths import check_paths
 from akcli.server.rpc import req_str, row_by_id, rpc
 from akcli.server.services.projects import read_resources, resolve
 from akcli.server.state import Server
@@ -39,23 +40,39 @@ def make_archive(files: dict[str, bytes]) -> bytes:
 
 
 def read_archive(archive: bytes) -> dict[str, bytes]:
+    """The regular files of a tar; links, devices and unusable names are refused
+    (BadRequest) rather than followed or stored."""
     out: dict[str, bytes] = {}
     with tarfile.open(fileobj=io.BytesIO(archive), mode="r:*") as tar:
         for member in tar.getmembers():
+            if member.isdir():
+                continue
+            if not member.isfile():
+                kind = "link" if member.issym() or member.islnk() else "special file"
+                raise BadRequest(
+                    f"invalid build archive: {member.name!r} is a {kind};"
+                    " only regular files are allowed"
+                )
             f = tar.extractfile(member)
             if f is not None:
                 out[member.name] = f.read()
+    check_paths(out, "archive member")
     return out
 
 
 def check_entry_points(srv: Server, project_id: str, files: dict[str, bytes]) -> None:
-    """Every trigger's `call` must name an uploaded file."""
+    """Every trigger's `call` must name a function in an uploaded file."""
     rows = srv.db.all(
         "SELECT name, code_path, code_name FROM triggers"
         " WHERE project_id = ? AND code_path != '' ORDER BY name",
         project_id,
     )
     for row in rows:
+        if not row["code_name"]:
+            raise BadRequest(
+                f'trigger "{row["name"]}": call "{row["code_path"]}" names no'
+                f' function (expected "{row["code_path"]}:function")'
+            )
         if row["code_path"] not in files:
             raise AkError(
                 f'trigger "{row["name"]}": entry point file "{row["code_path"]}"'
@@ -91,7 +108,7 @@ def upload(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
     """Store an existing archive (base64 tar in `data`) as a new build."""
     project = resolve(srv, req_str(body, "project_id", "project"))
     try:
-        archive = base64.b64decode(req_str(body, "data", "build data"))
+        archive = base64.b64decode(req_str(body, "data", "build data"), validate=True)
         read_archive(archive)
     except (ValueError, tarfile.TarError) as e:
         raise BadRequest(f"invalid build archive: {e}") from None

@@ -9,6 +9,7 @@ from typing import Any
 
 from akcli.errors import AlreadyExists, BadRequest, NotFound
 from akcli.ids import is_id
+from akcli.resource_paths import check_paths
 from akcli.server.rpc import req_str, rpc
 from akcli.server.state import Server
 from akcli.store.db import now
@@ -101,6 +102,11 @@ def delete(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
     pid = row["project_id"]
     with srv.db.tx() as c:
         c.execute("DELETE FROM vars WHERE scope_id = ?", (pid,))
+        c.execute(  # connection vars (connections go by ON DELETE CASCADE)
+            "DELETE FROM vars WHERE scope_id IN"
+            " (SELECT connection_id FROM connections WHERE project_id = ?)",
+            (pid,),
+        )
         c.execute("DELETE FROM store_values WHERE project_id = ?", (pid,))
         c.execute("DELETE FROM projects WHERE project_id = ?", (pid,))
     return {}
@@ -113,11 +119,18 @@ def set_resources(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
     resources = body.get("resources")
     if not isinstance(resources, dict):
         raise BadRequest("missing resources")
+    check_paths(resources)
     files: list[tuple[str, str, bytes]] = []
     for path, data in resources.items():
-        if not isinstance(data, str) or path.startswith("/") or ".." in path.split("/"):
-            raise BadRequest(f'invalid resource path "{path}"')
-        files.append((row["project_id"], path, base64.b64decode(data)))
+        if not isinstance(data, str):
+            raise BadRequest(f'resource "{path}": content must be a base64 string')
+        try:
+            content = base64.b64decode(data, validate=True)
+        except ValueError:
+            raise BadRequest(
+                f'resource "{path}": content is not valid base64'
+            ) from None
+        files.append((row["project_id"], path, content))
     with srv.db.tx() as c:
         c.execute("DELETE FROM resources WHERE project_id = ?", (row["project_id"],))
         c.executemany("INSERT INTO resources VALUES (?, ?, ?)", files)

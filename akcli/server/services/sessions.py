@@ -188,7 +188,7 @@ def list_(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
     if body.get("project_id"):
         where.append("project_id = ?")
         args.append(resolve(srv, str(body["project_id"]))["project_id"])
-    for key in ("deployment_id", "event_id", "build_id"):
+    for key in ("deployment_id", "event_id", "build_id", "trigger_id"):
         if body.get(key):
             where.append(f"{key} = ?")
             args.append(str(body[key]))
@@ -197,6 +197,11 @@ def list_(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
         if state != "unspecified":
             where.append("state = ?")
             args.append(state)
+    # Time range (the web UI's filter): ISO-8601 UTC bounds on created_at.
+    for key, op in (("created_after", ">="), ("created_before", "<")):
+        if body.get(key):
+            where.append(f"created_at {op} ?")
+            args.append(str(body[key]))
     limit, offset = _page(body, 50, 1, 1000)
     sql = "SELECT * FROM sessions"
     if where:
@@ -212,6 +217,10 @@ def list_(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+PRINTS_PAGE, PRINTS_PAGE_MAX = 1000, 10000
+PRINTS_PAGE_BYTES = 4 << 20
+
+
 @rpc("sessions", "GetPrints")
 def get_prints(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
     sid = get_session(srv, req_str(body, "session_id", "session ID"))["session_id"]
@@ -219,13 +228,28 @@ def get_prints(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
         after = int(body.get("after_id") or 0)
     except (TypeError, ValueError):
         raise BadRequest("invalid after_id") from None
-    rows = srv.db.all(
+    limit = _page(body, PRINTS_PAGE, 1, PRINTS_PAGE_MAX)[0]
+    cur = srv.db.exec(
         "SELECT id, t, text FROM session_prints WHERE session_id = ? AND id > ?"
-        " ORDER BY id",
+        " ORDER BY id LIMIT ?",
         sid,
         after,
+        limit + 1,
     )
-    return {"prints": [{"id": r["id"], "t": r["t"], "v": r["text"]} for r in rows]}
+    out: list[dict[str, Any]] = []
+    size = 0
+    more = False
+    for r in cur:  # a page is at most `limit` prints or ~PRINTS_PAGE_BYTES
+        if len(out) >= limit or (out and size >= PRINTS_PAGE_BYTES):
+            more = True
+            break
+        size += len(r["text"])
+        out.append({"id": r["id"], "t": r["t"], "v": r["text"]})
+    cur.close()
+    resp: dict[str, Any] = {"prints": out}
+    if more:
+        resp["next_page_token"] = str(out[-1]["id"])
+    return resp
 
 
 @rpc("sessions", "GetLog")
@@ -323,3 +347,34 @@ def resolve_ref(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
     if row is None:
         raise NotFound(f'sessions not found for project "{ref}"')
     return {"session_id": row["session_id"]}
+
+
+@rpc("sessions", "GetJournal")
+def get_journal(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
+    """A durable session's journal as the runner gets it (`ak session replay`)."""
+    from akcli.engine.session_host import load_journal
+
+    sid = get_session(srv, req_str(body, "session_id", "session ID"))["session_id"]
+    return {"journal": [e.to_wire() for e in load_journal(srv, sid)]}
+
+
+def timers(srv: Server, session_id: str) -> list[dict[str, Any]]:
+    """The durable timers (journaled `sleep` calls) of a session, for the web
+    UI's timeline: `{seq, started_at (ISO), wake_at (epoch seconds)}`."""
+    rows = srv.db.all(
+        "SELECT seq, value, created_at FROM journal WHERE session_id = ?"
+        " AND name = 'sleep' AND is_error = 0 ORDER BY seq",
+        get_session(srv, session_id)["session_id"],
+    )
+    out = []
+    for r in rows:
+        value = json.loads(r["value"])
+        if isinstance(value, dict) and isinstance(value.get("wake_at"), int | float):
+            out.append(
+                {
+                    "seq": r["seq"],
+                    "started_at": r["created_at"],
+                    "wake_at": value["wake_at"],
+                }
+            )
+    return out

@@ -1,4 +1,8 @@
-"""The runner and its SDK import nothing outside the standard library."""
+"""The runner and its SDK import nothing outside the standard library.
+
+That includes every SDK module (the integration client helpers import their
+third-party packages inside the functions that need them).
+"""
 
 from __future__ import annotations
 
@@ -11,8 +15,10 @@ from pathlib import Path
 import runner
 
 PROBE = """
-import json, sys
+import importlib, json, pkgutil, sys
 import runner.main, runner.zygote, autokitteh
+for info in pkgutil.iter_modules(autokitteh.__path__):
+    importlib.import_module("autokitteh." + info.name)
 mods = sorted({name.split(".")[0] for name in sys.modules})
 print(json.dumps(mods))
 """
