@@ -25,8 +25,13 @@ from typing import Any
 
 from autokitteh import _activity
 
-from runner import deterministic, errors_fmt
-from runner.syscalls import ActivityError, Session, current_activity
+from runner import deterministic, divergence, errors_fmt
+from runner.syscalls import (
+    ActivityError,
+    NonDeterminismError,
+    Session,
+    current_activity,
+)
 
 _time_sleep = time.sleep
 _session: Session | None = None
@@ -208,14 +213,21 @@ def _start(fn: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
     s = _session
     assert s is not None
     s.check_stop()
+    called = time.time()
     name = activity_name(fn)
-    seq, entry = s.next_seq(name)
+    try:
+        seq, entry = s.next_seq(name)
+    except NonDeterminismError as e:
+        raise e.with_args(divergence.args_hash(args, kwargs)) from None
     if entry is None:
         s.begin_activity(
             seq,
             name,
             [safe_repr(a) for a in args],
             {k: safe_repr(v) for k, v in kwargs.items()},
+            site=divergence.call_site(),
+            hashed=divergence.args_hash(args, kwargs),
+            called=called,
         )
     return seq, name, entry
 

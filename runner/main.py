@@ -27,6 +27,7 @@ from autokitteh._values import to_json
 
 from runner import (
     call,
+    divergence,
     errors_fmt,
     interrupt,
     isolate,
@@ -36,7 +37,7 @@ from runner import (
     reaper,
     retrying,
 )
-from runner.syscalls import Channel, Session, Stopped
+from runner.syscalls import Channel, NonDeterminismError, Session, Stopped
 
 
 def fix_sys_path(code_dir: str, stage_dir: str) -> None:
@@ -155,6 +156,7 @@ def execute(session: Session, run: dict[str, Any]) -> dict[str, Any]:
         "reason": "",
     }
     session.durable = bool(run.get("durable"))
+    session.check = bool(run.get("check"))
     session.journal = {int(e["seq"]): e for e in run.get("journal") or []}
     sid = str(run.get("session_id") or "")
     try:
@@ -179,11 +181,42 @@ def execute(session: Session, run: dict[str, Any]) -> dict[str, Any]:
         if e.code not in (None, 0):
             done["state"] = protocol.ERROR
             done["error"] = errors_fmt.format_error(e)
+    except NonDeterminismError as e:  # the recorded-vs-now table first
+        done["state"] = protocol.ERROR
+        done["error"] = f"{e.table}\n\n{errors_fmt.format_error(e)}"
+        done["reason"] = divergence.summary(e.seq, e.recorded, e.name, e.site)
     except BaseException as e:  # SessionFailure, user errors, KeyboardInterrupt
         done["state"] = protocol.ERROR
         errors_fmt.pad_exception_args(e)  # as upstream: X(1, None)
         done["error"] = errors_fmt.format_error(e)
+    if session.check:
+        _check_verdict(session, done)
     return done
+
+
+def _check_verdict(session: Session, done: dict[str, Any]) -> None:
+    """A check run's ``reason``: ``compatible: ...`` or ``diverges at seq N: ...``."""
+    last = max(session.journal, default=0)
+    at = session.current_seq() + 1
+    if done["state"] == protocol.STOPPED:
+        return  # CheckEnd: "replayed N journal entries; ..."
+    if done["state"] == protocol.COMPLETED:
+        if at <= last:
+            done["state"] = protocol.ERROR
+            done["reason"] = (
+                f"diverges at seq {at}: the handler returned; the journal has"
+                f" {last - at + 1} more entries"
+            )
+        else:
+            done["state"] = protocol.STOPPED
+            done["reason"] = f"replayed {last} journal entries; the handler returned"
+        return
+    if not done["reason"]:
+        lines = [
+            ln for ln in str(done["error"]).splitlines() if ln.startswith("error: ")
+        ]
+        why = lines[0].removeprefix("error: ") if lines else "the handler failed"
+        done["reason"] = f"diverges at seq {at}: {why}"
 
 
 LOAD_ERROR = "rpc error: code = InvalidArgument desc = "
@@ -243,6 +276,7 @@ def run_session(
     session = Session(Channel(sock))
     session.code_dir = code_dir
     errors_fmt.code_dir = code_dir
+    divergence.set_code_dir(code_dir)
     session.chan.send(protocol.HELLO, {"pid": os.getpid()})
     session.start_threads()
     run = session.wait_run()

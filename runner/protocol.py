@@ -7,17 +7,24 @@ connects. Each message is one line of JSON (UTF-8, ``\\n``-terminated)::
 
 Server -> runner
 ----------------
-``run``            ``{session_id, entrypoint, event, durable, journal}``
+``run``            ``{session_id, entrypoint, event, durable, journal[, check]}``
                    Sent once after ``hello``. ``entrypoint`` is ``"file.py:func"``
                    (or ``"file.py func"``); ``event`` is ``{data, event_id,
                    event_type}``; ``journal`` is the list of already-recorded
-                   entries for replay, each ``{seq, name, kind, value, is_error}``:
+                   entries for replay, each ``{seq, name, kind, value, is_error[,
+                   site, args_hash]}`` (``site``/``args_hash`` as in
+                   ``activity_done``, for the non-determinism table):
                    * ``kind: "pickle"`` (activities): ``value`` is
                      base64(pickle((return_value, exception))); ``name`` is the
                      activity name;
                    * ``kind: "json"`` (syscalls): ``value`` is the syscall's JSON
                      result, or the error text when ``is_error``; ``name`` is the
                      syscall op (``"sleep"``, ``"store"``, ...).
+                   ``check: true`` (``ak deploy --check-inflight``): replay
+                   only; the first call not in the journal (an activity or any
+                   syscall) ends the run ``stopped`` with reason ``replayed N
+                   journal entries; ...``, a mismatch ends it ``error`` with
+                   reason ``diverges at seq N: ...``; sleeps do not wait.
 ``ack``            ``{seq}``: the ``activity_done`` of ``seq`` is committed.
 ``syscall_result`` ``{id, value}`` or ``{id, error}`` (``error``: text shown to
                    the user as ``AutoKittehError("<op>: <error>")``).
@@ -52,7 +59,12 @@ Runner -> server
                    A runner that dies within 50 ms of starting an activity loses
                    that call spec (the journal is not affected).
 ``activity_done``  ``{seq, name, result, is_error[, args, kwargs, t][, attempt,
-                   error]}``: ``result``
+                   error][, site, args_hash, q, x]}``: ``site`` is
+                   ``[file, line, qualname, source line]`` of the workflow's call
+                   (file relative to the code directory), ``args_hash`` a short
+                   hash of the arguments (runner/divergence.py), ``q``/``x`` the
+                   seconds from the workflow's call to the activity's start and
+                   from its start to its pickled result. ``result``
                    is base64(pickle((value, exception))); ``args``/``kwargs`` as
                    in ``activity_start``, present iff no ``activity_start`` was
                    sent for ``seq``. The runner then **waits for ``ack {seq}``**
@@ -208,6 +220,11 @@ def decode_ack(line: bytes) -> int | None:
     return None
 
 
+# (call site [file, line, qualname, source] or None, args hash or None,
+# queue seconds, execution seconds) of an activity_done.
+Journaled = tuple[list[Any] | None, str | None, float, float]
+
+
 def encode_activity_done(
     seq: int,
     name: str,
@@ -216,6 +233,7 @@ def encode_activity_done(
     call: tuple[list[str], dict[str, str]] | None,
     meta: dict[str, Any] | None = None,
     started: float | None = None,
+    journaled: Journaled | None = None,
 ) -> bytes:
     """``encode(ACTIVITY_DONE, ...)`` for the hot path: strings quoted as json
     does (``result`` is base64, nothing to escape), without json.dumps' object
@@ -229,6 +247,13 @@ def encode_activity_done(
         extra = f',"args":[{args}],"kwargs":{{{kwargs}}}'
         if started is not None:
             extra += f',"t":{started!r}'
+    if journaled is not None:  # call site, args hash, queue/execution times
+        site, hashed, queued, executed = journaled
+        if site is not None:
+            extra += f',"site":{json.dumps(site)}'
+        if hashed is not None:
+            extra += f',"args_hash":{_json_str(hashed)}'
+        extra += f',"q":{queued!r},"x":{executed!r}'
     if meta:  # a retried activity's attempt number and error (json-safe)
         for key, value in meta.items():
             extra += f",{_json_str(key)}:{json.dumps(value)}"

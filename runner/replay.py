@@ -152,7 +152,7 @@ def replay(
     """Install the runner's hooks on a :class:`ReplaySession` and run the handler."""
     from autokitteh import _runtime
 
-    from runner import call, loader, main, printing, retrying
+    from runner import call, divergence, loader, main, printing, retrying
 
     code_dir = os.path.realpath(code_dir)
     os.chdir(code_dir)
@@ -160,6 +160,7 @@ def replay(
     main.fix_sys_path(code_dir, stage)
     session = ReplaySession(until, live)
     session.code_dir = code_dir
+    divergence.set_code_dir(code_dir)  # call sites in a divergence table
     _runtime.install(session)
     call.set_session(session)
     printing.install(session)

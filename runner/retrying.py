@@ -37,8 +37,8 @@ from autokitteh import _activity, _parallel, _retry
 from autokitteh._retry import ActivityOptions
 from autokitteh.errors import ActivityTimeout
 
-from runner import call
-from runner.syscalls import Session, current_activity
+from runner import call, divergence
+from runner.syscalls import NonDeterminismError, Session, current_activity
 
 MAX_ERROR = 1000  # characters of an attempt's error kept in its log record
 
@@ -91,7 +91,10 @@ def _session() -> Session:
 
 def _begin(s: Session, c: _Call, attempt: int) -> tuple[int, dict[str, Any] | None]:
     s.check_stop()
-    seq, entry = s.next_seq(c.name)
+    try:
+        seq, entry = s.next_seq(c.name)
+    except NonDeterminismError as e:
+        raise e.with_args(divergence.args_hash(c.args, c.kwargs)) from None
     if entry is None:
         s.begin_activity(
             seq,
@@ -99,6 +102,8 @@ def _begin(s: Session, c: _Call, attempt: int) -> tuple[int, dict[str, Any] | No
             [call.safe_repr(a) for a in c.args],
             {k: call.safe_repr(v) for k, v in c.kwargs.items()},
             attempt=attempt,
+            site=divergence.call_site(),
+            hashed=divergence.args_hash(c.args, c.kwargs),
         )
     return seq, entry
 

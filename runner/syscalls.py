@@ -31,7 +31,7 @@ from typing import Any
 from autokitteh._errors import AutoKittehError
 from autokitteh._runtime import Runtime
 
-from runner import protocol
+from runner import divergence, protocol
 
 _real_sleep = time.sleep
 _monotonic = time.monotonic
@@ -53,7 +53,36 @@ class SessionFailure(BaseException):
 
 
 class NonDeterminismError(SessionFailure):
-    """The workflow made a different call than the one recorded in the journal."""
+    """The workflow made a different call than the one recorded in the journal.
+
+    ``table`` shows the recorded entry and the call made now side by side
+    (runner/divergence.py); the session's error text starts with it.
+    """
+
+    def __init__(
+        self,
+        seq: int,
+        recorded: dict[str, Any],
+        name: str,
+        site: divergence.Site | None = None,
+        hashed: str | None = None,
+        called: float | None = None,
+    ) -> None:
+        super().__init__(
+            f"non-determinism: journal entry {seq} was recorded for "
+            f"{recorded.get('name')!r} but the workflow now calls {name!r}"
+        )
+        self.seq = seq
+        self.recorded = recorded
+        self.name = name
+        self.site = site
+        self.table = divergence.table(seq, recorded, name, site, hashed)
+
+    def with_args(self, hashed: str) -> NonDeterminismError:
+        """The same error with the args hash of the call made now."""
+        return NonDeterminismError(
+            self.seq, self.recorded, self.name, self.site, hashed
+        )
 
 
 class ActivityError(SessionFailure):
@@ -66,6 +95,11 @@ class Stopped(BaseException):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class CheckEnd(Stopped):
+    """A check run (``ak deploy --check-inflight``) reached the journal's end:
+    the first call not in the journal stops it (nothing runs for real)."""
 
 
 def _exit_orphan(code: int) -> None:
@@ -99,6 +133,7 @@ class Session(Runtime):
     def __init__(self, channel: Channel) -> None:
         self.chan = channel
         self.durable = False
+        self.check = False  # a check run: replay only (ak deploy --check-inflight)
         self.code_dir = ""
         self.journal: dict[int, dict[str, Any]] = {}
         self._run: dict[str, Any] | None = None
@@ -132,6 +167,9 @@ class Session(Runtime):
         # (their late prints are dropped and their syscalls refused).
         self.attempt_meta: dict[int, dict[str, Any]] = {}
         self.abandoned: set[int] = set()
+        # seq -> (call site, args hash, start time, queue time) of a live
+        # activity, sent with its activity_done.
+        self._live: dict[int, tuple[list[Any] | None, str | None, float, float]] = {}
 
     # -- threads ---------------------------------------------------------------
 
@@ -281,6 +319,10 @@ class Session(Runtime):
         if self.stop_reason is not None and current_activity.get() is None:
             raise Stopped(self.stop_reason)
 
+    def current_seq(self) -> int:
+        """The last journal seq allocated (0: none yet)."""
+        return self._seq
+
     def next_seq(self, name: str) -> tuple[int, dict[str, Any] | None]:
         """Allocate the next journal seq; return it with its recorded entry if any."""
         with self._print_lock:
@@ -290,9 +332,10 @@ class Session(Runtime):
             self._print_i = 0
         entry = self.journal.get(seq)
         if entry is not None and entry.get("name") != name:
-            raise NonDeterminismError(
-                f"non-determinism: journal entry {seq} was recorded for "
-                f"{entry.get('name')!r} but the workflow now calls {name!r}"
+            raise NonDeterminismError(seq, entry, name, divergence.call_site())
+        if entry is None and self.check:
+            raise CheckEnd(
+                f"replayed {seq - 1} journal entries; seq {seq} ({name}) is live"
             )
         return seq, entry
 
@@ -320,21 +363,29 @@ class Session(Runtime):
         args: list[str],
         kwargs: dict[str, str],
         attempt: int | None = None,
+        site: divergence.Site | None = None,
+        hashed: str | None = None,
+        called: float | None = None,
     ) -> None:
         """A live activity starts: its call spec goes out with its result, or
         alone if it is still running after FLUSH_AFTER (the heartbeat thread).
         ``attempt``: its attempt number, for an activity with a retry policy.
         The payload's ``t``: when it started (unix time), the time of its call
-        spec records."""
+        spec records. ``site``/``hashed``: where the workflow called it and
+        its args hash, journaled with its result (runner/divergence.py);
+        ``called``: when the workflow called it (its queue time ends now)."""
+        t = time.time()
         payload: dict[str, Any] = {
             "seq": seq,
             "name": name,
             "args": args,
             "kwargs": kwargs,
-            "t": time.time(),
+            "t": t,
         }
         if attempt is not None:
             payload["attempt"] = attempt
+        queued = 0.0 if called is None else max(t - called, 0.0)
+        self._live[seq] = (None if site is None else site.to_wire(), hashed, t, queued)
         self._unsent[seq] = (_monotonic() + FLUSH_AFTER, payload)
         if self._beat_idle:
             self._beat_wake.set()
@@ -355,9 +406,14 @@ class Session(Runtime):
         call = None if item is None else (item[1]["args"], item[1]["kwargs"])
         started = None if item is None else item[1]["t"]
         meta = self.attempt_meta.pop(seq, None) if self.attempt_meta else None
+        live = self._live.pop(seq, None)
+        journaled: protocol.Journaled | None = None
+        if live is not None:  # execution: from its start to its pickled result
+            site, hashed, t, queued = live
+            journaled = (site, hashed, queued, max(time.time() - t, 0.0))
         self.chan.send_line(
             protocol.encode_activity_done(
-                seq, name, result, is_error, call, meta, started
+                seq, name, result, is_error, call, meta, started, journaled
             )
         )
         acks = self._acks
@@ -385,6 +441,8 @@ class Session(Runtime):
                     if entry.get("is_error"):
                         raise AutoKittehError(f"{op}: {entry.get('value')}")
                     return entry.get("value")
+        if self.check:  # nothing leaves a check run
+            raise CheckEnd(f"replayed {self._seq} journal entries; {op} is live")
         call_id = next(self._ids)
         payload = {"id": call_id, "seq": seq, "op": op, "args": args}
         workflow = current_activity.get() is None
@@ -415,6 +473,8 @@ class Session(Runtime):
     def wait_until(self, wake_at: float) -> None:
         """Sleep until unix time ``wake_at``, raising Stopped on a stop request."""
         workflow = current_activity.get() is None
+        if self.check:  # a replayed sleep: no waiting in a check run
+            return
         while True:
             self.check_stop()
             left = wake_at - time.time()

@@ -37,6 +37,11 @@ def deploy(
     strict: bool = typer.Option(
         False, "--strict", help="fail if `ak check` finds anything"
     ),
+    check_inflight: bool = typer.Option(
+        False,
+        "--check-inflight",
+        help="replay running durable sessions against the new build (report only)",
+    ),
 ) -> None:
     """Create or update a project from its manifest, then build, deploy, activate."""
     from akcli.deploy import DeployRequest
@@ -53,7 +58,12 @@ def deploy(
         skip_existing_secrets=skip_existing_secrets,
         prepare=prepare_venv,
     )
-    run_deploy(app_ctx(ctx).client, req, stdio_output())
+    actx = app_ctx(ctx)
+    did = run_deploy(actx.client, req, stdio_output())
+    if check_inflight:
+        from akcli.commands.sessions.migrate import check_inflight as report
+
+        report(actx.client, actx.out, did)
 
 
 def _check(manifest: str, dirs: list[str], files: list[str], strict: bool) -> None:

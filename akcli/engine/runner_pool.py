@@ -562,6 +562,8 @@ class RunnerHandle:
             "durable": spec.durable,
             "journal": [e.to_wire() for e in spec.journal],
         }
+        if spec.check:
+            run["check"] = True
         await self._send(protocol.RUN, run)
         if self._pending_stop is not None:
             await self._send(
@@ -628,6 +630,10 @@ class RunnerHandle:
                 kind="pickle",
                 value=p.get("result"),
                 is_error=bool(p.get("is_error")),
+                site=p.get("site") if isinstance(p.get("site"), list) else None,
+                args_hash=str(p.get("args_hash") or ""),
+                queue_s=_seconds(p.get("q")),
+                exec_s=_seconds(p.get("x")),
             )
             call = None
             if "args" in p:  # no activity_start was sent: the call spec is here
@@ -868,5 +874,12 @@ class RunnerPool:
 def _unix_time(value: Any) -> float | None:
     """A runner-sent unix time, or None if absent or not a number."""
     if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    return None
+
+
+def _seconds(value: Any) -> float | None:
+    """A duration in seconds from a runner message (None: absent or bad)."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0:
         return float(value)
     return None

@@ -24,16 +24,27 @@ class JournalEntry:
     kind: str
     value: Any
     is_error: bool = False
+    # An activity's call site ([file, line, qualname, source]) and args hash
+    # (runner/divergence.py), and its queue/execution seconds (runner-measured).
+    site: list[Any] | None = None
+    args_hash: str = ""
+    queue_s: float | None = None
+    exec_s: float | None = None
 
     def to_wire(self) -> dict[str, Any]:
         """The form shipped in the ``run`` message."""
-        return {
+        wire = {
             "seq": self.seq,
             "name": self.name,
             "kind": self.kind,
             "value": self.value,
             "is_error": self.is_error,
         }
+        if self.site is not None:
+            wire["site"] = self.site
+        if self.args_hash:
+            wire["args_hash"] = self.args_hash
+        return wire
 
 
 class ActivityCall(NamedTuple):
@@ -70,6 +81,7 @@ class RunSpec:
     code_cache: str | None = None  # compiled user modules (runner/loader.py)
     # What user code must not see (runner/isolate.py): hide/keep_rw/keep_ro dirs.
     isolate: dict[str, list[str]] | None = None
+    check: bool = False  # replay only, stop at the journal's end (check-inflight)
 
 
 @dataclass

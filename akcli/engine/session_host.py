@@ -26,6 +26,7 @@ from akcli.server.state import Server
 from akcli.store.db import now
 
 log = logging.getLogger("ak.session")
+COMMIT_TIMES_BATCH = 32  # journal commit times written per batch (--timings)
 DROPPED_KEY = "ak:dropped-prints"
 
 
@@ -99,8 +100,8 @@ def _log_rows(
 
 def load_journal(srv: Server, session_id: str) -> list[JournalEntry]:
     rows = srv.db.all(
-        "SELECT seq, name, kind, value, is_error FROM journal WHERE session_id = ?"
-        " ORDER BY seq",
+        "SELECT seq, name, kind, value, is_error, site, args_hash FROM journal"
+        " WHERE session_id = ? ORDER BY seq",
         session_id,
     )
     return [
@@ -110,6 +111,8 @@ def load_journal(srv: Server, session_id: str) -> list[JournalEntry]:
             kind=r["kind"],
             value=json.loads(r["value"]) if r["kind"] == "json" else r["value"],
             is_error=bool(r["is_error"]),
+            site=json.loads(r["site"]) if r["site"] else None,
+            args_hash=r["args_hash"],
         )
         for r in rows
     ]
@@ -122,6 +125,10 @@ class DbSessionHost:
         self.srv = srv
         self.session_id = session_id
         self._next_log: int | None = None  # session_logs seq of the next record
+        # (commit seconds, seq) of journaled activities, written in a batch with
+        # a later write (a commit cannot record its own duration) or at close():
+        # a kill -9 loses the last few (display only).
+        self._commit_times: list[tuple[float, int]] = []
         self._print_cap = srv.config.get_int("sessions.max_prints_size")
         self._print_bytes: int | None = None  # stored so far (from the store)
         self._dropped = [0, 0]  # prints, bytes over the cap
@@ -199,11 +206,21 @@ class DbSessionHost:
         self._write(None, records, started=t, n_started=len(records))
 
     def close(self) -> None:
-        """The run ended. Nothing is buffered here but the dropped-prints
-        count; the runner sends the call spec of an activity that never
-        finishes (runner/protocol.py)."""
+        """The run ended: write the last commit times and the dropped-prints
+        count. No call spec is buffered here: the runner sends that of an
+        activity that never finishes (runner/protocol.py)."""
         if self._dropped[0] % 100 != 1 and self._dropped[0]:
             self._write_dropped()
+        if self._commit_times:
+            with self.srv.db.tx():
+                self._flush_commit_times()
+
+    def _flush_commit_times(self) -> None:
+        times, self._commit_times = self._commit_times, []
+        self.srv.db.conn.executemany(
+            "UPDATE journal SET commit_s = ? WHERE session_id = ? AND seq = ?",
+            [(dt, self.session_id, seq) for dt, seq in times],
+        )
 
     def on_activity_done(
         self,
@@ -221,7 +238,9 @@ class DbSessionHost:
         n_started = len(records)
         records.append(_complete_record(seq, entry.is_error, attempt))
         started = None if call is None else call.t
+        t0 = time.perf_counter()
         self._write(entry, records, started=started, n_started=n_started)
+        self._commit_times.append((time.perf_counter() - t0, seq))
         if chaos.DIR is not None:
             chaos.after_commit(self.srv, self.session_id, seq)
 
@@ -239,6 +258,7 @@ class DbSessionHost:
         """
         t = now()
         first_t = t if started is None else now(started)
+        pending: list[tuple[float, int]] = []
         try:
             with self.srv.db.tx():
                 if entry is not None:
@@ -249,10 +269,18 @@ class DbSessionHost:
                         entry.value,
                         entry.is_error,
                         t,
+                        entry,
                     )
                 self._add_logs(t, records, first_t, n_started)
+                pending = self._commit_times
+                if len(pending) >= COMMIT_TIMES_BATCH:
+                    self._flush_commit_times()
+                else:
+                    pending = []
         except BaseException:
             self._next_log = None  # rolled back: look the seq up again
+            if pending:
+                self._commit_times = pending + self._commit_times
             raise
 
     def _add_logs(
@@ -281,12 +309,33 @@ class DbSessionHost:
         self._next_log = first + len(records)
 
     def _journal(
-        self, seq: int, name: str, kind: str, value: Any, is_error: bool, t: str = ""
+        self,
+        seq: int,
+        name: str,
+        kind: str,
+        value: Any,
+        is_error: bool,
+        t: str = "",
+        entry: JournalEntry | None = None,
     ) -> None:
         stored = json.dumps(value) if kind == "json" else str(value)
+        if entry is None or entry.site is None and entry.exec_s is None:
+            self.srv.db.exec(
+                "INSERT OR IGNORE INTO journal (session_id, seq, name, kind, value,"
+                " is_error, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                self.session_id,
+                seq,
+                name,
+                kind,
+                stored,
+                int(is_error),
+                t or now(),
+            )
+            return
         self.srv.db.exec(
-            "INSERT OR IGNORE INTO journal (session_id, seq, name, kind, value, is_error,"
-            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR IGNORE INTO journal (session_id, seq, name, kind, value,"
+            " is_error, created_at, site, args_hash, queue_s, exec_s)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             self.session_id,
             seq,
             name,
@@ -294,6 +343,10 @@ class DbSessionHost:
             stored,
             int(is_error),
             t or now(),
+            "" if entry.site is None else json.dumps(entry.site),
+            entry.args_hash,
+            entry.queue_s,
+            entry.exec_s,
         )
 
     async def on_syscall(self, seq: int | None, op: str, args: dict[str, Any]) -> Any:

@@ -110,6 +110,7 @@ class SessionRunner:
         self.tasks: dict[str, asyncio.Task[None]] = {}
         self.forced: dict[str, str] = {}
         self.stopping: dict[str, str] = {}
+        self.moving: set[str] = set()  # sessions whose runner restarts elsewhere
         # Bound how many sessions are being started at once: a burst of webhooks
         # should not fork hundreds of runners that then fight for the CPU.
         self._starting = asyncio.Semaphore(max(4, 2 * (os.cpu_count() or 1)))
@@ -231,10 +232,16 @@ class SessionRunner:
             self.handles.pop(sid, None)
             self.tasks.pop(sid, None)
             if code_dir:
-                self._remove(code_dir)
+                self.remove(code_dir)
         if chaos.DIR is not None and chaos.resume(sid):
             self._launch(row)  # `ak session test --chaos` killed its runner
             return
+        if sid in self.moving:  # migrated (akcli/engine/inflight.py): run again
+            self.moving.discard(sid)
+            moved = self.srv.db.one("SELECT * FROM sessions WHERE session_id = ?", sid)
+            if moved is not None and moved["state"] == "running":
+                self._launch(moved)
+                return
         if sid in self.forced and outcome.state == "error":
             outcome = RunOutcome(state="stopped", reason=self.forced.pop(sid))
         stop_reason = self.stopping.pop(sid, None)
@@ -250,7 +257,7 @@ class SessionRunner:
     async def _start(self, row: sqlite3.Row) -> tuple[RunnerHandle, DbSessionHost, str]:
         """Unpack, pick the interpreter and spawn the runner (one of few at a time)."""
         sid = row["session_id"]
-        code_dir, python = await self._prepare(row)
+        code_dir, python = await self.prepare(row["build_id"])
         try:
             spec = RunSpec(
                 session_id=sid,
@@ -263,7 +270,7 @@ class SessionRunner:
                     "event_type": row["event_type"] or None,
                 },
                 durable=bool(row["is_durable"]),
-                env=self._env(row),
+                env=self.env(row),
                 # Only durable sessions journal (and replay) anything.
                 journal=load_journal(self.srv, sid) if row["is_durable"] else [],
                 log_path=self._log_path(sid),
@@ -281,13 +288,12 @@ class SessionRunner:
             shutil.rmtree(code_dir, ignore_errors=True)
             raise
 
-    async def _prepare(self, row: sqlite3.Row) -> tuple[str, str]:
-        """The session's private code directory and its interpreter.
+    async def prepare(self, build_id: str) -> tuple[str, str]:
+        """A session's private code directory of ``build_id`` and its interpreter.
 
         A small cached build whose interpreter is known is written right here
         (a few syscalls); anything else is done on a thread.
         """
-        build_id = row["build_id"]
         files = self.builds.get(build_id)
         if files is not None and files.small:
             python = self._pythons.get(files.requirements)
@@ -319,7 +325,7 @@ class SessionRunner:
 
         return await asyncio.to_thread(work)
 
-    def _remove(self, code_dir: str) -> None:
+    def remove(self, code_dir: str) -> None:
         """Delete a session's directory: small ones here, others on a thread."""
         if code_dir in self._small_dirs:
             self._small_dirs.discard(code_dir)
@@ -329,7 +335,8 @@ class SessionRunner:
                 None, shutil.rmtree, code_dir, True
             )
 
-    def _env(self, row: sqlite3.Row) -> dict[str, str]:
+    def env(self, row: sqlite3.Row) -> dict[str, str]:
+        """The environment of a session's runner (project vars included)."""
         env = {k: os.environ[k] for k in BASE_ENV if k in os.environ}
         env["PYTHONUNBUFFERED"] = "1"
         for var in self.srv.db.all(
@@ -394,6 +401,16 @@ class SessionRunner:
         logs = self.srv.paths.logs_dir
         logs.mkdir(mode=0o700, parents=True, exist_ok=True)
         return str(logs / f"{sid}.log")
+
+    async def resume_elsewhere(self, sid: str) -> None:
+        """Kill a session's runner; it runs again from its row (now pointing to
+        another build) and replays its journal there."""
+        handle, task = self.handles.get(sid), self.tasks.get(sid)
+        if handle is None or task is None:
+            return  # not running here: it starts from its row when launched
+        self.moving.add(sid)
+        await handle.stop("moving to another build", force=True)
+        await asyncio.wait([task], timeout=30)
 
     async def stop(self, sid: str, reason: str, force: bool) -> None:
         handle = self.handles.get(sid)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 import yaml
 
 from akcli.errors import AkError, BadRequest
-from akcli.manifest import activity_defaults
+from akcli.manifest import activity_defaults, webhook_dedup
 from akcli.manifest.model import (
     ConnectionSpec,
     Manifest,
@@ -50,6 +50,7 @@ _TRIGGER_KEYS = (
     "is_durable",
     "is_sync",
     *activity_defaults.PYTHONRT_KEYS,
+    *webhook_dedup.KEYS,
 )
 _TRIGGER_TYPES = ("schedule", "webhook", "connection")
 
@@ -240,6 +241,7 @@ def _project(
         seen.add(tname)
         triggers.append(raw)
         vars_ += activity_defaults.trigger_vars(tname, tn, where, errs.semantic)
+        vars_ += webhook_dedup.trigger_vars(tname, tn, where, errs.semantic)
     vars_ += activity_defaults.project_vars(fields.get("pythonrt"), errs.semantic)
     names = [v.name for v in vars_]
     for dup in sorted({n for n in names if names.count(n) > 1}):

@@ -90,6 +90,8 @@ def manifest_schema() -> dict[str, Any]:
                     "is_sync": boolean,
                     "activity_retry": {"$ref": "#/$defs/ActivityRetry"},
                     "activity_timeout": {"type": "number"},
+                    "dedup": string,
+                    "dedup_window": {"type": ["number", "string"]},
                 },
                 ["name"],
             ),

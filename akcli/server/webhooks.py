@@ -20,6 +20,7 @@ from starlette.responses import PlainTextResponse, Response, StreamingResponse
 
 from akcli.engine.dispatch import id_uuid, insert_event
 from akcli.jsonlimit import loads_limited
+from akcli.server import dedup
 from akcli.server.http_limits import BodyTimeout, BodyTooLarge, read_body
 from akcli.server.state import Server
 
@@ -155,20 +156,35 @@ async def handle_webhook(srv: Server, request: Request) -> Response:
         "trigger_id": trigger["trigger_id"],
         "trigger_uuid": id_uuid(trigger["trigger_id"]),
     }
+    tid = trigger["trigger_id"]
+    key = dedup.delivery_key(srv, trigger, request.headers, body)
+    first = None if key is None else dedup.first_event(srv, tid, *key)
+    if first is not None:  # a retried delivery: answer like the first
+        log.info("webhook %s: delivery %s already stored as %s", slug, key, first)
+        return await _answer(srv, trigger, first)
     try:
-        event_id = insert_event(
-            srv,
-            destination_id=trigger["trigger_id"],
-            project_id=trigger["project_id"],
-            event_type=request.method.lower(),
-            data=data,
-            memo=memo,
-        )  # committed: from here on the event survives a crash
+        with srv.db.tx():  # the event and its delivery key, one commit
+            event_id = insert_event(
+                srv,
+                destination_id=tid,
+                project_id=trigger["project_id"],
+                event_type=request.method.lower(),
+                data=data,
+                memo=memo,
+            )
+            if key is not None:
+                dedup.remember(srv, tid, key[0], event_id)
+        # committed: from here on the event survives a crash
     except sqlite3.Error:
         log.exception("webhook %s: storing the event failed", slug)
         return PlainTextResponse("Internal Server Error", status_code=500)
     if srv.engine is not None:
         srv.engine.kick()
+    return await _answer(srv, trigger, event_id)
+
+
+async def _answer(srv: Server, trigger: sqlite3.Row, event_id: str) -> Response:
+    """202 with the event ID, or a sync webhook's (stored) outcome."""
     headers = {"AutoKitteh-Event-ID": event_id, "Cache-Control": "no-cache"}
     if trigger["is_sync"]:
         return await _sync_response(srv, event_id, headers)

@@ -10,10 +10,11 @@ app = new_app("Session management")
 # The verb modules register their commands on `app` when imported.
 from akcli.commands.sessions import (  # noqa: E402
     control,
+    migrate,
     query,
     replay,
     start,
     test_cmd,
 )
 
-__all__ = ["app", "control", "query", "replay", "start", "test_cmd"]
+__all__ = ["app", "control", "migrate", "query", "replay", "start", "test_cmd"]

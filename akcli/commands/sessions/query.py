@@ -27,6 +27,7 @@ from akcli.commands.sessions.common import (
     strip_print,
     strip_ts,
 )
+from akcli.commands.sessions.timings import session_duration, show_timings
 from akcli.errors import UsageError
 from akcli.ids import is_id
 
@@ -76,7 +77,10 @@ def get(
     sid = ref if is_id(ref, "ses") else resolve(actx.client, ref)
     resp = actx.client.call("sessions", "Get", {"session_id": sid})
     check_found("session" in resp, fail, "session")
-    actx.out.obj("session", resp.get("session"))
+    session = resp.get("session")
+    if isinstance(session, dict) and (took := session_duration(session)):
+        session["duration"] = took
+    actx.out.obj("session", session)
 
 
 def _show_print(
@@ -143,6 +147,12 @@ def log(
     skip_rows: int = typer.Option(0, "--skip-rows"),
     token: str = typer.Option("", "--next-page-token"),
     fail: bool = typer.Option(False, "-f", "--fail", help="fail if no records"),
+    timings: bool = typer.Option(
+        False,
+        "--timings",
+        help="per activity queue, execution and journal-commit time, and the"
+        " session's engine overhead",
+    ),
 ) -> None:
     """Show one page of a session's log records, oldest first."""
     order = order.lower()
@@ -150,6 +160,11 @@ def log(
         raise UsageError(f'invalid order "{order}": expected asc or desc')
     actx = app_ctx(ctx)
     sid = resolve(actx.client, ref)
+    if timings:
+        resp = actx.client.call("sessions", "GetTimings", {"session_id": sid})
+        check_found(bool(resp.get("activities")), fail, "activities")
+        show_timings(actx.out, resp)
+        return
     body = {
         "session_id": sid,
         "order": order,

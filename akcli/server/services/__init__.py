@@ -13,6 +13,7 @@ SERVICES = (
     "sessions",
     "store",
     "connections",
+    "durability",
 )
 
 

@@ -170,6 +170,18 @@ def delete(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
         from akcli.errors import Conflict
 
         raise Conflict(f'build "{row["build_id"]}" is used by a deployment: conflict')
+    pinned = srv.db.one(  # sessions resume on their own build (issue 15)
+        "SELECT session_id FROM sessions WHERE build_id = ?"
+        " AND state IN ('created', 'running') LIMIT 1",
+        row["build_id"],
+    )
+    if pinned:
+        from akcli.errors import Conflict
+
+        raise Conflict(
+            f'build "{row["build_id"]}" is used by session {pinned["session_id"]}'
+            " (it resumes on its own build): conflict"
+        )
     with srv.db.tx() as c:
         c.execute("DELETE FROM builds WHERE build_id = ?", (row["build_id"],))
     return {}
