@@ -18,7 +18,7 @@ from starlette.routing import Route
 from akcli import __version__
 from akcli.engine.engine import optional_module
 from akcli.jsonlimit import loads_limited
-from akcli.server import rpc
+from akcli.server import rpc, wire
 from akcli.server.auth import authorized, unauthenticated
 from akcli.server.http_limits import BodyTimeout, BodyTooLarge, read_body
 from akcli.server.services import load_all
@@ -90,7 +90,12 @@ def build_app(server: Server) -> Starlette:
             return JSONResponse(
                 {"code": "invalid_argument", "message": f"bad JSON: {e}"}, 400
             )
+        camel = isinstance(body, dict) and wire.is_camel(body)
+        if camel:
+            body = wire.to_snake(body)
         status, result = await rpc.call(server, key, body)
+        if camel and status == 200:
+            result = wire.to_camel(result)
         return JSONResponse(result, status_code=status)
 
     async def webhook(request: Request) -> Response:

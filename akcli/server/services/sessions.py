@@ -35,6 +35,15 @@ def parse_state(text: str) -> str:
     return name
 
 
+def _state_name(value: object) -> str:
+    """Upstream's `state_type` may be the enum number: 1 created ... 5 stopped."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        if not 0 <= value <= len(STATES):
+            raise BadRequest(f"invalid session state {value}")
+        return "unspecified" if value == 0 else STATES[value - 1]
+    return str(value)
+
+
 def parse_entrypoint(text: str) -> tuple[str, str]:
     """`file:func`, `file func`, `file:row.col,func` -> (path, name)."""
     text = text.strip()
@@ -197,8 +206,9 @@ def list_(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
         if body.get(key):
             where.append(f"{key} = ?")
             args.append(str(body[key]))
-    if body.get("state"):
-        state = parse_state(str(body["state"]))
+    raw_state = body.get("state") or body.get("state_type")
+    if raw_state:
+        state = parse_state(_state_name(raw_state))
         if state != "unspecified":
             where.append("state = ?")
             args.append(state)
