@@ -24,6 +24,7 @@ BENCHMARKS = {
     "throughput": "bench.throughput",
     "memory": "bench.memory",
     "recovery": "bench.recovery",
+    "sidebyside": "bench.sidebyside",
 }
 
 
