@@ -25,6 +25,7 @@ BENCHMARKS = {
     "memory": "bench.memory",
     "recovery": "bench.recovery",
     "sidebyside": "bench.sidebyside",
+    "waiting": "bench.waiting",
 }
 
 
