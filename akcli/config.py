@@ -41,6 +41,8 @@ KEYS: dict[str, str] = {
     "pythonrt.delayed_start_print_timeout": "10s",
     "pythonrt.warm_pool": "true",
     "pythonrt.stop_grace": "10s",
+    "connections.reconnect_delay": "1s",
+    "pythonrt.isolate": "true",
     "sessions.max_prints_size": "10485760",
     # "" = akcli/data/default-requirements.txt; a list replaces it ([] = minimal).
     "pythonrt.default_requirements": "",

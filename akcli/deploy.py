@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from akcli.client import Client
+from akcli.deploy_connections import ConnectionActions, fetch_connections
 from akcli.deploy_files import DEFAULT_MANIFEST, check_python, collect_files, summary
 from akcli.errors import AkError, BadRequest, NotFound
 from akcli.manifest import (
@@ -90,7 +91,13 @@ def fetch_state(client: Client, name: str) -> CurrentState | None:
     pid = project["project_id"]
     vars_ = client.call("vars", "Get", {"scope_id": pid, "reveal": True})["vars"]
     triggers = client.call("triggers", "List", {"project_id": pid}).get("triggers", [])
+    conns = fetch_connections(client, pid)
+    names = {c.connection_id: c.name for c in conns}
+    for t in triggers:
+        if t.get("connection_id") in names:
+            t["connection"] = names[t["connection_id"]]
     return CurrentState(
+        connections=conns,
         project_id=pid,
         name=project["name"],
         display_name=project.get("display_name", ""),
@@ -114,6 +121,7 @@ def make_plan(
     project_name: str = "",
     from_scratch: bool = False,
     skip_existing_secrets: bool = False,
+    rm_unused_cvars: bool = False,
 ) -> Plan:
     state = None
     if manifest.project is not None and not from_scratch:
@@ -125,11 +133,12 @@ def make_plan(
         state,
         project_name_override=project_name or None,
         skip_existing_secrets=skip_existing_secrets,
+        rm_unused_cvars=rm_unused_cvars,
     )
 
 
 @dataclass
-class RpcExecutor:
+class RpcExecutor(ConnectionActions):
     """The manifest `Executor` backed by the server's RPCs."""
 
     client: Client
@@ -158,6 +167,10 @@ class RpcExecutor:
             "is_secret": is_secret,
             "description": description,
         }
+        if scope_id.startswith("con_"):  # the integration decides what is secret
+            body = {"connection_id": scope_id, "vars": [var]}
+            self.client.call("connections", "SetVars", body)
+            return
         self.client.call("vars", "Set", {"vars": [var]})
 
     def delete_var(self, scope_id: str, name: str) -> None:
@@ -167,6 +180,8 @@ class RpcExecutor:
         self, project_id: str, spec: TriggerSpec
     ) -> tuple[str, str | None]:
         trigger = {**trigger_to_json(spec), "project_id": project_id}
+        if spec.connection:
+            trigger["connection"] = spec.connection
         resp = self.client.call("triggers", "Create", {"trigger": trigger})
         return str(resp["trigger_id"]), resp.get("webhook_slug") or None
 
@@ -199,6 +214,7 @@ def apply_manifest(
     project_name: str = "",
     from_scratch: bool = False,
     skip_existing_secrets: bool = False,
+    rm_unused_cvars: bool = False,
 ) -> ExecResult:
     """Plan and execute a manifest; print the plan and exec lines."""
     p = make_plan(
@@ -207,6 +223,7 @@ def apply_manifest(
         project_name=project_name,
         from_scratch=from_scratch,
         skip_existing_secrets=skip_existing_secrets,
+        rm_unused_cvars=rm_unused_cvars,
     )
     for line in p.logs:
         output.log(line)
@@ -308,6 +325,13 @@ def deploy(client: Client, req: DeployRequest, output: Output) -> str:
     project_id = resolve_project(client, ref)
     if req.announce_project:
         output.log(f'[plan] project "{ref}": found, id="{project_id}"')
+    if req.manifest:
+        from akcli.integrations import connection_hints
+
+        listed = client.call("connections", "List", {"project_id": project_id})
+        shown = (manifest.project.name if manifest.project else "") or ref
+        for line in connection_hints(listed.get("connections", []), shown):
+            output.err(line)
     if uploaded is None:
         if not req.dirs and not req.files:
             raise AkError("no dir/file paths provided")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from akcli.cli import LAZY_GROUPS, AkGroup, app_ctx
-from akcli.commands import deploy, misc
+from akcli.commands import check, deploy, misc
 from akcli.errors import UsageError
 from akcli.output import Renderer
 
@@ -70,8 +70,11 @@ LAZY_GROUPS.update(
         "var": ("akcli.commands.vars", "Project variables"),
         "manifest": ("akcli.commands.manifest", "Manifest management"),
         "config": ("akcli.commands.config", "Configuration: locations, keys, values"),
+        "connection": ("akcli.commands.connections", "Connection management"),
+        "integration": ("akcli.commands.integrations", "Integration management"),
     }
 )
+check.register(app)
 deploy.register(app)
 misc.register(app)
 

@@ -13,6 +13,7 @@ import asyncio
 import base64
 import contextlib
 import inspect
+import json
 import os
 import pickle
 import socket
@@ -24,7 +25,17 @@ import autokitteh
 from autokitteh import _runtime
 from autokitteh._values import to_json
 
-from runner import call, errors_fmt, loader, printing, protocol, retrying
+from runner import (
+    call,
+    errors_fmt,
+    interrupt,
+    isolate,
+    loader,
+    printing,
+    protocol,
+    reaper,
+    retrying,
+)
 from runner.syscalls import Channel, Session, Stopped
 
 
@@ -94,6 +105,17 @@ def _unpicklable_return(func_name: str, value: Any) -> str:
     return (
         f"handler {func_name!r} returned a value of type "
         f"{type(value).__qualname__!r} that {problem}"
+    )
+
+
+def breakpoint_hint() -> None:
+    """``sys.breakpointhook`` of a session: a one-line hint (stdin is not a
+    terminal, so pdb would end the session with ``BdbQuit``)."""
+    frame = sys._getframe(1)
+    at = f"{os.path.basename(frame.f_code.co_filename)}:{frame.f_lineno}"
+    print(
+        f"breakpoint() at {at} ignored: debug this session with"
+        " `ak session replay <session_id> --pdb`"
     )
 
 
@@ -194,19 +216,30 @@ def _load_error(session: Session, text: str) -> str:
     return text
 
 
-def run_session(socket_path: str, code_dir: str, code_cache: str | None = None) -> None:
+def run_session(
+    socket_path: str,
+    code_dir: str,
+    code_cache: str | None = None,
+    hide: dict[str, Any] | None = None,
+) -> None:
     """Run one session over ``socket_path``; never returns (exits the process).
 
     ``code_cache``: the directory where compiled user modules are kept (or None).
+    ``hide``: what to hide from user code (``spawn.isolate``, runner/isolate.py).
     """
     code_dir = os.path.realpath(code_dir)
     os.chdir(code_dir)
+    reaper.become_subreaper()  # the session's processes stay ours to end
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         sock.connect(socket_path)
     except OSError as e:
         sys.stderr.write(f"error: cannot connect to {socket_path}: {e}\n")
         os._exit(2)
+    # Connected: the socket may now vanish from view with the runtime dir.
+    why = isolate.apply(hide) if hide else ""
+    if why:
+        sys.stderr.write(f"runner: {why}\n")
     session = Session(Channel(sock))
     session.code_dir = code_dir
     errors_fmt.code_dir = code_dir
@@ -222,6 +255,8 @@ def run_session(socket_path: str, code_dir: str, code_cache: str | None = None) 
         session.loading += 1 if entering else -1
 
     session.durable = bool(run.get("durable"))
+    if not session.durable:
+        interrupt.install(session, within=_call_handler.__code__)
     loader.install(
         code_dir,
         durable=session.durable,
@@ -230,12 +265,14 @@ def run_session(socket_path: str, code_dir: str, code_cache: str | None = None) 
         on_exec=on_exec,
         code_cache=code_cache,
     )
+    sys.breakpointhook = breakpoint_hint
     owner = os.getpid()
     done = execute(session, run)
     if os.getpid() != owner:
         # A process forked by the handler left it (sys.exit, an exception or a
         # return): it is not the session and must not report on its socket.
         _exit_forked_child(done)
+    reaper.end_children()  # daemons included: nothing outlives its session
     try:
         sys.stdout.flush()
         sys.stderr.flush()
@@ -268,6 +305,7 @@ def cli(argv: list[str] | None = None) -> None:
     parser.add_argument("--code-dir", required=True)
     parser.add_argument("--max-memory-mb", type=int, default=None)
     parser.add_argument("--code-cache", default=None)
+    parser.add_argument("--isolate", default=None, help="JSON: spawn.isolate")
     args = parser.parse_args(argv)
     if not os.path.isdir(args.code_dir):
         parser.exit(2, f"error: --code-dir {args.code_dir!r} is not a directory\n")
@@ -275,7 +313,8 @@ def cli(argv: list[str] | None = None) -> None:
     stage = os.path.dirname(os.path.dirname(os.path.abspath(call.__file__)))
     fix_sys_path(os.path.realpath(args.code_dir), stage)
     apply_limits({"max_memory_mb": args.max_memory_mb})
-    run_session(args.socket, args.code_dir, args.code_cache)
+    hide = json.loads(args.isolate) if args.isolate else None
+    run_session(args.socket, args.code_dir, args.code_cache, hide)
 
 
 if __name__ == "__main__":

@@ -117,6 +117,8 @@ class Session(Runtime):
         self._acks: set[int] = set()
         self._results: dict[int, dict[str, Any]] = {}
         self.stop_reason: str | None = None
+        # Called (holding _cv) when a stop arrives: see runner/interrupt.py.
+        self.on_stop: Callable[[], None] | None = None
         self.finished = threading.Event()
         # Live activities whose activity_start is not sent yet: seq -> (send it
         # at this monotonic time, its payload). Whoever pops an entry under
@@ -255,6 +257,8 @@ class Session(Runtime):
             self._results[int(payload["id"])] = payload
         elif msg_type == protocol.STOP:
             self.stop_reason = str(payload.get("reason") or "stopped")
+            if self.on_stop is not None:
+                self.on_stop()
         elif msg_type == protocol.RUN:
             self._run = payload
 

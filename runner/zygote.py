@@ -35,6 +35,7 @@ from runner import (  # noqa: F401
     main,
     printing,
     protocol,
+    reaper,
     syscalls,
 )
 
@@ -70,7 +71,10 @@ def _child(req: dict[str, Any], closers: list[int]) -> None:
         main.apply_limits(req.get("limits"))
         cache = req.get("code_cache")
         main.run_session(
-            str(req["socket_path"]), code_dir, str(cache) if cache else None
+            str(req["socket_path"]),
+            code_dir,
+            str(cache) if cache else None,
+            req.get("isolate") or None,
         )
     except BaseException as e:
         try:
@@ -125,7 +129,11 @@ class Zygote:
                 return
             if pid == 0:
                 return
+            if pid not in self.children:
+                continue  # an orphan of a dead runner, adopted: not reported
             self.children.discard(pid)
+            # A runner ended: its descendants, re-parented to us, end too.
+            reaper.end_children(keep=self.children)
             code = os.waitstatus_to_exitcode(status)
             payload = {
                 "pid": pid,
@@ -170,6 +178,7 @@ def cli(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     sock.connect(args.control)
+    reaper.become_subreaper()  # a dead runner's daemons come to us, to be ended
     zygote = Zygote(sock)
     version = ".".join(str(v) for v in sys.version_info[:3])
     zygote.send(protocol.HELLO, {"pid": os.getpid(), "python_version": version})

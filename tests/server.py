@@ -41,6 +41,19 @@ class AkServer:
         return {k: v for k, v in env.items() if v != "" or k not in self.extra_env}
 
     @property
+    def token(self) -> str:
+        """The API token the server stored in its config home (RPCs need it)."""
+        import yaml
+
+        creds = self.home / "xdg_config_home" / "autokitteh" / "credentials"
+        return str(yaml.safe_load(creds.read_text())["default"])
+
+    @property
+    def auth(self) -> dict[str, str]:
+        """Headers that authenticate an RPC to this server."""
+        return {"Authorization": f"Bearer {self.token}"}
+
+    @property
     def db_file(self) -> Path:
         return self.home / "xdg_data_home" / "autokitteh" / "autokitteh.sqlite"
 

@@ -34,12 +34,16 @@ def deploy(
         "--skip-existing-secrets",
         help="do not overwrite an existing var if either side is secret",
     ),
+    strict: bool = typer.Option(
+        False, "--strict", help="fail if `ak check` finds anything"
+    ),
 ) -> None:
     """Create or update a project from its manifest, then build, deploy, activate."""
     from akcli.deploy import DeployRequest
     from akcli.deploy import deploy as run_deploy
     from akcli.progress import prepare_venv
 
+    _check(manifest, dirs, files, strict)
     req = DeployRequest(
         manifest=manifest,
         project_name=project_name,
@@ -50,6 +54,21 @@ def deploy(
         prepare=prepare_venv,
     )
     run_deploy(app_ctx(ctx).client, req, stdio_output())
+
+
+def _check(manifest: str, dirs: list[str], files: list[str], strict: bool) -> None:
+    """`ak check` over what is uploaded: warnings on stderr; --strict fails."""
+    from pathlib import Path
+
+    from akcli.commands.check import run_check
+    from akcli.errors import AkError
+
+    roots = [Path(p) for p in [*dirs, *files]]
+    if not roots:
+        roots = [Path(manifest or "autokitteh.yaml").parent]
+    found = [line for r in roots if r.exists() for line in run_check(r, warn=True)]
+    if found and strict:
+        raise AkError(f"ak check: {len(found)} finding(s) (--strict); nothing deployed")
 
 
 def stdio_output(quiet: bool = False) -> Output:

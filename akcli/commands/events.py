@@ -71,8 +71,6 @@ def _event_body(
     data: list[str],
     memo: list[str],
 ) -> dict[str, Any]:
-    if connection:
-        raise AkError("connections are not supported: use -t/--trigger")
     event: dict[str, Any] = {}
     if from_file is not None:
         try:
@@ -86,6 +84,8 @@ def _event_body(
         event = loaded.get("event", loaded)
     if trigger:
         event["destination_id"] = trigger
+    if connection:
+        event["connection_id"] = connection
     if project:
         event["project_id"] = project
     if event_type:
@@ -94,7 +94,7 @@ def _event_body(
         event["data"] = {**(event.get("data") or {}), **_pairs(data, "data")}
     if memo:
         event["memo"] = {**(event.get("memo") or {}), **_pairs(memo, "memo")}
-    if not event.get("destination_id"):
+    if not event.get("destination_id") and not event.get("connection_id"):
         raise UsageError("missing trigger (-t/--trigger)")
     return {"event": event}
 
@@ -112,9 +112,10 @@ def list_(
 ) -> None:
     """List events, newest first (by sequence number)."""
     actx = app_ctx(ctx)
-    if connection or integration:
-        raise AkError("connections and integrations are not supported")
+    if integration:
+        raise AkError("filtering by integration is not supported: use -c/--connection")
     body = {
+        "connection_id": connection,
         "trigger_id": trigger,
         "project_id": project,
         "event_type": event_type,

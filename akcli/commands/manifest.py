@@ -25,6 +25,11 @@ _SKIP = typer.Option(
     "--skip-existing-secrets",
     help="do not overwrite an existing var if either side is secret",
 )
+_RM_CVARS = typer.Option(
+    False,
+    "--rm-unused-cvars",
+    help="delete connection vars that are not in the manifest (credentials too)",
+)
 _SCRATCH = typer.Option(
     False, "-s", "--from-scratch", help="plan as if nothing exists yet"
 )
@@ -68,6 +73,7 @@ def plan(
     quiet: bool = _QUIET,
     project_name: str = _NAME,
     skip_existing_secrets: bool = _SKIP,
+    rm_unused_cvars: bool = _RM_CVARS,
 ) -> None:
     """Print the actions that would bring the server in line with the manifest."""
     from akcli.deploy import make_plan
@@ -79,6 +85,7 @@ def plan(
         project_name=project_name,
         from_scratch=from_scratch,
         skip_existing_secrets=skip_existing_secrets,
+        rm_unused_cvars=rm_unused_cvars,
     )
     out = stdio_output(quiet)
     for line in p.logs:
@@ -95,6 +102,7 @@ def apply(
     quiet: bool = _QUIET,
     project_name: str = _NAME,
     skip_existing_secrets: bool = _SKIP,
+    rm_unused_cvars: bool = _RM_CVARS,
 ) -> None:
     """Plan and execute a manifest (no build or deploy)."""
     from akcli.deploy import apply_manifest
@@ -106,6 +114,7 @@ def apply(
         project_name=project_name,
         from_scratch=from_scratch,
         skip_existing_secrets=skip_existing_secrets,
+        rm_unused_cvars=rm_unused_cvars,
     )
 
 

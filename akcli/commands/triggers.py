@@ -103,9 +103,9 @@ def list_(
 ) -> None:
     """List triggers, with webhook URLs, schedules and filters."""
     actx = app_ctx(ctx)
-    if connection:
-        raise AkError("connections are not supported")
     body = {"project_id": project} if project else {}
+    if connection:
+        body["connection_id"] = connection
     try:
         triggers = actx.client.call("triggers", "List", body).get("triggers", [])
     except NotFound:

@@ -160,10 +160,25 @@ def dispatch_event(
         again = srv.db.one("SELECT dispatched FROM events WHERE seq = ?", row["seq"])
         if again is None or again["dispatched"]:
             return []
-        trigger = srv.db.one(
-            "SELECT * FROM triggers WHERE trigger_id = ?", row["destination_id"]
-        )
-        if trigger is not None and trigger_matches(trigger, event, results):
+        if row["destination_id"].startswith("con_"):  # every trigger on it
+            triggers = srv.db.all(
+                "SELECT t.*, c.name AS connection_name FROM triggers t JOIN connections"
+                " c USING (connection_id) WHERE t.connection_id = ? ORDER BY"
+                " t.created_at, t.trigger_id",
+                row["destination_id"],
+            )
+        else:
+            triggers = srv.db.all(
+                "SELECT * FROM triggers WHERE trigger_id = ?", row["destination_id"]
+            )
+        for trigger in triggers:
+            if not trigger_matches(trigger, event, results):
+                continue
+            memo = session_memo(trigger, event)
+            if trigger["connection_id"]:
+                memo["connection_id"] = trigger["connection_id"]
+                memo["connection_uuid"] = id_uuid(trigger["connection_id"])
+                memo["connection_name"] = trigger["connection_name"]
             deployments = srv.db.all(
                 "SELECT deployment_id, build_id FROM deployments"
                 " WHERE project_id = ? AND state = ? ORDER BY created_at",
@@ -178,7 +193,7 @@ def dispatch_event(
                         entry_path=trigger["code_path"],
                         entry_name=trigger["code_name"],
                         inputs=event["data"],
-                        memo=session_memo(trigger, event),
+                        memo=memo,
                         deployment_id=dep["deployment_id"],
                         build_id=dep["build_id"],
                         event_id=event["event_id"],
@@ -204,9 +219,13 @@ async def dispatch_pending_async(srv: Server) -> int:
     import asyncio
 
     rows = srv.db.all(
-        "SELECT e.event_id, e.event_type, e.data, t.filter FROM events e"
+        "SELECT e.seq, e.event_id, e.event_type, e.data, t.filter FROM events e"
         " JOIN triggers t ON t.trigger_id = e.destination_id"
-        " WHERE e.dispatched = 0 AND t.filter != '' ORDER BY e.seq LIMIT ?",
+        " WHERE e.dispatched = 0 AND t.filter != ''"
+        " UNION ALL SELECT e.seq, e.event_id, e.event_type, e.data, t.filter"
+        " FROM events e JOIN triggers t ON t.connection_id = e.destination_id"
+        " WHERE e.dispatched = 0 AND t.filter != '' AND e.destination_id LIKE 'con^_%'"
+        " ESCAPE '^' ORDER BY 1 LIMIT ?",
         _BATCH * 10,
     )
     results = await asyncio.to_thread(prefilter, rows) if rows else {}

@@ -17,6 +17,8 @@ import itertools
 import json
 import os
 import signal
+import socket
+import struct
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -68,6 +70,57 @@ def _killpg(pid: int, sig: int = signal.SIGKILL) -> None:
         os.killpg(pid, sig)
 
 
+def _peer_pid(writer: asyncio.StreamWriter) -> int | None:
+    """The pid of the process at the other end of a Unix socket (None: unknown)."""
+    sock = writer.get_extra_info("socket")
+    opt = getattr(socket, "SO_PEERCRED", None)
+    if sock is None or opt is None:
+        return None
+    try:
+        raw = sock.getsockopt(socket.SOL_SOCKET, opt, struct.calcsize("3i"))
+    except OSError:
+        return None
+    return int(struct.unpack("3i", raw)[0])
+
+
+Conn = tuple[asyncio.StreamReader, asyncio.StreamWriter]
+
+
+class _Admission:
+    """Who may use a socket: only the process we started (its pid, SO_PEERCRED).
+
+    Anyone of the server's user can connect to a socket in the runtime dir;
+    the first connection used to win. Connections that arrive before the
+    pid is known wait in ``early`` until :meth:`expect` decides.
+    """
+
+    def __init__(self) -> None:
+        self.connected: asyncio.Future[Conn] = (
+            asyncio.get_running_loop().create_future()
+        )
+        self.pid = 0
+        self.early: list[tuple[int | None, Conn]] = []
+
+    def on_connect(self, r: asyncio.StreamReader, w: asyncio.StreamWriter) -> None:
+        self._offer(_peer_pid(w), (r, w))
+
+    def _offer(self, peer: int | None, conn: Conn) -> None:
+        if self.connected.done():
+            conn[1].close()
+        elif not self.pid:
+            self.early.append((peer, conn))
+        elif peer is None or peer == self.pid:
+            self.connected.set_result(conn)
+        else:
+            conn[1].close()  # not our process: never trusted
+
+    def expect(self, pid: int) -> None:
+        self.pid = pid
+        early, self.early = self.early, []
+        for peer, conn in early:
+            self._offer(peer, conn)
+
+
 class _Zygote:
     """A warm interpreter that forks runners; reached over a control socket."""
 
@@ -86,21 +139,12 @@ class _Zygote:
         self._lock = asyncio.Lock()
 
     async def start(self) -> None:
-        loop = asyncio.get_running_loop()
-        connected: asyncio.Future[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = (
-            loop.create_future()
-        )
-
-        def on_connect(r: asyncio.StreamReader, w: asyncio.StreamWriter) -> None:
-            if connected.done():
-                w.close()
-            else:
-                connected.set_result((r, w))
-
+        admit = _Admission()
+        connected = admit.connected
         with contextlib.suppress(FileNotFoundError):
             os.unlink(self.socket_path)
         self.server = await asyncio.start_unix_server(
-            on_connect, self.socket_path, limit=_LINE_LIMIT
+            admit.on_connect, self.socket_path, limit=_LINE_LIMIT
         )
         # Sessions get BASE_ENV plus their own variables: starting the zygote with
         # no more leaves each forked runner little to unset.
@@ -118,6 +162,7 @@ class _Zygote:
             stdout=asyncio.subprocess.DEVNULL,
             start_new_session=True,
         )
+        admit.expect(self.proc.pid)
         died = asyncio.ensure_future(self.proc.wait())
         try:
             waiters: set[asyncio.Future[Any]] = {connected, died}
@@ -712,24 +757,17 @@ class RunnerPool:
     async def start(self, spec: RunSpec, host: SessionHost) -> RunnerHandle:
         """Start a runner for ``spec``; the session runs until ``handle.wait()``."""
         self._stage()
-        loop = asyncio.get_running_loop()
         path = os.path.join(self.socket_dir, f"s{os.getpid()}-{next(self._ids)}.sock")
         with contextlib.suppress(FileNotFoundError):
             os.unlink(path)
-        connected: asyncio.Future[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = (
-            loop.create_future()
+        admit = _Admission()  # one runner per session socket: the one we spawn
+        server = await asyncio.start_unix_server(
+            admit.on_connect, path, limit=_LINE_LIMIT
         )
-
-        def on_connect(r: asyncio.StreamReader, w: asyncio.StreamWriter) -> None:
-            if connected.done():
-                w.close()  # one runner per session socket
-            else:
-                connected.set_result((r, w))
-
-        server = await asyncio.start_unix_server(on_connect, path, limit=_LINE_LIMIT)
-        handle = RunnerHandle(self, spec, host, path, server, connected)
+        handle = RunnerHandle(self, spec, host, path, server, admit.connected)
         try:
             await self._spawn(handle, path)
+            admit.expect(handle.pid)
         except BaseException:
             server.close()
             with contextlib.suppress(FileNotFoundError):
@@ -752,6 +790,7 @@ class RunnerPool:
                     "log_path": spec.log_path,
                     "limits": {"max_memory_mb": spec.max_memory_mb},
                     "code_cache": spec.code_cache,
+                    "isolate": spec.isolate,
                 }
                 handle.pid = await z.spawn(payload)
                 handle._zygote = z
@@ -779,6 +818,7 @@ class RunnerPool:
                     else []
                 ),
                 *(["--code-cache", spec.code_cache] if spec.code_cache else []),
+                *(["--isolate", json.dumps(spec.isolate)] if spec.isolate else []),
                 cwd=self.stage_dir,
                 env=spec.env,
                 stdin=asyncio.subprocess.DEVNULL,

@@ -68,6 +68,8 @@ class RunSpec:
     log_path: str | None = None  # runner stdout/stderr (None: /dev/null)
     max_memory_mb: int | None = None  # RLIMIT_AS of the session process (None: none)
     code_cache: str | None = None  # compiled user modules (runner/loader.py)
+    # What user code must not see (runner/isolate.py): hide/keep_rw/keep_ro dirs.
+    isolate: dict[str, list[str]] | None = None
 
 
 @dataclass

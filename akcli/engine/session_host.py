@@ -14,6 +14,7 @@ import time
 from json.encoder import encode_basestring_ascii as _json_str
 from typing import Any
 
+from akcli.engine import chaos
 from akcli.engine.runner_types import (
     ActivityCall,
     Attempt,
@@ -129,6 +130,8 @@ class DbSessionHost:
         """Store a print, unless the session's prints would exceed
         `sessions.max_prints_size` bytes: then one marker print counts what
         was dropped (updated every 100 drops and when the run ends)."""
+        if chaos.DIR is not None:
+            chaos.trace({"sid": self.session_id, "key": key, "text": text})
         size = len(text.encode("utf-8", "surrogatepass"))
         if self._print_bytes is None:
             row = self.srv.db.one(
@@ -210,6 +213,8 @@ class DbSessionHost:
     ) -> None:
         # One commit per activity: journal row and log records together.
         seq = entry.seq
+        if chaos.DIR is not None:
+            chaos.trace({"sid": self.session_id, "seq": seq, "name": entry.name})
         records = []
         if call is not None:
             records = _call_records(seq, entry.name, call.args, call.kwargs, attempt)
@@ -217,6 +222,8 @@ class DbSessionHost:
         records.append(_complete_record(seq, entry.is_error, attempt))
         started = None if call is None else call.t
         self._write(entry, records, started=started, n_started=n_started)
+        if chaos.DIR is not None:
+            chaos.after_commit(self.srv, self.session_id, seq)
 
     def _write(
         self,

@@ -16,13 +16,14 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from akcli.engine import chaos
 from akcli.engine.build_files import BuildCache, read_build, write_session_dir
 from akcli.engine.runner_pool import RunnerHandle, RunnerPool
 from akcli.engine.runner_types import BASE_ENV, RunOutcome, RunSpec
 from akcli.engine.session_host import DbSessionHost, load_journal
 from akcli.engine.sessions_store import add_log
 from akcli.engine.syscalls import signal_parent_on_end
-from akcli.paths import ensure_dir
+from akcli.paths import ensure_dir, private_dir
 from akcli.server.state import Server
 from akcli.store.db import now
 
@@ -56,15 +57,25 @@ def _code_cache(path: Path) -> str | None:
 def _code_root(runtime_dir: Path) -> str:
     """This server's directory for session code dirs, ``code-<pid>``.
 
-    A server killed with -9 cannot remove its sessions' directories: the next
-    one removes every ``code-<pid>`` whose process is gone (not another live
-    server's, should two share a data home).
+    A server killed with -9 cannot remove its sessions' directories nor its
+    sockets (``s<pid>-<n>.sock``, ``z<pid>-<n>.sock``): the next one removes
+    every such entry whose process is gone (not a live server's).
     """
-    for entry in runtime_dir.glob("code-*"):
-        pid = entry.name.removeprefix("code-")
+    for entry in runtime_dir.iterdir():
+        name = entry.name
+        if name.startswith("code-"):
+            pid = name.removeprefix("code-")
+        elif name[:1] in ("s", "z") and name.endswith(".sock"):
+            pid = name[1:].partition("-")[0]
+        else:
+            continue
         if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
-            shutil.rmtree(entry, ignore_errors=True)
-    return str(ensure_dir(runtime_dir / f"code-{os.getpid()}"))
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                with contextlib.suppress(OSError):
+                    entry.unlink()
+    return str(private_dir(runtime_dir / f"code-{os.getpid()}", "code dir"))
 
 
 def _alive(pid: int) -> bool:
@@ -88,11 +99,10 @@ def _alive(pid: int) -> bool:
 class SessionRunner:
     def __init__(self, srv: Server) -> None:
         self.srv = srv
-        rt = srv.paths.runtime_dir
-        rt.mkdir(mode=0o700, parents=True, exist_ok=True)
+        rt = private_dir(srv.paths.runtime_dir)
         self.pool = RunnerPool(
             socket_dir=str(rt),
-            stage_dir=str(rt / "stage"),
+            stage_dir=str(private_dir(rt / "stage", "runner stage dir")),
             heartbeat_timeout=srv.config.get_duration("pythonrt.heartbeat_timeout"),
             stop_grace=srv.config.get_duration("pythonrt.stop_grace"),
         )
@@ -202,6 +212,9 @@ class SessionRunner:
             self.tasks.pop(sid, None)
             if code_dir:
                 self._remove(code_dir)
+        if chaos.DIR is not None and chaos.resume(sid):
+            self._launch(row)  # `ak session test --chaos` killed its runner
+            return
         if sid in self.forced and outcome.state == "error":
             outcome = RunOutcome(state="stopped", reason=self.forced.pop(sid))
         await self._finish_retrying(sid, outcome)
@@ -233,6 +246,7 @@ class SessionRunner:
                     or None
                 ),
                 code_cache=self.code_cache,
+                isolate=self._isolate(code_dir),
             )
             host = DbSessionHost(self.srv, sid)
             return await self.pool.start(spec, host), host, code_dir
@@ -300,6 +314,9 @@ class SessionRunner:
             env[var["name"]] = (
                 self.srv.cipher.decrypt(value) if var["is_secret"] else value
             )
+        from akcli.server.services.connections import connection_env
+
+        env.update(connection_env(self.srv, row["project_id"]))
         for trg in self.srv.db.all(
             "SELECT name, webhook_slug FROM triggers WHERE project_id = ? AND webhook_slug"
             " IS NOT NULL",
@@ -311,6 +328,21 @@ class SessionRunner:
         env["store_public_url"] = f"{self.srv.service_url}/store/{row['project_id']}"
         self._trigger_activity_defaults(row, env)
         return env
+
+    def _isolate(self, code_dir: str) -> dict[str, list[str]] | None:
+        """What the runner hides from user code (runner/isolate.py), or None."""
+        if not self.srv.config.get_bool("pythonrt.isolate"):
+            return None
+        paths = self.srv.paths
+        return {
+            "hide": [
+                str(paths.data_home),
+                str(paths.config_home),
+                self.pool.socket_dir,
+            ],
+            "keep_rw": [code_dir],
+            "keep_ro": [self.pool.stage_dir, str(paths.venvs_dir)],
+        }
 
     def _trigger_activity_defaults(self, row: sqlite3.Row, env: dict[str, str]) -> None:
         """A trigger's activity defaults (manifest ``activity_retry`` on a

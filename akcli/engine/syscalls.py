@@ -291,10 +291,25 @@ def _subscribe(call: Call, args: dict[str, Any]) -> Any:
     db = call.srv.db
     pid = call.session["project_id"]
     trg = db.one(
-        "SELECT trigger_id FROM triggers WHERE project_id = ? AND name = ?", pid, source
+        "SELECT trigger_id, connection_id, event_type, filter FROM triggers"
+        " WHERE project_id = ? AND name = ?",
+        pid,
+        source,
     )
-    if trg is None:
-        raise SyscallError(f'source "{source}" not found')
+    if trg is not None and trg["connection_id"]:  # a connection trigger: its events
+        destination = trg["connection_id"]
+        flt = _trigger_filter(trg["event_type"], trg["filter"], flt)
+    elif trg is not None:
+        destination = trg["trigger_id"]
+    else:  # a connection is an event source by itself
+        conn = db.one(
+            "SELECT connection_id FROM connections WHERE project_id = ? AND name = ?",
+            pid,
+            source,
+        )
+        if conn is None:
+            raise SyscallError(f'source "{source}" not found')
+        destination = conn["connection_id"]
     if flt:
         from akcli.celfilter import compile_filter
 
@@ -310,11 +325,20 @@ def _subscribe(call: Call, args: dict[str, Any]) -> Any:
             "INSERT INTO subscriptions VALUES (?, ?, ?, ?, ?, 1)",
             sub_id,
             call.session_id,
-            trg["trigger_id"],
+            destination,
             flt,
             newest["n"] if newest else 0,
         ),
     )
+
+
+def _trigger_filter(event_type: str, trigger_filter: str, flt: str) -> str:
+    """A connection trigger's event type and filter, and the subscriber's."""
+    parts = []
+    if event_type and event_type != "*":
+        parts.append("event_type == " + json.dumps(event_type))
+    parts += [f"({f})" for f in (trigger_filter, flt) if f]
+    return " && ".join(parts)
 
 
 async def _next_event(call: Call, args: dict[str, Any]) -> Any:

@@ -1,14 +1,16 @@
 """`autokitteh.yaml`: load and validate, plan, execute, export, schema.
 
-Connections and integrations are out of scope for `ak`: a manifest that uses
-them fails validation (rc 40) instead of being half-applied.
+Connections (`project.connections`, connection triggers) are planned like
+vars and triggers; their credentials are set with `ak connection set`.
 """
 
 from akcli.manifest.execute import ExecResult, Executor, execute
 from akcli.manifest.export import export_manifest
 from akcli.manifest.loader import load_manifest, parse_entrypoint
 from akcli.manifest.model import (
+    ConnectionSpec,
     CurrentState,
+    ExistingConnection,
     ExistingVar,
     Manifest,
     ProjectSpec,
@@ -22,7 +24,9 @@ from akcli.manifest.schema import SCHEMA_ID, manifest_schema
 __all__ = [
     "SCHEMA_ID",
     "Action",
+    "ConnectionSpec",
     "CurrentState",
+    "ExistingConnection",
     "ExecResult",
     "Executor",
     "ExistingVar",

@@ -8,7 +8,7 @@ rollback: a failure leaves earlier actions applied, and is re-raised as
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from akcli.errors import AkError
@@ -32,6 +32,18 @@ class Executor(Protocol):
 
     def delete_var(self, scope_id: str, name: str) -> None: ...
 
+    def create_connection(
+        self, project_id: str, name: str, integration: str
+    ) -> str: ...
+
+    def update_connection(self, connection_id: str, integration: str) -> None: ...
+
+    def delete_connection(self, connection_id: str) -> None: ...
+
+    def find_connection(self, key: str) -> str:
+        """The ID of connection `<project>/<conn>`; raises AkError if absent."""
+        ...
+
     def create_trigger(
         self, project_id: str, spec: TriggerSpec
     ) -> tuple[str, str | None]: ...
@@ -50,6 +62,7 @@ class ExecResult:
 
     project_id: str | None = None
     suggestions: list[str] = field(default_factory=list)
+    connections: dict[str, str] = field(default_factory=dict)  # key -> created ID
 
 
 def execute(
@@ -93,6 +106,34 @@ def _run(
         p = b["project"]
         executor.update_project(p["project_id"], p["name"], p.get("display_name", ""))
         echo(f"{prefix} {p['project_id']} updated")
+    elif action.type == "create_connection":
+        pid = project_id("", b["project"])
+        cid = executor.create_connection(pid, b["connection"]["name"], b["integration"])
+        result.connections[action.key] = cid
+        echo(f"{prefix} {cid} created")
+    elif action.type == "update_connection":
+        c = b["connection"]
+        executor.update_connection(c["connection_id"], c.get("integration", ""))
+        echo(f"{prefix} {c['connection_id']} updated")
+    elif action.type == "delete_connection":
+        executor.delete_connection(b["connection_id"])
+        echo(f"{prefix} {b['connection_id']} deleted")
+    elif action.type == "set_var" and b.get("connection"):
+        v = b["var"]
+        key = str(b["connection"])
+        scope = (
+            v.get("scope_id")
+            or result.connections.get(key)
+            or executor.find_connection(key)
+        )
+        executor.set_var(
+            scope,
+            v["name"],
+            v.get("value", ""),
+            bool(v.get("is_secret", False)),
+            v.get("description", ""),
+        )
+        echo(f"{prefix} {scope} updated")
     elif action.type == "set_var":
         v = b["var"]
         scope = project_id(v.get("scope_id", ""), b.get("project"))
@@ -110,7 +151,7 @@ def _run(
     elif action.type == "create_trigger":
         t = b["trigger"]
         pid = project_id(t.get("project_id", ""), b.get("project"))
-        spec = spec_from_trigger_dict(t)
+        spec = _with_connection(spec_from_trigger_dict(t), b.get("connection"))
         tid, slug = executor.create_trigger(pid, spec)
         echo(f"{prefix} {tid} created")
         if slug:
@@ -120,10 +161,18 @@ def _run(
             )
     elif action.type == "update_trigger":
         t = b["trigger"]
-        executor.update_trigger(t["trigger_id"], spec_from_trigger_dict(t))
+        spec = _with_connection(spec_from_trigger_dict(t), b.get("connection"))
+        executor.update_trigger(t["trigger_id"], spec)
         echo(f"{prefix} {t['trigger_id']} updated")
     elif action.type == "delete_trigger":
         executor.delete_trigger(b["trigger_id"])
         echo(f"{prefix} {b['trigger_id']} deleted")
     else:
         raise AkError(f"unknown action type {action.type!r}")
+
+
+def _with_connection(spec: TriggerSpec, key: object) -> TriggerSpec:
+    """A connection trigger's spec names its connection (`<project>/<conn>`)."""
+    if isinstance(key, str) and key:
+        return replace(spec, connection=key.rpartition("/")[2])
+    return spec

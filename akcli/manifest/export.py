@@ -16,6 +16,11 @@ def export_manifest(state: CurrentState, *, include_values: bool = False) -> str
         project["display_name"] = state.display_name
     if state.vars:
         project["vars"] = [_var(ExistingVar(*v), include_values) for v in state.vars]
+    if state.connections:
+        project["connections"] = [
+            {"name": c.name, "integration": c.integration}
+            for c in sorted(state.connections, key=lambda c: c.name)
+        ]
     triggers = []
     for t in sorted(state.triggers, key=lambda t: str(t.get("name", ""))):
         spec = spec_from_trigger_dict(t)
@@ -24,6 +29,8 @@ def export_manifest(state: CurrentState, *, include_values: bool = False) -> str
             out["webhook"] = {}
         elif spec.source_type == "schedule":
             out["schedule"] = spec.schedule
+        elif spec.connection:
+            out["connection"] = spec.connection
         if spec.event_type:
             out["event_type"] = spec.event_type
         if spec.filter:

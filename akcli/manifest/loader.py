@@ -5,8 +5,8 @@ rejected with their line, `type: schedule` without `schedule` is an error, and
 cron expressions and CEL filters are checked up front. Everything is validated
 before a plan is made, so nothing is executed from a bad manifest.
 
-Connections are out of scope for `ak` (no integrations): `connections:` and
-connection triggers are rejected with a validation error (rc 40) saying so.
+Connections are `{name, integration, vars?}`; a trigger with `connection:`
+(or `type: connection`) is a connection trigger, its `call` optional.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import yaml
 from akcli.errors import AkError, BadRequest
 from akcli.manifest import activity_defaults
 from akcli.manifest.model import (
+    ConnectionSpec,
     Manifest,
     ProjectSpec,
     SourceType,
@@ -32,13 +33,11 @@ _FUNC_RE = re.compile(r"^[A-Za-z_][\w.]*$")
 _STR = "tag:yaml.org,2002:str"
 _BOOL = "tag:yaml.org,2002:bool"
 _NULL = "tag:yaml.org,2002:null"
-_NO_CONNECTIONS = (
-    "connections are not supported by this version of ak (no integrations)"
-)
 
 _TOP_KEYS = ("version", "project")
 _PROJECT_KEYS = ("name", "display_name", "vars", "connections", "triggers", "pythonrt")
 _VAR_KEYS = ("name", "value", "description", "secret")
+_CONNECTION_KEYS = ("name", "integration", "vars")
 _TRIGGER_KEYS = (
     "name",
     "type",
@@ -203,34 +202,28 @@ def _project(
     if "name" in fields and not _is_null(fields["name"]):
         name = _name(fields, "project", errs)
     display = _string(fields["display_name"], errs) if "display_name" in fields else ""
-    if "connections" in fields and not _is_null(fields["connections"]):
-        errs.semantic.append(f"- project.connections: {_NO_CONNECTIONS}")
-
-    vars_: list[VarSpec] = []
+    vars_ = _vars(fields.get("vars"), "project.vars", errs)
+    conns: list[ConnectionSpec] = []
     seen: set[str] = set()
-    var_nodes = fields.get("vars")
-    for i, vn in enumerate(
-        _sequence(var_nodes, "[]*manifest.Var", errs) if var_nodes else []
+    conn_nodes = fields.get("connections")
+    for i, cn in enumerate(
+        _sequence(conn_nodes, "[]*manifest.Connection", errs)
+        if conn_nodes is not None and not _is_null(conn_nodes)
+        else []
     ):
-        where = f"project.vars[{i}]"
-        vf = _mapping(vn, where, _VAR_KEYS, "manifest.Var", errs)
-        if vf is None:
+        where = f"project.connections[{i}]"
+        cf = _mapping(cn, where, _CONNECTION_KEYS, "manifest.Connection", errs)
+        if cf is None:
             continue
-        vname = _name(vf, where, errs)
-        if vname and vname in seen:
-            errs.semantic.append(f"- {where}.name: duplicate var name {vname!r}")
-        seen.add(vname)
-        secret = _bool(vf["secret"], errs) if "secret" in vf else None
-        vars_.append(
-            VarSpec(
-                name=vname,
-                value=_string(vf["value"], errs) if "value" in vf else "",
-                is_secret=bool(secret),
-                description=_string(vf["description"], errs)
-                if "description" in vf
-                else "",
-            )
-        )
+        cname = _name(cf, where, errs)
+        if cname and cname in seen:
+            errs.semantic.append(f"- {where}.name: duplicate connection name {cname!r}")
+        seen.add(cname)
+        integ = _string(cf["integration"], errs) if "integration" in cf else ""
+        if not integ:
+            errs.semantic.append(f"- {where}.integration: integration is required")
+        cvars = _vars(cf.get("vars"), f"{where}.vars", errs)
+        conns.append(ConnectionSpec(cname, integ, tuple(cvars)))
 
     triggers: list[_RawTrigger] = []
     seen = set()
@@ -252,7 +245,38 @@ def _project(
     for dup in sorted({n for n in names if names.count(n) > 1}):
         if dup.startswith(activity_defaults.PREFIX):
             errs.semantic.append(f"- project.vars: {dup!r} is also set by pythonrt")
-    return ProjectSpec(name=name, display_name=display, vars=tuple(vars_)), triggers
+    project = ProjectSpec(
+        name=name, display_name=display, vars=tuple(vars_), connections=tuple(conns)
+    )
+    return project, triggers
+
+
+def _vars(node: yaml.Node | None, at: str, errs: _Errors) -> list[VarSpec]:
+    vars_: list[VarSpec] = []
+    seen: set[str] = set()
+    if node is None or _is_null(node):
+        return vars_
+    for i, vn in enumerate(_sequence(node, "[]*manifest.Var", errs)):
+        where = f"{at}[{i}]"
+        vf = _mapping(vn, where, _VAR_KEYS, "manifest.Var", errs)
+        if vf is None:
+            continue
+        vname = _name(vf, where, errs)
+        if vname and vname in seen:
+            errs.semantic.append(f"- {where}.name: duplicate var name {vname!r}")
+        seen.add(vname)
+        secret = _bool(vf["secret"], errs) if "secret" in vf else None
+        vars_.append(
+            VarSpec(
+                name=vname,
+                value=_string(vf["value"], errs) if "value" in vf else "",
+                is_secret=bool(secret),
+                description=_string(vf["description"], errs)
+                if "description" in vf
+                else "",
+            )
+        )
+    return vars_
 
 
 @dataclass(frozen=True)
@@ -288,8 +312,6 @@ def _trigger(
         wf = _mapping(tf["webhook"], f"{where}.webhook", (), "manifest.Webhook", errs)
         webhook = wf is not None
     connection = s("connection")
-    if connection or ttype == "connection":
-        errs.semantic.append(f"- {where}.connection: {_NO_CONNECTIONS}")
     durable = b("is_durable")
     spec = TriggerSpec(
         name=name,
@@ -315,10 +337,15 @@ def _settle_trigger(raw: _RawTrigger, project: str) -> TriggerSpec:
         markers.append("webhook")
     if spec.schedule:
         markers.append("schedule")
+    if spec.connection:
+        markers.append("connection")
     if len(markers) > 1:
-        raise BadRequest(
-            f'trigger "{key}": only one of webhook or schedule may be specified'
+        which = (
+            "webhook, schedule or connection"
+            if spec.connection
+            else "webhook or schedule"
         )
+        raise BadRequest(f'trigger "{key}": only one of {which} may be specified')
     source_type: SourceType
     if markers:
         source_type = markers[0]
@@ -331,6 +358,10 @@ def _settle_trigger(raw: _RawTrigger, project: str) -> TriggerSpec:
     elif raw.type == "schedule":
         raise BadRequest(
             f'trigger "{key}": schedule is required for a schedule trigger'
+        )
+    elif raw.type == "connection":
+        raise BadRequest(
+            f'trigger "{key}": connection is required for a connection trigger'
         )
     else:
         raise BadRequest(f'trigger "{key}": concrete type not specified')

@@ -39,7 +39,14 @@ class TriggerSpec:
     is_sync: bool = False
     schedule: str = ""
     webhook_marker: bool = False  # written as `webhook: {}`
-    connection: str | None = None  # always None: connections are out of scope
+    connection: str | None = None  # the connection's name (connection triggers)
+
+
+@dataclass(frozen=True)
+class ConnectionSpec:
+    name: str
+    integration: str
+    vars: tuple[VarSpec, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -48,6 +55,7 @@ class ProjectSpec:
     display_name: str = ""
     vars: tuple[VarSpec, ...] = ()
     triggers: tuple[TriggerSpec, ...] = ()
+    connections: tuple[ConnectionSpec, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -78,6 +86,15 @@ class ExistingVar(NamedTuple):
     description: str = ""
 
 
+class ExistingConnection(NamedTuple):
+    """A project's connection as the server has it (vars revealed)."""
+
+    connection_id: str
+    name: str
+    integration: str
+    vars: list[ExistingVar]
+
+
 @dataclass(frozen=True)
 class CurrentState:
     """The existing project as the server has it.
@@ -85,7 +102,8 @@ class CurrentState:
     `triggers` are protobuf-JSON trigger dicts as the server returns them:
     `trigger_id`, `name`, `source_type` (`SOURCE_TYPE_WEBHOOK` or `webhook`),
     `event_type`, `filter`, `code_location` (`{"path", "name"}`), `is_durable`,
-    `is_sync`, `schedule`, `webhook_slug`; missing keys mean the default.
+    `is_sync`, `schedule`, `webhook_slug`, and `connection` (the name of a
+    connection trigger's connection); missing keys mean the default.
     """
 
     project_id: str
@@ -93,6 +111,7 @@ class CurrentState:
     display_name: str = ""
     vars: list[ExistingVar] = field(default_factory=list)
     triggers: list[dict[str, Any]] = field(default_factory=list)
+    connections: list[ExistingConnection] = field(default_factory=list)
 
 
 def spec_from_trigger_dict(t: dict[str, Any]) -> TriggerSpec:
@@ -113,7 +132,7 @@ def spec_from_trigger_dict(t: dict[str, Any]) -> TriggerSpec:
         is_sync=bool(t.get("is_sync", False)),
         schedule=str(t.get("schedule", "") or ""),
         webhook_marker=st == "webhook",
-        connection=None,
+        connection=str(t.get("connection") or "") or None,
     )
 
 

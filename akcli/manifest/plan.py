@@ -2,8 +2,8 @@
 
 Our decisions over upstream: var planning also detects changes to only the
 secret flag or the description, and a trigger whose source type changed is an
-error. Connections are out of scope, so `found 0 connections` is always logged
-for an existing project, as upstream prints it for a project without any.
+error. Connection vars set with `ak connection set` (credentials) are not in
+the manifest and are kept: only `--rm-unused-cvars` would delete them.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Any
 
 from akcli.errors import AkError, BadRequest
 from akcli.manifest.model import (
+    ConnectionSpec,
     CurrentState,
     ExistingVar,
     Manifest,
@@ -29,6 +30,9 @@ MAX_VAR_VALUE = 1 << 20  # as the vars service allows
 ACTION_TYPES = (
     "create_project",
     "update_project",
+    "create_connection",
+    "update_connection",
+    "delete_connection",
     "set_var",
     "delete_var",
     "create_trigger",
@@ -102,9 +106,17 @@ def _check_body(typ: str, body: dict[str, Any]) -> None:
         need(need(body, "project", dict), "name", str)
         if typ == "update_project":
             need(body["project"], "project_id", str)
+    elif typ == "create_connection":
+        need(need(body, "connection", dict), "name", str)
+        need(body, "project", str)
+        need(body, "integration", str)
+    elif typ == "update_connection":
+        need(need(body, "connection", dict), "connection_id", str)
+    elif typ == "delete_connection":
+        need(body, "connection_id", str)
     elif typ == "set_var":
         need(need(body, "var", dict), "name", str)
-        if not body["var"].get("scope_id"):
+        if not body["var"].get("scope_id") and not body.get("connection"):
             need(body, "project", str)
     elif typ == "delete_var":
         need(body, "scope_id", str)
@@ -134,6 +146,7 @@ def plan(
     *,
     project_name_override: str | None = None,
     skip_existing_secrets: bool = False,
+    rm_unused_cvars: bool = False,
 ) -> Plan:
     """Compare the manifest with the project's current state (None: missing)."""
     result = Plan()
@@ -172,8 +185,7 @@ def plan(
         if len(v.value.encode()) > MAX_VAR_VALUE:
             raise BadRequest(f'var "{v.name}": value is larger than 1 MiB')
     _plan_vars(log, add, name, pid, mproj.vars, state, skip_existing_secrets)
-    if state is not None:
-        log("project", name, "found 0 connections")
+    _plan_connections(log, add, name, mproj.connections, state, rm_unused_cvars)
     _plan_triggers(log, add, name, pid, mproj.triggers, state)
     return result
 
@@ -260,6 +272,7 @@ def _comparable(spec: TriggerSpec) -> tuple[Any, ...]:
         spec.is_durable,
         spec.is_sync,
         spec.schedule,
+        spec.connection,
     )
 
 
@@ -284,7 +297,7 @@ def _plan_triggers(
             if pid:
                 trg["project_id"] = pid
             body = {
-                "connection": None,
+                "connection": _conn_key(project, spec),
                 "project": project,
                 "org_id": "",
                 "trigger": trg,
@@ -300,7 +313,12 @@ def _plan_triggers(
             continue
         log("trigger", key, "not as desired, will update")
         trg = {"trigger_id": tid, "project_id": pid, **trg}
-        body = {"connection": None, "project": project, "org_id": "", "trigger": trg}
+        body = {
+            "connection": _conn_key(project, spec),
+            "project": project,
+            "org_id": "",
+            "trigger": trg,
+        }
         add(Action("update_trigger", key, body))
     wanted = {t.name for t in mtriggers}
     for name, t in current.items():
@@ -312,3 +330,85 @@ def _plan_triggers(
                 f'trigger "{tid}" is not in the manifest, will delete',
             )
             add(Action("delete_trigger", tid, {"trigger_id": tid}))
+
+
+def _conn_key(project: str, spec: TriggerSpec) -> str | None:
+    return f"{project}/{spec.connection}" if spec.connection else None
+
+
+def _same_integration(want: str, have: str) -> bool:
+    from akcli import integrations
+    from akcli.errors import NotFound
+
+    try:
+        return integrations.find(want).unique_name == have
+    except NotFound:
+        return want == have
+
+
+def _plan_connections(
+    log: _Log,
+    add: Any,
+    project: str,
+    mconns: tuple[ConnectionSpec, ...],
+    state: CurrentState | None,
+    rm_unused_cvars: bool = False,
+) -> None:
+    current = {c.name: c for c in state.connections} if state is not None else {}
+    if state is not None:
+        log("project", project, f"found {len(state.connections)} connections")
+    for c in mconns:
+        key = f"{project}/{c.name}"
+        curr = current.get(c.name)
+        cid = ""
+        have: dict[str, ExistingVar] = {}
+        if curr is None:
+            log("connection", key, "not found, will create")
+            body = {
+                "connection": {"name": c.name},
+                "project": project,
+                "org_id": "",
+                "integration": c.integration,
+            }
+            add(Action("create_connection", key, body))
+        else:
+            cid = curr.connection_id
+            have = {v.name: v for v in curr.vars}
+            log("connection", key, f'found, id="{cid}"')
+            if _same_integration(c.integration, curr.integration):
+                log("connection", key, "no changes needed")
+            else:
+                log("connection", key, "not as desired, will update")
+                conn = {
+                    "connection_id": cid,
+                    "name": c.name,
+                    "integration": c.integration,
+                }
+                add(Action("update_connection", key, {"connection": conn}))
+        for v in c.vars:
+            vkey = f"{key}/{v.name}"
+            got = have.get(v.name)
+            if got is None:
+                log("var", vkey, "not found, will set")
+            elif (got.value, got.is_secret) != (v.value, v.is_secret):
+                log("var", vkey, "changed, will update")
+            else:
+                continue
+            body = {"connection": key, "org_id": "", "var": _var_json(v, cid)}
+            add(Action("set_var", vkey, body))
+        wanted_vars = {v.name for v in c.vars}
+        for vname in have:
+            if rm_unused_cvars and vname not in wanted_vars:
+                log("var", f"{key}/{vname}", "not in the manifest, will delete")
+                body = {"scope_id": cid, "var_name": vname}
+                add(Action("delete_var", f"{key}/{vname}", body))
+    wanted = {c.name for c in mconns}
+    for name, curr in current.items():
+        if name not in wanted:
+            log(
+                "project",
+                project,
+                f'connection "{name}" is not in the manifest, will delete',
+            )
+            body = {"connection_id": curr.connection_id}
+            add(Action("delete_connection", f"{project}/{name}", body))

@@ -5,7 +5,6 @@ Everything runs on one asyncio loop, which also owns the SQLite connection.
 
 from __future__ import annotations
 
-import hmac
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -20,6 +19,7 @@ from akcli import __version__
 from akcli.engine.engine import optional_module
 from akcli.jsonlimit import loads_limited
 from akcli.server import rpc
+from akcli.server.auth import authorized, unauthenticated
 from akcli.server.http_limits import BodyTimeout, BodyTooLarge, read_body
 from akcli.server.services import load_all
 from akcli.server.state import Server
@@ -37,11 +37,17 @@ def build_app(server: Server) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         if server.engine is not None:
             await server.engine.start()
+        sources = optional_module("akcli.server.sources")
+        if sources is not None:  # Slack Socket Mode, Discord gateway
+            server.extras["event_sources"] = sources.EventSources(server)
+            await server.extras["event_sources"].start()
         ready["ok"] = True
         try:
             yield
         finally:
             ready["ok"] = False
+            if "event_sources" in server.extras:
+                await server.extras.pop("event_sources").stop()
             if server.engine is not None:
                 await server.engine.shutdown()
 
@@ -61,13 +67,8 @@ def build_app(server: Server) -> Starlette:
         return JSONResponse({"text": f"{secs:.0f}s", "seconds": secs})
 
     async def rpc_route(request: Request) -> Response:
-        if server.token:
-            auth = request.headers.get("authorization", "")
-            if not hmac.compare_digest(auth, f"Bearer {server.token}"):
-                return JSONResponse(
-                    {"code": "unauthenticated", "message": "missing or bad API token"},
-                    status_code=401,
-                )
+        if not authorized(server, request, cookie=False):
+            return unauthenticated()
         key = rpc.route_key(request.url.path)
         if key is None:
             return JSONResponse({"code": "not_found", "message": "no such RPC"}, 404)
@@ -110,9 +111,15 @@ def build_app(server: Server) -> Starlette:
         Route("/webhooks/{slug}/{suffix:path}", webhook, methods=methods),
         Route("/autokitteh.{svc}/{method}", rpc_route, methods=["POST"]),
     ]
+    receivers = optional_module("akcli.server.receivers")
+    if receivers is not None:  # integration events (Slack, GitHub, ...)
+        routes += receivers.routes(server)
     store = optional_module("akcli.server.services.store")
     if store is not None:  # published store values (GET /store/<project>/<key>)
         routes.append(
             Route("/store/{project_id}/{key:path}", store.public_route(server))
         )
+    from akcli.server.ui import routes as ui_routes
+
+    routes += ui_routes(server)  # the web UI at / (akcli/server/ui)
     return Starlette(routes=routes, lifespan=lifespan)

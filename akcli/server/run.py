@@ -15,7 +15,7 @@ from akcli import __version__
 from akcli.config import Config
 from akcli.errors import AkError, BadRequest
 from akcli.ids import IdGen
-from akcli.paths import Paths, ensure_dir, write_private
+from akcli.paths import Paths, ensure_dir, private_dir, write_private
 from akcli.secrets import Cipher
 from akcli.server.state import Server
 from akcli.store.db import Database
@@ -28,6 +28,7 @@ BANNER = r"""
     HTTP:       http://{addr}
     Mode:       {mode}
     Data home:  {data}
+    Web UI:     http://{addr}/  (ak ui opens it, logged in)
 """
 
 
@@ -66,21 +67,56 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def server_token(config: Config, paths: Paths, host: str, addr: str) -> str:
-    """A non-loopback bind requires a token: configured, or generated and stored."""
-    if is_loopback(host):
-        return config.get("http.token")
-    token = config.get("http.token")
-    if token:
-        return token
+def lock_data_home(paths: Paths) -> int:
+    """Hold an exclusive lock on ``<data home>/server.lock`` for this process's life.
+
+    Two servers on one data home would both recover its running sessions (a
+    durable session ran in two runners at once): the second one exits 1. The
+    kernel drops the lock when the process ends, however it ends.
+    """
+    import fcntl
+
+    ensure_dir(paths.data_home)
+    path = paths.data_home / "server.lock"
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        holder = os.read(fd, 32).decode(errors="replace").strip() or "?"
+        os.close(fd)
+        raise AkError(
+            f"another ak server (pid {holder}) is using {paths.data_home}"
+        ) from None
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+    return fd
+
+
+def server_token(config: Config, paths: Paths) -> str:
+    """The API token every RPC must carry: configured, or generated and stored.
+
+    Stored under ``default`` in ``<config home>/credentials`` (0600), where the
+    CLI (and any other tool of the same user) reads it.
+    """
+    return config.get("http.token") or stored_token(paths)
+
+
+def stored_token(paths: Paths) -> str:
+    """The `default` token of `<config home>/credentials`, generated and stored
+    (mode 0600) when there is none yet (the web UI reads it too)."""
     import yaml
 
     creds_file = paths.credentials_file
-    creds = yaml.safe_load(creds_file.read_text()) if creds_file.exists() else {}
+    try:
+        creds = yaml.safe_load(creds_file.read_text()) if creds_file.exists() else {}
+    except yaml.YAMLError:
+        raise AkError(f'invalid credentials file "{creds_file}"') from None
     creds = creds if isinstance(creds, dict) else {}
-    token = str(creds.get("default") or "") or secrets.token_urlsafe(32)
-    creds["default"] = token
-    write_private(creds_file, yaml.safe_dump(creds))
+    token = str(creds.get("default") or "")
+    if not token or creds_file.stat().st_mode & 0o077:
+        token = token or secrets.token_urlsafe(32)
+        creds["default"] = token
+        write_private(creds_file, yaml.safe_dump(creds))
     return token
 
 
@@ -103,8 +139,8 @@ def make_server(
 ) -> Server:
     ensure_dir(paths.config_home)
     ensure_dir(paths.data_home)
+    private_dir(paths.runtime_dir)  # refuse a dir another user prepared
     db = open_db(mode, config, paths)
-    addr = f"{host}:{port}"
     service_url = config.get("http.service_url")
     if not service_url or (
         "http.service_url" not in config.overrides
@@ -122,7 +158,7 @@ def make_server(
         ids=IdGen(sequential=mode == "test"),
         cipher=Cipher(paths.secret_key_file),
         service_url=service_url.rstrip("/"),
-        token=server_token(config, paths, host, addr),
+        token=server_token(config, paths),
     )
     try:
         from akcli.engine.engine import Engine
@@ -148,6 +184,7 @@ def serve(mode: str, config: Config, paths: Paths) -> None:
     from akcli.server.http_limits import limited_protocol
 
     host, port = parse_addr(config.get("http.addr"))
+    lock_fd = lock_data_home(paths)
     sock = bind(host, port)
     host, port = sock.getsockname()[:2]
     srv = make_server(mode, config, paths, host, port)
@@ -166,7 +203,7 @@ def serve(mode: str, config: Config, paths: Paths) -> None:
                 ),
                 file=sys.stderr,
             )
-    if srv.token and not is_loopback(host):
+    if not is_loopback(host):
         print(
             f"API token required (stored in {paths.credentials_file}); webhooks are public",
             file=sys.stderr,
@@ -202,4 +239,5 @@ def serve(mode: str, config: Config, paths: Paths) -> None:
 
         stop_all()  # a background venv build: its .complete marker is never written
         srv.db.close()
+        os.close(lock_fd)
     print("", file=sys.stderr)

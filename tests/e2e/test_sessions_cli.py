@@ -41,7 +41,7 @@ class Env:
     def __init__(self, server: AkServer, tmp: Path) -> None:
         self.server = server
         self.tmp = tmp
-        self.client = Client(url=server.url)
+        self.client = Client(url=server.url, token=server.token)
 
     def ak(self, *args: str) -> Result:
         return run_ak(*args, cwd=self.tmp, env=self.server.env)

@@ -3,8 +3,9 @@
 * `pythonrt.max_memory_per_workflow_mb` is the session process's RLIMIT_AS: a
   handler that allocates without bound ends in ERROR (MemoryError), the server
   does not hang and later sessions are unaffected.
-* `pythonrt.stop_grace`: a graceful stop that the user code cannot honour (a
-  real `time.sleep` in a non-durable session) becomes a force stop.
+* `pythonrt.stop_grace`: a graceful stop that the user code does not honour (a
+  non-durable handler that swallows the stop raised in its `time.sleep`)
+  becomes a force stop.
 """
 
 from __future__ import annotations
@@ -107,6 +108,20 @@ def main(event):
 """
 
 
+STUBBORN = """\
+import time
+
+
+def main(event):
+    print("sleeping")
+    while True:
+        try:
+            time.sleep(60)
+        except BaseException:  # swallows the graceful stop
+            pass
+"""
+
+
 async def _wait_print(srv: Server, sid: str, text: str) -> None:
     deadline = time.monotonic() + 10
     while text not in prints(srv, sid):
@@ -121,7 +136,7 @@ def test_graceful_stop_is_forced_after_grace(
 
     async def body(srv: Server) -> None:
         assert srv.engine is not None
-        ids = deploy(srv, {"main.py": SLEEPER})
+        ids = deploy(srv, {"main.py": STUBBORN})
         sid = start(srv, ids, "main.py:main", durable=False)
         await _wait_print(srv, sid, "sleeping")
         t0 = time.monotonic()

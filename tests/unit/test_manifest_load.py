@@ -68,6 +68,58 @@ def test_full_manifest() -> None:
     assert all(t.connection is None for t in p.triggers)
 
 
+KITTEHUB = """version: v1
+project:
+  name: shapes
+  connections:
+    - name: slack_conn
+      integration: slack
+    - name: gh
+      integration: github
+      vars:
+        - name: target_name
+          value: octo
+        - name: extra
+          value: s
+          secret: true
+  triggers:
+    - name: no_call
+      connection: slack_conn
+      event_type: message
+      filter: data.thread_ts == ''
+    - name: typed
+      type: connection
+      connection: gh
+      call: main.py:on_pr
+    - name: daily
+      schedule: "0 9 * * *"
+      call: main.py:on_tick
+"""
+
+
+def test_connections_and_connection_triggers() -> None:
+    p = load_manifest(KITTEHUB, "autokitteh.yaml").project
+    assert p is not None
+    assert [(c.name, c.integration) for c in p.connections] == [
+        ("slack_conn", "slack"),
+        ("gh", "github"),
+    ]
+    assert [(v.name, v.value, v.is_secret) for v in p.connections[1].vars] == [
+        ("target_name", "octo", False),
+        ("extra", "s", True),
+    ]
+    no_call, typed, daily = p.triggers
+    assert (no_call.source_type, no_call.connection, no_call.call) == (
+        "connection",
+        "slack_conn",
+        None,
+    )
+    assert no_call.filter == "data.thread_ts == ''"
+    assert (typed.source_type, typed.connection) == ("connection", "gh")
+    assert typed.call == ("main.py", "on_pr")
+    assert daily.source_type == "schedule"  # no `type:`: inferred
+
+
 def test_is_durable_defaults() -> None:
     for version, durable in (("v1", True), ("v2", False)):
         m = load_manifest(trig("webhook: {}", version), "f")
@@ -174,26 +226,13 @@ def test_broken_yaml(text: str, prefix: str) -> None:
             ],
         ),
         (
-            "version: v1\nproject:\n  name: p\n  connections:\n    - name: c\n"
-            "      integration: slack\n",
-            [
-                "- project.connections: connections are not supported by this version "
-                "of ak (no integrations)"
-            ],
+            "version: v1\nproject:\n  name: p\n  connections:\n    - name: c\n",
+            ["- project.connections[0].integration: integration is required"],
         ),
         (
-            trig("connection: c"),
-            [
-                "- project.triggers[0].connection: connections are not supported by "
-                "this version of ak (no integrations)"
-            ],
-        ),
-        (
-            trig("type: connection"),
-            [
-                "- project.triggers[0].connection: connections are not supported by "
-                "this version of ak (no integrations)"
-            ],
+            "version: v1\nproject:\n  name: p\n  connections:\n"
+            "    - {name: c, integration: slack}\n    - {name: c, integration: jira}\n",
+            ["- project.connections[1].name: duplicate connection name 'c'"],
         ),
         (
             "version: v1\nversion: v2\n",
@@ -226,6 +265,20 @@ def test_semantic_errors(text: str, lines: list[str]) -> None:
         (
             'webhook: {}\nschedule: "@daily"',
             'trigger "p:schedule:@daily/t": only one of webhook or schedule may be specified',
+        ),
+        (
+            "type: connection",
+            'trigger "p:/t": connection is required for a connection trigger',
+        ),
+        (
+            "type: schedule\nconnection: c",
+            'trigger "p:connection:p/c/t": type "schedule" is not supported for'
+            " connection",
+        ),
+        (
+            "webhook: {}\nconnection: c",
+            'trigger "p:webhook/t": only one of webhook, schedule or connection may be'
+            " specified",
         ),
         (
             "webhook: {}\ncall: 'a.py:b:c'",

@@ -11,8 +11,9 @@ app = new_app("Session management")
 from akcli.commands.sessions import (  # noqa: E402
     control,
     query,
+    replay,
     start,
     test_cmd,
 )
 
-__all__ = ["app", "control", "query", "start", "test_cmd"]
+__all__ = ["app", "control", "query", "replay", "start", "test_cmd"]

@@ -48,7 +48,7 @@ def _wait(client: Client, sid: str, timeout: float) -> dict[str, object]:
 @app.command("test")
 def test(
     ctx: typer.Context,
-    path: Path = typer.Argument(..., metavar="FILE.txtar"),
+    path: Path = typer.Argument(..., metavar="FILE.txtar|DIR"),
     project: str = typer.Option("", "-p", "--project", help="project name or ID"),
     deployment_id: str = typer.Option(
         "", "-d", "--deployment-id", help="run in this deployment (no upload)"
@@ -57,8 +57,23 @@ def test(
     durable: bool = typer.Option(False, "-D", "--durable", help="durable session"),
     no_ts: bool = typer.Option(False, "--no-timestamps", help="(accepted)"),
     quiet: bool = typer.Option(False, "-q", "--quiet", help="no PASS line"),
+    chaos: bool = typer.Option(
+        False, "--chaos", help="kill after each activity; compare with a clean run"
+    ),
+    kill: str = typer.Option(
+        "runner", "--kill", metavar="runner|server", help="what --chaos kills"
+    ),
+    entry: str = typer.Option(
+        "", "-e", "--entry", help="with --chaos and a directory: file.py:function"
+    ),
+    inputs: str = typer.Option("{}", "--input", help="with --chaos: inputs (JSON)"),
 ) -> None:
     """Run a session test file: expected prints, calls.txt, error.txt."""
+    if chaos:
+        from akcli.commands.sessions.chaos_cmd import run as run_chaos
+
+        run_chaos(ctx, path, kill, entry, inputs, duration(timeout, "timeout"))
+        return
     if not project:
         raise UsageError('required flag(s) "project" not set')
     if not path.is_file():

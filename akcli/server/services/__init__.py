@@ -12,6 +12,7 @@ SERVICES = (
     "events",
     "sessions",
     "store",
+    "connections",
 )
 
 

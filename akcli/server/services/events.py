@@ -55,6 +55,11 @@ def list_(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
         if row is None:
             raise NotFound(f'trigger "{trigger}" not found')
         destination = row["trigger_id"]
+    elif body.get("connection_id"):
+        from akcli.server.services.connections import find as find_connection
+
+        conn = find_connection(srv, str(body["connection_id"]), project)
+        destination = conn["connection_id"]
     if destination:
         where.append("destination_id = ?")
         args.append(destination)
@@ -82,18 +87,25 @@ def _store(srv: Server, body: dict[str, Any], dispatched: bool) -> str:
     ev = body.get("event") or {}
     if not isinstance(ev, dict):
         raise BadRequest("missing event")
-    dest = req_str(ev, "destination_id", "destination")
     project = str(ev.get("project_id") or "")
-    trigger = find(srv, dest, project)
-    if trigger is None:
-        raise NotFound(f'trigger "{dest}" not found')
+    if ev.get("connection_id"):  # an integration event, as a receiver stores it
+        from akcli.server.services.connections import find as find_connection
+
+        trigger = find_connection(srv, str(ev["connection_id"]), project)
+    else:
+        dest = req_str(ev, "destination_id", "destination")
+        found = find(srv, dest, project)
+        if found is None:
+            raise NotFound(f'trigger "{dest}" not found')
+        trigger = found
+    target = trigger["connection_id"] or trigger["trigger_id"]
     data = ev.get("data") or {}
     memo = ev.get("memo") or {}
     if not isinstance(data, dict) or not isinstance(memo, dict):
         raise BadRequest("event data and memo must be objects")
     eid = insert_event(
         srv,
-        destination_id=trigger["trigger_id"],
+        destination_id=target,
         project_id=trigger["project_id"],
         event_type=str(ev.get("event_type") or ""),
         data=data,

@@ -102,6 +102,11 @@ def delete(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
     pid = row["project_id"]
     with srv.db.tx() as c:
         c.execute("DELETE FROM vars WHERE scope_id = ?", (pid,))
+        c.execute(  # connection vars (connections go by ON DELETE CASCADE)
+            "DELETE FROM vars WHERE scope_id IN"
+            " (SELECT connection_id FROM connections WHERE project_id = ?)",
+            (pid,),
+        )
         c.execute("DELETE FROM store_values WHERE project_id = ?", (pid,))
         c.execute("DELETE FROM projects WHERE project_id = ?", (pid,))
     return {}

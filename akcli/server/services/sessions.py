@@ -188,7 +188,7 @@ def list_(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
     if body.get("project_id"):
         where.append("project_id = ?")
         args.append(resolve(srv, str(body["project_id"]))["project_id"])
-    for key in ("deployment_id", "event_id", "build_id"):
+    for key in ("deployment_id", "event_id", "build_id", "trigger_id"):
         if body.get(key):
             where.append(f"{key} = ?")
             args.append(str(body[key]))
@@ -197,6 +197,11 @@ def list_(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
         if state != "unspecified":
             where.append("state = ?")
             args.append(state)
+    # Time range (the web UI's filter): ISO-8601 UTC bounds on created_at.
+    for key, op in (("created_after", ">="), ("created_before", "<")):
+        if body.get(key):
+            where.append(f"created_at {op} ?")
+            args.append(str(body[key]))
     limit, offset = _page(body, 50, 1, 1000)
     sql = "SELECT * FROM sessions"
     if where:
@@ -342,3 +347,34 @@ def resolve_ref(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
     if row is None:
         raise NotFound(f'sessions not found for project "{ref}"')
     return {"session_id": row["session_id"]}
+
+
+@rpc("sessions", "GetJournal")
+def get_journal(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
+    """A durable session's journal as the runner gets it (`ak session replay`)."""
+    from akcli.engine.session_host import load_journal
+
+    sid = get_session(srv, req_str(body, "session_id", "session ID"))["session_id"]
+    return {"journal": [e.to_wire() for e in load_journal(srv, sid)]}
+
+
+def timers(srv: Server, session_id: str) -> list[dict[str, Any]]:
+    """The durable timers (journaled `sleep` calls) of a session, for the web
+    UI's timeline: `{seq, started_at (ISO), wake_at (epoch seconds)}`."""
+    rows = srv.db.all(
+        "SELECT seq, value, created_at FROM journal WHERE session_id = ?"
+        " AND name = 'sleep' AND is_error = 0 ORDER BY seq",
+        get_session(srv, session_id)["session_id"],
+    )
+    out = []
+    for r in rows:
+        value = json.loads(r["value"])
+        if isinstance(value, dict) and isinstance(value.get("wake_at"), int | float):
+            out.append(
+                {
+                    "seq": r["seq"],
+                    "started_at": r["created_at"],
+                    "wake_at": value["wake_at"],
+                }
+            )
+    return out

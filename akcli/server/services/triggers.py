@@ -52,6 +52,7 @@ def trigger_json(row: sqlite3.Row) -> dict[str, Any]:
         "schedule": row["schedule"],
         "timezone": row["timezone"],
         "webhook_slug": row["webhook_slug"] or "",
+        "connection_id": row["connection_id"],
     }
 
 
@@ -104,10 +105,6 @@ class _Fields:
         self.validate()
 
     def validate(self) -> None:
-        if self.source_type == CONNECTION:
-            raise BadRequest(
-                f'trigger "{self.name}": connection triggers are not supported'
-            )
         if self.source_type == SCHEDULE:
             if not self.schedule:
                 raise BadRequest(f'trigger "{self.name}": missing schedule')
@@ -145,6 +142,25 @@ class _Fields:
             raise BadRequest(f'trigger "{self.name}": call has no file')
 
 
+def _connection(srv: Server, t: dict[str, Any], pid: str, f: _Fields) -> str:
+    """The connection ID of a connection trigger ('' for the other types)."""
+    ref = str(t.get("connection_id") or t.get("connection") or "")
+    if f.source_type != CONNECTION:
+        if ref:
+            raise BadRequest(
+                f'trigger "{f.name}": connection is only valid for connection triggers'
+            )
+        return ""
+    if not ref:
+        raise BadRequest(f'trigger "{f.name}": missing connection')
+    from akcli.server.services.connections import find as find_connection
+
+    row = find_connection(srv, ref, pid)
+    if row["project_id"] != pid:
+        raise BadRequest(f'trigger "{f.name}": connection of another project')
+    return str(row["connection_id"])
+
+
 @rpc("triggers", "Create")
 def create(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
     t = body.get("trigger") or {}
@@ -153,6 +169,7 @@ def create(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
     pid = resolve(srv, req_str(t, "project_id", "project"))["project_id"]
     name = req_str(t, "name", "trigger name")
     f = _Fields(t, name)
+    conn_id = _connection(srv, t, pid, f)
     if srv.db.one(
         "SELECT 1 FROM triggers WHERE project_id = ? AND name = ?", pid, name
     ):
@@ -164,8 +181,8 @@ def create(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
         c.execute(
             "INSERT INTO triggers (trigger_id, project_id, name, source_type, event_type,"
             " filter, code_path, code_name, is_durable, is_sync, schedule, timezone,"
-            " webhook_slug, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " webhook_slug, created_at, updated_at, connection_id)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 tid,
                 pid,
@@ -182,6 +199,7 @@ def create(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
                 slug,
                 ts,
                 ts,
+                conn_id,
             ),
         )
     if srv.engine is not None:
@@ -261,7 +279,16 @@ def get(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
 @rpc("triggers", "List")
 def list_(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
     ref = str(body.get("project_id") or "")
-    if ref:
+    if body.get("connection_id"):
+        from akcli.server.services.connections import find as find_connection
+
+        cid = find_connection(srv, str(body["connection_id"]), ref)["connection_id"]
+        rows = srv.db.all(
+            "SELECT * FROM triggers WHERE connection_id = ? ORDER BY created_at,"
+            " trigger_id",
+            cid,
+        )
+    elif ref:
         pid = resolve(srv, ref)["project_id"]
         rows = srv.db.all(
             "SELECT * FROM triggers WHERE project_id = ? ORDER BY created_at, trigger_id",

@@ -11,6 +11,7 @@ import sqlite3
 from typing import Any
 
 from akcli.errors import BadRequest, NotFound
+from akcli.ids import is_id
 from akcli.secrets import SECRET_MASK
 from akcli.server.rpc import rpc
 from akcli.server.services.projects import resolve
@@ -33,6 +34,10 @@ def scope_of(srv: Server, body: dict[str, Any]) -> str:
     ref = str(body.get("scope_id") or body.get("project_id") or "")
     if not ref:
         raise NotFound('project "" not found')
+    if is_id(ref, "con"):  # a connection's vars (manifest set_var/delete_var)
+        if srv.db.one("SELECT 1 FROM connections WHERE connection_id = ?", ref):
+            return ref
+        raise NotFound(f'connection "{ref}" not found')
     try:
         return str(resolve(srv, ref)["project_id"])
     except NotFound:

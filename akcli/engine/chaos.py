@@ -1,0 +1,73 @@
+"""Fault injection for `ak session test --chaos` (off unless ``AK_CHAOS`` is set).
+
+``AK_CHAOS=<dir>`` in the server's environment (the chaos command runs its own
+private server with it):
+
+* every ``activity_done`` and ``print`` the server receives is appended to
+  ``<dir>/trace.jsonl`` (``{"sid", "seq", "name"}`` / ``{"sid", "key", "text"}``),
+  so the command sees an activity that ran twice and a print that a replay
+  produced differently, which the store (one row per seq / key) hides;
+* after each activity commit ``<dir>/plan.json`` (``{"kill": "runner" |
+  "server", "after_seq": N}``) is read: right after seq ``N`` commits, before
+  the ack, the server SIGKILLs the session's runner (the session then resumes
+  from its journal in a new runner, once per session and seq) or itself.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from akcli.server.state import Server
+
+DIR: str | None = os.environ.get("AK_CHAOS") or None
+_fired: set[tuple[str, int]] = set()
+_resume: set[str] = set()
+
+
+def trace(record: dict[str, Any]) -> None:
+    """Append one received message to the trace."""
+    assert DIR is not None
+    with open(os.path.join(DIR, "trace.jsonl"), "a", encoding="utf-8") as f:
+        f.write(json.dumps(record) + "\n")
+
+
+def _plan() -> dict[str, Any]:
+    assert DIR is not None
+    try:
+        with open(os.path.join(DIR, "plan.json"), encoding="utf-8") as f:
+            plan = json.load(f)
+    except (OSError, ValueError):
+        return {}
+    return plan if isinstance(plan, dict) else {}
+
+
+def after_commit(srv: Server, sid: str, seq: int) -> None:
+    """Kill what the plan says once seq ``seq`` of ``sid`` is committed."""
+    plan = _plan()
+    if plan.get("after_seq") != seq or (sid, seq) in _fired:
+        return
+    _fired.add((sid, seq))
+    if plan.get("kill") in ("runner", "server"):
+        trace({"sid": sid, "killed": plan["kill"], "after_seq": seq})
+    if plan.get("kill") == "server":
+        os.kill(os.getpid(), signal.SIGKILL)
+    runner = srv.engine.runner if srv.engine is not None else None
+    handle = runner.handles.get(sid) if runner is not None else None
+    if plan.get("kill") == "runner" and handle is not None and handle.pid:
+        _resume.add(sid)
+        try:
+            os.killpg(handle.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            _resume.discard(sid)
+
+
+def resume(sid: str) -> bool:
+    """Whether the session's runner was killed here (resume it, do not end it)."""
+    if sid in _resume:
+        _resume.discard(sid)
+        return True
+    return False

@@ -1,0 +1,298 @@
+"""connections service: per-project credentials for one integration.
+
+A connection's vars are rows of `vars` whose scope is the connection ID, so
+they share the var code: values of keys the integration marks secret are
+encrypted at rest and leave the server only when a caller asks to `reveal`.
+They reach the runner as `<conn>__<key>` (plus `<conn>__connection_id`).
+"""
+
+from __future__ import annotations
+
+import secrets
+import sqlite3
+from typing import Any
+
+from akcli import integrations
+from akcli.errors import AkError, AlreadyExists, BadRequest, NotFound
+from akcli.ids import is_id
+from akcli.secrets import SECRET_MASK
+from akcli.server.rpc import req_str, rpc
+from akcli.server.services.projects import resolve
+from akcli.server.services.vars import check_var_name, set_vars
+from akcli.server.state import Server
+from akcli.store.db import now
+
+# Keys the server generates when a connection is created (shown by `get`).
+_GENERATED = {"github": ("pat_key", "pat_secret"), "telegram": ("secret_token",)}
+
+
+def find(srv: Server, ref: str, project: str = "") -> sqlite3.Row:
+    """A connection by ID, `project/name`, or `name` with a project."""
+    if is_id(ref, "con"):
+        row = srv.db.one("SELECT * FROM connections WHERE connection_id = ?", ref)
+    else:
+        parts = ref.split("/")
+        if len(parts) > 2:
+            raise AkError(f'invalid connection name "{ref}": too many parts')
+        if len(parts) == 2:
+            project, name = parts
+        elif project:
+            name = ref
+        else:
+            raise AkError(f'invalid connection name "{ref}": missing project prefix')
+        pid = resolve(srv, project)["project_id"]
+        row = srv.db.one(
+            "SELECT * FROM connections WHERE project_id = ? AND name = ?", pid, name
+        )
+    if row is None:
+        raise NotFound("connection: not_found")
+    return row
+
+
+def values(srv: Server, connection_id: str) -> dict[str, str]:
+    """The connection's vars in plaintext (server-side use only)."""
+    out = {}
+    for v in srv.db.all(
+        "SELECT name, value, is_secret FROM vars WHERE scope_id = ?", connection_id
+    ):
+        out[v["name"]] = (
+            srv.cipher.decrypt(v["value"]) if v["is_secret"] else v["value"]
+        )
+    return out
+
+
+def _present(srv: Server, connection_id: str) -> set[str]:
+    rows = srv.db.all(
+        "SELECT name FROM vars WHERE scope_id = ? AND value != ''", connection_id
+    )
+    return {r["name"] for r in rows}
+
+
+def status(srv: Server, row: sqlite3.Row) -> dict[str, str]:
+    missing = integrations.by_name(row["integration"]).missing(
+        _present(srv, row["connection_id"])
+    )
+    if missing:
+        return {"code": "CODE_WARNING", "message": "missing: " + ", ".join(missing)}
+    return {"code": "CODE_OK", "message": "configured"}
+
+
+def receiver_urls(srv: Server, row: sqlite3.Row) -> list[str]:
+    """The URLs to paste into the provider's webhook settings."""
+    integ = integrations.by_name(row["integration"])
+    if not integ.receivers:
+        return []
+    vals = {"connection_id": row["connection_id"]}
+    for v in srv.db.all(
+        "SELECT name, value FROM vars WHERE scope_id = ? AND is_secret = 0",
+        row["connection_id"],
+    ):
+        vals[v["name"]] = v["value"]
+    base = srv.service_url.rstrip("/")
+    return [base + path.format_map(vals) for path in integ.receivers]
+
+
+def connection_json(srv: Server, row: sqlite3.Row) -> dict[str, Any]:
+    cid = row["connection_id"]
+    integ = integrations.by_name(row["integration"])
+    out: dict[str, Any] = {
+        "connection_id": cid,
+        "integration_id": integ.integration_id,
+        "integration": integ.unique_name,
+        "project_id": row["project_id"],
+        "name": row["name"],
+        "status": status(srv, row),
+        "capabilities": {"supports_connection_test": bool(integ.required)},
+        "links": {
+            "self_url": f"/connections/{cid}",
+            "test_url": f"/connections/{cid}/test",
+        },
+    }
+    urls = receiver_urls(srv, row)
+    if urls:
+        out["webhook_urls"] = urls
+    return out
+
+
+def var_list(srv: Server, connection_id: str, reveal: bool) -> list[dict[str, Any]]:
+    rows = srv.db.all(
+        "SELECT * FROM vars WHERE scope_id = ? ORDER BY name", connection_id
+    )
+    out = []
+    for r in rows:
+        value = r["value"]
+        if r["is_secret"]:
+            value = srv.cipher.decrypt(value) if reveal else SECRET_MASK
+        out.append(
+            {"name": r["name"], "value": value, "is_secret": bool(r["is_secret"])}
+        )
+    return out
+
+
+def store_vars(srv: Server, row: sqlite3.Row, vars_: list[dict[str, Any]]) -> None:
+    """Set connection vars; the integration's secret keys are always encrypted."""
+    integ = integrations.by_name(row["integration"])
+    fixed = []
+    for v in vars_:
+        name = check_var_name(str(v.get("name") or ""))
+        fixed.append(
+            {
+                "name": name,
+                "value": str(v.get("value") or ""),
+                "is_secret": integ.is_secret(name) or bool(v.get("is_secret")),
+                "description": str(v.get("description") or ""),
+            }
+        )
+    set_vars(srv, row["connection_id"], fixed)
+    _changed(srv)
+
+
+def _changed(srv: Server) -> None:
+    """Tell the event sources (Socket Mode, gateway) to look again."""
+    sources = srv.extras.get("event_sources")
+    if sources is not None:
+        sources.reconcile()
+
+
+def create_connection(srv: Server, project: str, name: str, integration: str) -> str:
+    pid = resolve(srv, project)["project_id"]
+    check_var_name(name)
+    integ = integrations.find(integration)
+    if srv.db.one(
+        "SELECT 1 FROM connections WHERE project_id = ? AND name = ?", pid, name
+    ):
+        raise AlreadyExists(f'connection "{name}": already_exists')
+    cid = srv.ids.new("con")
+    ts = now()
+    with srv.db.tx():
+        srv.db.exec(
+            "INSERT INTO connections VALUES (?, ?, ?, ?, ?, ?)",
+            cid,
+            pid,
+            name,
+            integ.unique_name,
+            ts,
+            ts,
+        )
+        gen = [
+            {"name": k, "value": secrets.token_urlsafe(24 if k != "pat_key" else 12)}
+            for k in _GENERATED.get(integ.unique_name, ())
+        ]
+        if gen:
+            row = srv.db.one("SELECT * FROM connections WHERE connection_id = ?", cid)
+            assert row is not None
+            store_vars(srv, row, gen)
+    return cid
+
+
+@rpc("connections", "Create")
+def create(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
+    c = body.get("connection") or {}
+    if not isinstance(c, dict):
+        raise BadRequest("missing connection")
+    integration = str(c.get("integration_id") or c.get("integration") or "")
+    if not integration:
+        raise BadRequest('required flag(s) "integration" not set')
+    cid = create_connection(
+        srv,
+        req_str(c, "project_id", "project"),
+        req_str(c, "name", "connection name"),
+        integration,
+    )
+    return {"connection_id": cid}
+
+
+@rpc("connections", "Update")
+def update(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
+    c = body.get("connection") or {}
+    row = find(srv, req_str(c, "connection_id", "connection ID"))
+    integ = integrations.find(str(c.get("integration") or row["integration"]))
+    srv.db.exec(
+        "UPDATE connections SET integration = ?, updated_at = ? WHERE connection_id = ?",
+        integ.unique_name,
+        now(),
+        row["connection_id"],
+    )
+    _changed(srv)
+    return {}
+
+
+@rpc("connections", "Get")
+def get(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
+    ref = str(body.get("connection_id") or body.get("name") or "")
+    if not ref:
+        raise BadRequest("missing connection")
+    try:
+        row = find(srv, ref, str(body.get("project_id") or ""))
+    except NotFound:
+        return {}
+    out = connection_json(srv, row)
+    if body.get("with_vars"):
+        out["vars"] = var_list(srv, row["connection_id"], bool(body.get("reveal")))
+    return {"connection": out}
+
+
+@rpc("connections", "List")
+def list_(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
+    sql, args = "SELECT * FROM connections", []
+    where = []
+    if body.get("project_id"):
+        where.append("project_id = ?")
+        args.append(resolve(srv, str(body["project_id"]))["project_id"])
+    if body.get("integration"):
+        where.append("integration = ?")
+        args.append(integrations.find(str(body["integration"])).unique_name)
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    rows = srv.db.all(sql + " ORDER BY created_at, connection_id", *args)
+    return {"connections": [connection_json(srv, r) for r in rows]}
+
+
+def delete_connection(srv: Server, row: sqlite3.Row) -> None:
+    cid = row["connection_id"]
+    with srv.db.tx():
+        srv.db.exec("DELETE FROM triggers WHERE connection_id = ?", cid)
+        srv.db.exec("DELETE FROM vars WHERE scope_id = ?", cid)
+        srv.db.exec("DELETE FROM connections WHERE connection_id = ?", cid)
+    _changed(srv)
+
+
+@rpc("connections", "Delete")
+def delete(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
+    try:
+        row = find(srv, req_str(body, "connection_id", "connection ID"))
+    except NotFound:
+        raise NotFound("delete connection: not_found") from None
+    delete_connection(srv, row)
+    return {}
+
+
+@rpc("connections", "SetVars")
+def set_vars_rpc(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
+    """`{connection_id, vars: [{name, value}]}`."""
+    row = find(srv, req_str(body, "connection_id", "connection ID"))
+    vars_ = body.get("vars")
+    if not isinstance(vars_, list) or not all(isinstance(v, dict) for v in vars_):
+        raise BadRequest("missing vars")
+    store_vars(srv, row, vars_)
+    return {"connection": connection_json(srv, row)}
+
+
+@rpc("connections", "Test")
+async def test(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
+    from akcli.server.conntest import run_test
+
+    row = find(srv, req_str(body, "connection_id", "connection ID"))
+    return await run_test(srv, row)
+
+
+def connection_env(srv: Server, project_id: str) -> dict[str, str]:
+    """`<conn>__<key>` and `<conn>__connection_id` for a project's sessions."""
+    env: dict[str, str] = {}
+    for c in srv.db.all(
+        "SELECT connection_id, name FROM connections WHERE project_id = ?", project_id
+    ):
+        env[f"{c['name']}__connection_id"] = c["connection_id"]
+        for key, value in values(srv, c["connection_id"]).items():
+            env[f"{c['name']}__{key}"] = value
+    return env
