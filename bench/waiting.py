@@ -126,7 +126,9 @@ def run(quick: bool) -> list[Row]:
         for h in ("wait", "go"):
             t = json.loads(ak(server, "trigger", "get", h, "-p", "waiters", "-j"))
             t = t["trigger"]
-            urls[h] = t.get("webhook_url") or f"{server.url}/webhooks/{t['webhook_slug']}"
+            urls[h] = (
+                t.get("webhook_url") or f"{server.url}/webhooks/{t['webhook_slug']}"
+            )
 
         def evicted() -> int:
             with db(server) as conn:
@@ -185,7 +187,9 @@ def run(quick: bool) -> list[Row]:
             note=f"{len(zygotes)} zygote(s), {len(runners)} runner(s) left"),
     ]  # fmt: skip
     if not lat:
-        return rows + [Row("waiting", x, None, "", note="no waiter woke") for x in f[2:]]
+        return rows + [
+            Row("waiting", x, None, "", note="no waiter woke") for x in f[2:]
+        ]
     note = f"{len(lat)} of {len(sids)} woke; signals {PACE * 1000:.0f} ms apart"
     rows += [
         Row("waiting", f[2], pct(lat, 50), "ms", note=note),

@@ -100,7 +100,7 @@ class Waiter:
         start = workflow.now().timestamp()
         try:
             await workflow.wait_condition(lambda: self.got, timeout=timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             return -(workflow.now().timestamp() - start)
         return workflow.now().timestamp()
 
@@ -149,7 +149,9 @@ def worker(client: Client, queue: str = QUEUE) -> Worker:
 
 async def timed(client: Client, wf: object, *args: object) -> float:
     t = time.perf_counter()
-    await client.execute_workflow(wf, args=list(args), id=f"w-{time.time_ns()}", task_queue=QUEUE)  # type: ignore[call-overload]
+    await client.execute_workflow(
+        wf, args=list(args), id=f"w-{time.time_ns()}", task_queue=QUEUE
+    )  # type: ignore[call-overload]
     return time.perf_counter() - t
 
 
@@ -196,7 +198,9 @@ async def w3(client: Client, flows: int, seconds: float) -> tuple[float, int]:
 async def w6(client: Client, runs: int) -> tuple[list[float], float]:
     lat = []
     for i in range(runs):
-        h = await client.start_workflow(Waiter.run, 60.0, id=f"w6-{i}", task_queue=QUEUE)
+        h = await client.start_workflow(
+            Waiter.run, 60.0, id=f"w6-{i}", task_queue=QUEUE
+        )
         await asyncio.sleep(0.05)
         t = time.time()
         await h.signal(Waiter.go)
