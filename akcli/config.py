@@ -41,6 +41,8 @@ KEYS: dict[str, str] = {
     "pythonrt.delayed_start_print_timeout": "10s",
     "pythonrt.warm_pool": "true",
     "pythonrt.stop_grace": "10s",
+    # A durable session waiting longer than this gives up its runner (0: never).
+    "pythonrt.evict_after": "5s",
     "connections.reconnect_delay": "1s",
     "pythonrt.isolate": "true",
     "sessions.max_prints_size": "10485760",

@@ -26,6 +26,7 @@ BENCHMARKS = {
     "recovery": "bench.recovery",
     "sidebyside": "bench.sidebyside",
     "waiting": "bench.waiting",
+    "replay": "bench.replay",
 }
 
 

@@ -71,7 +71,9 @@ def run(quick: bool) -> list[Row]:
     rows: list[Row] = []
     with tempdir("recov") as tmp:
         out = Path(tmp) / "activities.txt"
-        server = new_server(Path(tmp) / "home")
+        # Runners kept through the sleep: this measures recovery in runners
+        # (eviction has its own benchmark, bench/replay.py).
+        server = new_server(Path(tmp) / "home", {"AK_PYTHONRT__EVICT_AFTER": "0"})
         seed = make_server(Path(tmp) / "seed", server.db_file)
         ids = deploy(seed, {"main.py": PROGRAM.format(out=str(out), sleep=sleep)})
         for _ in range(k):

@@ -26,6 +26,11 @@ Server -> runner
                    answers ``done {state: "stopped"}``. (A force stop is done by
                    the server killing the runner's process group; ``force`` is
                    informational.)
+``evict``          ``{}``: the workflow waits in a journaled ``sleep``,
+                   ``next_signal`` or ``next_event`` and the server stored that
+                   wait (``session_waits``): the runner answers ``evicted`` and
+                   exits at once. A fresh runner replays the session when the
+                   wait ends.
 
 Runner -> server
 ----------------
@@ -72,6 +77,7 @@ Runner -> server
                    base64(pickle(value)) or null; ``error`` the error text (banners,
                    ``error: <repr(exc)>``, blank line, traceback); ``reason`` the
                    stop reason. The runner exits right after sending it.
+``evicted``        ``{}``: the answer to ``evict``; the runner exits right after.
 
 Syscall ops and args
 --------------------
@@ -137,6 +143,7 @@ RUN = "run"
 ACK = "ack"
 SYSCALL_RESULT = "syscall_result"
 STOP = "stop"
+EVICT = "evict"
 
 # Runner -> server.
 HELLO = "hello"
@@ -147,6 +154,7 @@ ACTIVITY_START = "activity_start"
 ACTIVITY_DONE = "activity_done"
 SYSCALL = "syscall"
 DONE = "done"
+EVICTED = "evicted"
 
 # Zygote control.
 SPAWN = "spawn"

@@ -261,6 +261,11 @@ class Session(Runtime):
                 self.on_stop()
         elif msg_type == protocol.RUN:
             self._run = payload
+        elif msg_type == protocol.EVICT:
+            # The server stored the wait the workflow is in: nothing here is
+            # lost (every journal entry was acknowledged), a replay resumes it.
+            self.chan.send(protocol.EVICTED, {})
+            _exit_orphan(0)
 
     # -- context -------------------------------------------------------------
 

@@ -28,6 +28,7 @@ from akcli.engine.runner_types import (
     BASE_ENV,
     ActivityCall,
     Attempt,
+    Evicted,
     JournalEntry,
     RunOutcome,
     RunSpec,
@@ -36,7 +37,10 @@ from akcli.engine.runner_types import (
 )
 from runner import protocol
 
-__all__ = ["RunnerHandle", "RunnerPool"]
+__all__ = ["EVICTED", "RunnerHandle", "RunnerPool"]
+
+# The state of a run that ended with its wait stored (the session goes on).
+EVICTED = "evicted"
 
 _LINE_LIMIT = 64 * 1024 * 1024  # largest message line (pickled results)
 # Bytes asked of each recv_into: below glibc's mmap threshold (128 KiB), see _Lines.
@@ -427,6 +431,7 @@ class RunnerHandle:
         self._zygote: _Zygote | None = None
         self._forced: str | None = None
         self._pending_stop: str | None = None
+        self._evicting = False  # the wait is stored; the runner was told to exit
         self._escalate: asyncio.Task[None] | None = None
         self._syscalls: set[asyncio.Task[None]] = set()
         self._task: asyncio.Task[RunOutcome] | None = None
@@ -577,6 +582,8 @@ class RunnerHandle:
             )
         if self._forced is not None:
             return RunOutcome("stopped", reason=self._forced)
+        if self._evicting:  # it died before answering: its wait is stored anyway
+            return RunOutcome(EVICTED)
         return RunOutcome("error", error=await self._exit_message())
 
     def _exit_done(self) -> bool:
@@ -653,6 +660,8 @@ class RunnerHandle:
                 error=str(p.get("error") or ""),
                 reason=str(p.get("reason") or ""),
             )
+        elif msg_type == protocol.EVICTED:
+            return RunOutcome(EVICTED)
         # hello, heartbeat and unknown types only prove liveness.
         return None
 
@@ -670,6 +679,10 @@ class RunnerHandle:
             reply["value"] = value
         except SyscallError as e:
             reply["error"] = str(e)
+        except Evicted:  # committed: no reply, the runner exits
+            self._evicting = True
+            await self._send(protocol.EVICT, {})
+            return
         except Exception as e:
             reply["error"] = f"internal error: {e!r}"
         await self._send(protocol.SYSCALL_RESULT, reply)

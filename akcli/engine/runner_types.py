@@ -74,7 +74,8 @@ class RunSpec:
 
 @dataclass
 class RunOutcome:
-    """How a runner ended: ``state`` is completed, error or stopped."""
+    """How a runner ended: ``state`` is completed, error or stopped, or
+    evicted (the session waits with no runner, akcli/engine/waits.py)."""
 
     state: str
     value: Any = None
@@ -88,6 +89,11 @@ class SyscallError(Exception):
 
     The runner raises ``AutoKittehError("<op>: <message>")`` in user code.
     """
+
+
+class Evicted(Exception):  # noqa: N818 - not an error: the run ends waiting
+    """Raised by ``SessionHost.on_syscall``: the session's wait is stored
+    (akcli/engine/waits.py), its runner must exit (protocol ``evict``)."""
 
 
 class SessionHost(Protocol):

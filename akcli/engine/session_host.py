@@ -14,7 +14,7 @@ import time
 from json.encoder import encode_basestring_ascii as _json_str
 from typing import Any
 
-from akcli.engine import chaos
+from akcli.engine import chaos, waits
 from akcli.engine.runner_types import (
     ActivityCall,
     Attempt,
@@ -63,7 +63,7 @@ def _complete_record(seq: int, is_error: bool, attempt: Attempt | None) -> str:
 
 
 # Syscalls that wait (for an event, a signal): their call spec is logged at once.
-_WAITING_OPS = frozenset({"next_event", "next_signal"})
+_WAITING_OPS = waits.WAITING_OPS
 
 
 def _sdk_done(seq: int, is_error: bool) -> str:
@@ -319,16 +319,38 @@ class DbSessionHost:
         started = time.time()
         shown = {k: _short(v) for k, v in args.items()}
         spec = [json.dumps({"sdk_call": {"op": op, "args": shown, "seq": seq}})]
+        resumed = False
         if op in _WAITING_OPS:
-            self._write(None, spec, started=started, n_started=1)
+            # Resumed after an eviction: the record is there, the deadline kept.
+            args, resumed = waits.resume_args(self.srv, self.session_id, seq, args)
+            if not resumed:
+                self._write(None, spec, started=started, n_started=1)
             spec = []
         try:
-            value = await self._syscall(seq, op, args)
+            if op in _WAITING_OPS:
+                value = await waits.evictable(
+                    self.srv,
+                    self.session_id,
+                    seq,
+                    op,
+                    args,
+                    self._syscall(seq, op, args),
+                )
+            else:
+                value = await self._syscall(seq, op, args)
         except SyscallError:
             self._write(None, [*spec, _sdk_done(seq, True)], started, len(spec))
+            if resumed:
+                waits.clear(self.srv, self.session_id, seq)
             raise
         # (A cancelled call, the session stopping, has no completion record.)
         self._write(None, [*spec, _sdk_done(seq, False)], started, len(spec))
+        if resumed:
+            waits.clear(self.srv, self.session_id, seq)
+        if op == "sleep" and isinstance(value, dict):  # journaled: may evict now
+            await waits.hold_sleep(
+                self.srv, self.session_id, seq, float(value["wake_at"])
+            )
         return value
 
     async def _syscall(self, seq: int | None, op: str, args: dict[str, Any]) -> Any:

@@ -16,9 +16,9 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from akcli.engine import chaos
+from akcli.engine import chaos, waits
 from akcli.engine.build_files import BuildCache, read_build, write_session_dir
-from akcli.engine.runner_pool import RunnerHandle, RunnerPool
+from akcli.engine.runner_pool import EVICTED, RunnerHandle, RunnerPool
 from akcli.engine.runner_types import BASE_ENV, RunOutcome, RunSpec
 from akcli.engine.session_host import DbSessionHost, load_journal
 from akcli.engine.sessions_store import add_log
@@ -109,6 +109,7 @@ class SessionRunner:
         self.handles: dict[str, RunnerHandle] = {}
         self.tasks: dict[str, asyncio.Task[None]] = {}
         self.forced: dict[str, str] = {}
+        self.stopping: dict[str, str] = {}
         # Bound how many sessions are being started at once: a burst of webhooks
         # should not fork hundreds of runners that then fight for the CPU.
         self._starting = asyncio.Semaphore(max(4, 2 * (os.cpu_count() or 1)))
@@ -118,6 +119,7 @@ class SessionRunner:
         self._small_dirs: set[str] = set()
         self.code_cache = _code_cache(srv.paths.cache_home / "code")
         self.code_root = _code_root(rt)
+        self._wake_timer = waits.WakeTimer(srv)
 
     # -- lifecycle -------------------------------------------------------
 
@@ -125,7 +127,14 @@ class SessionRunner:
         """After a restart: fail non-durable RUNNING sessions, replay durable ones."""
         db = self.srv.db
         rows = db.all("SELECT * FROM sessions WHERE state = 'running'")
+        evicted = waits.evicted_ids(self.srv)  # woken by wake_evicted when due
+        durable = [r["session_id"] for r in rows if r["is_durable"]]
+        evicted |= waits.park_sleepers(
+            self.srv, [s for s in durable if s not in evicted]
+        )
         for row in rows:
+            if row["session_id"] in evicted:
+                continue
             if row["is_durable"]:
                 self._launch(row)
             else:
@@ -147,8 +156,19 @@ class SessionRunner:
                 self._mark_running(row)
         for row in rows:
             self._launch(row)
+        self.wake_evicted()
+
+    def wake_evicted(self) -> None:
+        """Give a fresh runner to each evicted session whose wait is over."""
+        if not self._wake_timer.may_scan():
+            return
+        free = MAX_CONCURRENT - len(self.tasks)
+        for row in waits.take_due(self.srv, set(self.tasks), free):
+            self._launch(row)
+        self._wake_timer.arm(waits.next_wake(self.srv))
 
     async def close(self) -> None:
+        self._wake_timer.close()
         tasks = list(self.tasks.values())
         for task in tasks:
             task.cancel()
@@ -217,7 +237,13 @@ class SessionRunner:
             return
         if sid in self.forced and outcome.state == "error":
             outcome = RunOutcome(state="stopped", reason=self.forced.pop(sid))
-        await self._finish_retrying(sid, outcome)
+        stop_reason = self.stopping.pop(sid, None)
+        if outcome.state == EVICTED and stop_reason is not None:
+            outcome = RunOutcome(state="stopped", reason=stop_reason)  # asked meanwhile
+        if outcome.state == EVICTED:  # still RUNNING: its wait is in the store
+            log.debug("session %s evicted while it waits", sid)
+        else:
+            await self._finish_retrying(sid, outcome)
         if self.srv.engine is not None:
             self.srv.engine.kick()
 
@@ -372,9 +398,12 @@ class SessionRunner:
     async def stop(self, sid: str, reason: str, force: bool) -> None:
         handle = self.handles.get(sid)
         if handle is None:
+            if sid not in self.tasks and waits.is_evicted(self.srv, sid):
+                self._finish(sid, RunOutcome(state="stopped", reason=reason))
             return
         if force:
             self.forced[sid] = reason
+        self.stopping[sid] = reason  # an eviction under way ends it stopped
         await handle.stop(reason, force)
 
     async def _finish_retrying(self, sid: str, outcome: RunOutcome) -> None:
@@ -420,6 +449,7 @@ class SessionRunner:
             )
             if not cur.rowcount:
                 return
+            db.exec("DELETE FROM session_waits WHERE session_id = ?", sid)
             add_log(self.srv, sid, {"state": record})
             signal_parent_on_end(
                 self.srv, sid, outcome.state == "completed", outcome.value

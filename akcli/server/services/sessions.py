@@ -165,7 +165,12 @@ def get(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
         row = get_session(srv, req_str(body, "session_id", "session ID"))
     except NotFound:
         return {}
-    return {"session": session_json(row, with_inputs=True)}
+    from akcli.engine.waits import shown
+
+    out = session_json(row, with_inputs=True)
+    if row["state"] == "running":
+        out.update(shown(srv, row["session_id"]))  # "wait": "waiting (evicted)"
+    return {"session": out}
 
 
 def _page(body: dict[str, Any], default: int, lo: int, hi: int) -> tuple[int, int]:

@@ -1,0 +1,295 @@
+"""Evicted waits: a durable session that waits gives up its runner (issue 18).
+
+A durable workflow that waits in a journaled ``sleep``, ``next_signal`` or
+``next_event`` for longer than ``pythonrt.evict_after`` is evicted:
+
+1. the server-side wait is cancelled (it consumed nothing: a signal or event
+   is only taken in the transaction that journals it);
+2. the wait is committed to ``session_waits`` (``evicted = 1``): the seq, the
+   signal names / subscription ids and the unix time it ends (a sleep's
+   wake-up, a timeout's deadline);
+3. only then the runner is asked to exit (protocol ``evict``).
+
+Nothing can be lost in between: wake-ups are found by scanning the store
+(:func:`due`), not by notifications, so a signal committed at any moment of
+the eviction is seen by the next scan. A session found due gets a fresh runner
+(``evicted = 0``), which replays its journal and makes the same call again;
+that call keeps the stored deadline (:func:`resume_args`) and deletes the row
+once answered. The session's state stays RUNNING throughout.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import time
+from collections.abc import Awaitable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from akcli.engine.runner_types import Evicted
+from akcli.store.db import now
+
+if TYPE_CHECKING:
+    import sqlite3
+
+    from akcli.server.state import Server
+
+T = TypeVar("T")
+WAITING_OPS = frozenset({"next_signal", "next_event"})
+SHOWN = "waiting (evicted)"  # ak session get
+__all__ = ["Evicted", "WakeTimer", "evictable", "hold_sleep", "take_due"]
+
+
+def evict_after(srv: Server) -> float:
+    """``pythonrt.evict_after`` in seconds (0: never evict)."""
+    return max(0.0, srv.config.get_duration("pythonrt.evict_after"))
+
+
+def _names(op: str, args: dict[str, Any]) -> list[str]:
+    key = "names" if op == "next_signal" else "subscription_ids"
+    value = args.get(key) or []
+    return [value] if isinstance(value, str) else [str(v) for v in value]
+
+
+def store(
+    srv: Server, sid: str, seq: int, op: str, names: list[str], wake_at: float | None
+) -> None:
+    """Commit the wait of ``sid`` at ``seq`` as evicted (replacing an old one)."""
+    with srv.db.tx():
+        srv.db.exec(
+            "INSERT OR REPLACE INTO session_waits (session_id, seq, op, names,"
+            " wake_at, evicted, created_at) VALUES (?, ?, ?, ?, ?, 1, ?)",
+            sid,
+            seq,
+            op,
+            json.dumps(names),
+            wake_at,
+            now(),
+        )
+
+
+def resume_args(
+    srv: Server, sid: str, seq: int, args: dict[str, Any]
+) -> tuple[dict[str, Any], bool]:
+    """The args of a waiting call, with the deadline stored when it was evicted;
+    True when this call was made before (resumed by replay)."""
+    row = srv.db.one(
+        "SELECT wake_at FROM session_waits WHERE session_id = ? AND seq = ?", sid, seq
+    )
+    if row is None:
+        return args, False
+    if row["wake_at"] is not None:
+        # A timeout of 0 means none: a passed deadline still checks once.
+        args = {**args, "timeout": max(float(row["wake_at"]) - time.time(), 0.001)}
+    return args, True
+
+
+def clear(srv: Server, sid: str, seq: int) -> None:
+    """The call at ``seq`` was answered: its wait is over."""
+    with srv.db.tx():
+        srv.db.exec(
+            "DELETE FROM session_waits WHERE session_id = ? AND seq = ?", sid, seq
+        )
+
+
+async def evictable(
+    srv: Server, sid: str, seq: int, op: str, args: dict[str, Any], wait: Awaitable[T]
+) -> T:
+    """Await a waiting syscall; after ``evict_after`` seconds without an answer,
+    cancel it, store the wait and raise :class:`Evicted`."""
+    started = time.time()  # a timeout counts from the call, not the eviction
+    task = asyncio.ensure_future(wait)
+    after = evict_after(srv)
+    try:
+        done, _ = await asyncio.wait({task}, timeout=after or None)
+    except asyncio.CancelledError:
+        task.cancel()
+        raise
+    if not done:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        me = asyncio.current_task()
+        if me is not None and me.cancelling():
+            raise asyncio.CancelledError
+    if not task.cancelled():
+        return task.result()  # answered (or failed) before the cancel took
+    timeout = args.get("timeout")
+    deadline = started + float(timeout) if timeout else None
+    store(srv, sid, seq, op, _names(op, args), deadline)
+    raise Evicted
+
+
+async def hold_sleep(srv: Server, sid: str, seq: int, wake_at: float) -> None:
+    """A journaled sleep ending after ``evict_after``: keep the runner waiting
+    for that long (the reply is the end of its wait), then evict it."""
+    after = evict_after(srv)
+    if not after or wake_at - time.time() <= after:
+        return
+    await asyncio.sleep(after)
+    if wake_at - time.time() <= 0.05:  # as good as over
+        return
+    store(srv, sid, seq, "sleep", [], wake_at)
+    raise Evicted
+
+
+# -- the engine's side: which evicted sessions to wake --------------------
+
+_DUE = """
+SELECT w.session_id FROM session_waits w WHERE w.evicted = 1 AND (
+  (w.wake_at IS NOT NULL AND w.wake_at <= ?)
+  OR (w.op = 'next_signal' AND EXISTS (
+        SELECT 1 FROM signals s WHERE s.session_id = w.session_id
+        AND s.consumed = 0 AND s.name IN (SELECT value FROM json_each(w.names))))
+  OR (w.op = 'next_event' AND EXISTS (
+        SELECT 1 FROM subscriptions sub JOIN events e
+        ON e.destination_id = sub.destination_id AND e.seq > sub.cursor
+        WHERE sub.session_id = w.session_id AND sub.active = 1
+        AND sub.subscription_id IN (SELECT value FROM json_each(w.names))))
+  OR NOT EXISTS (SELECT 1 FROM sessions x WHERE x.session_id = w.session_id
+                 AND x.state = 'running'))
+LIMIT ?
+"""
+
+
+def take_due(srv: Server, busy: set[str], limit: int) -> list[sqlite3.Row]:
+    """The RUNNING sessions to give a fresh runner: evicted ones whose wait is
+    over (a scan of the store, so a wake-up committed at any moment is found),
+    not in ``busy`` (a runner is still being evicted), at most ``limit``.
+    Their rows are marked resumed (and those of ended sessions dropped)."""
+    if limit <= 0:
+        return []
+    sids = [r["session_id"] for r in srv.db.all(_DUE, time.time(), limit)]
+    sids = [s for s in sids if s not in busy]
+    if not sids:
+        return []
+    marks = ",".join("?" * len(sids))
+    rows: list[sqlite3.Row] = srv.db.all(
+        f"SELECT * FROM sessions WHERE session_id IN ({marks}) AND state = 'running'",
+        *sids,
+    )
+    with srv.db.tx():
+        for sid in sids:
+            srv.db.exec(
+                "DELETE FROM session_waits WHERE session_id = ? AND op = 'sleep'", sid
+            )
+            srv.db.exec(
+                "UPDATE session_waits SET evicted = 0 WHERE session_id = ?", sid
+            )
+        running = {r["session_id"] for r in rows}
+        for sid in sids:
+            if sid not in running:  # stopped or deleted meanwhile
+                srv.db.exec("DELETE FROM session_waits WHERE session_id = ?", sid)
+    return rows
+
+
+MIN_SCAN = 0.02  # seconds between two scans (10,000 evicted waits: ~8 ms each)
+
+
+class WakeTimer:
+    """Kicks the engine when the earliest timed evicted wait ends, and spaces
+    the scans out (the engine passes on every kick)."""
+
+    def __init__(self, srv: Server) -> None:
+        self.srv = srv
+        self._handle: asyncio.TimerHandle | None = None
+        self._at: float | None = None
+        self._last_scan = 0.0
+        self._retry: asyncio.TimerHandle | None = None
+
+    def may_scan(self) -> bool:
+        """True if a scan may run now; else one more pass is due in a moment."""
+        loop = asyncio.get_running_loop()
+        t = loop.time()
+        if t - self._last_scan >= MIN_SCAN:
+            self._last_scan = t
+            return True
+        if self._retry is None and self.srv.engine is not None:
+            self._retry = loop.call_at(self._last_scan + MIN_SCAN, self._retry_now)
+        return False
+
+    def _retry_now(self) -> None:
+        self._retry = None
+        if self.srv.engine is not None:
+            self.srv.engine.kick()
+
+    def close(self) -> None:
+        self.arm(None)
+        if self._retry is not None:
+            self._retry.cancel()
+            self._retry = None
+
+    def arm(self, at: float | None) -> None:
+        if at == self._at and self._handle is not None:
+            return
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None
+        self._at = at
+        engine = self.srv.engine
+        if at is None or engine is None:
+            return
+        delay = max(at - time.time(), 0.0) + 0.001
+        self._handle = asyncio.get_running_loop().call_later(delay, self._fire)
+
+    def _fire(self) -> None:
+        self._handle = None
+        self._at = None
+        if self.srv.engine is not None:
+            self.srv.engine.kick()
+
+
+def next_wake(srv: Server) -> float | None:
+    """The earliest unix time an evicted wait ends by itself."""
+    row = srv.db.one(
+        "SELECT MIN(wake_at) AS t FROM session_waits WHERE evicted = 1"
+        " AND wake_at IS NOT NULL"
+    )
+    return None if row is None or row["t"] is None else float(row["t"])
+
+
+def park_sleepers(srv: Server, sids: list[str]) -> set[str]:
+    """At start-up: RUNNING durable sessions whose last journal entry is a
+    sleep ending after ``evict_after`` are still in it (a sleep's wake-up is
+    its end): store their wait instead of replaying them now."""
+    after = evict_after(srv)
+    parked: set[str] = set()
+    if not after:
+        return parked
+    for sid in sids:
+        row = srv.db.one(
+            "SELECT seq, name, value, is_error FROM journal WHERE session_id = ?"
+            " ORDER BY seq DESC LIMIT 1",
+            sid,
+        )
+        if row is None or row["name"] != "sleep" or row["is_error"]:
+            continue
+        try:
+            wake_at = float(json.loads(row["value"])["wake_at"])
+        except (ValueError, KeyError, TypeError):
+            continue
+        if wake_at - time.time() > after:
+            store(srv, sid, int(row["seq"]), "sleep", [], wake_at)
+            parked.add(sid)
+    return parked
+
+
+def is_evicted(srv: Server, sid: str) -> bool:
+    """Whether ``sid`` waits with no runner."""
+    return (
+        srv.db.one(
+            "SELECT 1 FROM session_waits WHERE session_id = ? AND evicted = 1", sid
+        )
+        is not None
+    )
+
+
+def evicted_ids(srv: Server) -> set[str]:
+    rows = srv.db.all("SELECT session_id FROM session_waits WHERE evicted = 1")
+    return {r["session_id"] for r in rows}
+
+
+def shown(srv: Server, sid: str) -> dict[str, Any]:
+    """The extra field ``ak session get`` shows for an evicted session."""
+    return {"wait": SHOWN} if is_evicted(srv, sid) else {}
