@@ -1,3 +1,3 @@
-from akcli.main import main
+from akcli.fastpath import main
 
 main()

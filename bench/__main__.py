@@ -24,6 +24,8 @@ BENCHMARKS = {
     "throughput": "bench.throughput",
     "memory": "bench.memory",
     "recovery": "bench.recovery",
+    "sidebyside": "bench.sidebyside",
+    "waiting": "bench.waiting",
     "replay": "bench.replay",
 }
 

@@ -33,7 +33,9 @@ def format_table(rows: list[Row]) -> str:
     for r in rows:
         value = f"{_num(r.value)} {r.unit}".strip() if r.value is not None else "n/a"
         met = "" if r.met is None else ("yes" if r.met else "NO")
-        ratio = f"{r.ratio:.2f}x" if r.ratio is not None else ""
+        ratio = ""
+        if r.ratio is not None:
+            ratio = f"{r.ratio:.2f}x" if r.ratio >= 0.1 else f"{r.ratio:.2g}x"
         note = " ".join(r.note.split()).replace("|", "/")  # one table line
         lines.append([r.bench, r.figure, value, r.baseline, ratio, r.target, met, note])
     widths = [max(len(line[i]) for line in lines) for i in range(len(head))]

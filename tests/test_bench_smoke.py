@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -46,3 +47,35 @@ def test_benchmarks_import_without_dev_tools() -> None:
         timeout=60,
     )
     assert (p.returncode, p.stdout) == (0, "ok\n"), p.stderr
+
+
+def test_bench_quick_sidebyside_ak_and_waiting_run() -> None:
+    """ak's side-by-side workloads and the waiting-sessions bench at tiny N.
+
+    The peers (DBOS, Temporal: a 45 MB wheel) are skipped here (BENCH_PEERS="").
+    """
+    p = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench",
+            "--quick",
+            "--no-write",
+            "--only",
+            "sidebyside",
+            "waiting",
+        ],  # fmt: skip
+        cwd=ROOT,
+        env={**os.environ, "BENCH_PEERS": ""},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert p.returncode == 0, p.stderr
+    w4 = [
+        line for line in p.stdout.splitlines() if "re-executed after crash: ak" in line
+    ]
+    assert [c.strip() for c in w4[0].split("|")][3:8] == ["0", "", "", "0", "yes"]
+    assert "W6 signal -> waiter resumes p50: ak" in p.stdout
+    assert "waiting sessions" in p.stdout
+    assert "error:" not in p.stdout, p.stdout
