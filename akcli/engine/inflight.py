@@ -15,7 +15,6 @@ own build (sessions pin their build: the row's ``build_id``).
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from dataclasses import dataclass
 from typing import Any
@@ -24,10 +23,8 @@ from akcli.engine.runner_types import (
     ActivityCall,
     Attempt,
     JournalEntry,
-    RunSpec,
     SyscallError,
 )
-from akcli.engine.session_host import load_journal
 from akcli.engine.session_runner import SessionRunner
 from akcli.server.state import Server
 
@@ -100,22 +97,7 @@ async def check(
     sid = row["session_id"]
     code_dir, python = await runner.prepare(build_id)
     try:
-        spec = RunSpec(
-            session_id=sid,
-            python=python,
-            code_dir=code_dir,
-            entrypoint=f"{row['entry_path']}:{row['entry_name']}",
-            event={
-                "data": json.loads(row["inputs"]),
-                "event_id": row["event_id"] or None,
-                "event_type": row["event_type"] or None,
-            },
-            durable=True,
-            env=runner.env(row),
-            journal=load_journal(srv, sid),
-            code_cache=runner.code_cache,
-            check=True,
-        )
+        spec = runner.run_spec(row, code_dir, python, check=True)
         handle = await runner.pool.start(spec, _CheckHost())
         outcome = await handle.wait()
     finally:

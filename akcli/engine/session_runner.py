@@ -259,34 +259,43 @@ class SessionRunner:
         sid = row["session_id"]
         code_dir, python = await self.prepare(row["build_id"])
         try:
-            spec = RunSpec(
-                session_id=sid,
-                python=python,
-                code_dir=code_dir,
-                entrypoint=f"{row['entry_path']}:{row['entry_name']}",
-                event={
-                    "data": json.loads(row["inputs"]),
-                    "event_id": row["event_id"] or None,
-                    "event_type": row["event_type"] or None,
-                },
-                durable=bool(row["is_durable"]),
-                env=self.env(row),
-                # Only durable sessions journal (and replay) anything.
-                journal=load_journal(self.srv, sid) if row["is_durable"] else [],
-                log_path=self._log_path(sid),
-                max_memory_mb=(
-                    self.srv.config.get_int("pythonrt.max_memory_per_workflow_mb")
-                    or None
-                ),
-                code_cache=self.code_cache,
-                isolate=self._isolate(code_dir),
-            )
+            spec = self.run_spec(row, code_dir, python)
             host = DbSessionHost(self.srv, sid)
             return await self.pool.start(spec, host), host, code_dir
         except BaseException:
             self._small_dirs.discard(code_dir)
             shutil.rmtree(code_dir, ignore_errors=True)
             raise
+
+    def run_spec(
+        self, row: sqlite3.Row, code_dir: str, python: str, *, check: bool = False
+    ) -> RunSpec:
+        """How session ``row`` runs from ``code_dir``: for real, or with ``check``
+        as a replay that stops at the journal's end (ak deploy --check-inflight;
+        no runner log of its own, the same limits and isolation)."""
+        sid = row["session_id"]
+        return RunSpec(
+            session_id=sid,
+            python=python,
+            code_dir=code_dir,
+            entrypoint=f"{row['entry_path']}:{row['entry_name']}",
+            event={
+                "data": json.loads(row["inputs"]),
+                "event_id": row["event_id"] or None,
+                "event_type": row["event_type"] or None,
+            },
+            durable=bool(row["is_durable"]),
+            env=self.env(row),
+            # Only durable sessions journal (and replay) anything.
+            journal=load_journal(self.srv, sid) if row["is_durable"] else [],
+            log_path=None if check else self._log_path(sid),
+            max_memory_mb=(
+                self.srv.config.get_int("pythonrt.max_memory_per_workflow_mb") or None
+            ),
+            code_cache=self.code_cache,
+            isolate=self._isolate(code_dir),
+            check=check,
+        )
 
     async def prepare(self, build_id: str) -> tuple[str, str]:
         """A session's private code directory of ``build_id`` and its interpreter.
