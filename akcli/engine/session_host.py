@@ -319,19 +319,9 @@ class DbSessionHost:
         entry: JournalEntry | None = None,
     ) -> None:
         stored = json.dumps(value) if kind == "json" else str(value)
-        if entry is None or entry.site is None and entry.exec_s is None:
-            self.srv.db.exec(
-                "INSERT OR IGNORE INTO journal (session_id, seq, name, kind, value,"
-                " is_error, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                self.session_id,
-                seq,
-                name,
-                kind,
-                stored,
-                int(is_error),
-                t or now(),
-            )
-            return
+        # Entries without a call site or timings (SDK calls, replies) store
+        # the columns' defaults: '' and NULL.
+        site = entry.site if entry is not None else None
         self.srv.db.exec(
             "INSERT OR IGNORE INTO journal (session_id, seq, name, kind, value,"
             " is_error, created_at, site, args_hash, queue_s, exec_s)"
@@ -343,10 +333,10 @@ class DbSessionHost:
             stored,
             int(is_error),
             t or now(),
-            "" if entry.site is None else json.dumps(entry.site),
-            entry.args_hash,
-            entry.queue_s,
-            entry.exec_s,
+            "" if site is None else json.dumps(site),
+            entry.args_hash if entry is not None else "",
+            entry.queue_s if entry is not None else None,
+            entry.exec_s if entry is not None else None,
         )
 
     async def on_syscall(self, seq: int | None, op: str, args: dict[str, Any]) -> Any:
