@@ -118,25 +118,17 @@ def _run(
     elif action.type == "delete_connection":
         executor.delete_connection(b["connection_id"])
         echo(f"{prefix} {b['connection_id']} deleted")
-    elif action.type == "set_var" and b.get("connection"):
-        v = b["var"]
-        key = str(b["connection"])
-        scope = (
-            v.get("scope_id")
-            or result.connections.get(key)
-            or executor.find_connection(key)
-        )
-        executor.set_var(
-            scope,
-            v["name"],
-            v.get("value", ""),
-            bool(v.get("is_secret", False)),
-            v.get("description", ""),
-        )
-        echo(f"{prefix} {scope} updated")
     elif action.type == "set_var":
         v = b["var"]
-        scope = project_id(v.get("scope_id", ""), b.get("project"))
+        if b.get("connection"):  # a connection var: its connection is the scope
+            key = str(b["connection"])
+            scope = (
+                v.get("scope_id")
+                or result.connections.get(key)
+                or executor.find_connection(key)
+            )
+        else:
+            scope = project_id(v.get("scope_id", ""), b.get("project"))
         executor.set_var(
             scope,
             v["name"],
