@@ -13,11 +13,11 @@ import sqlite3
 from typing import Any
 
 from akcli import integrations
-from akcli.errors import AkError, AlreadyExists, BadRequest, NotFound
+from akcli.errors import AlreadyExists, BadRequest, NotFound
 from akcli.ids import is_id
 from akcli.secrets import SECRET_MASK
 from akcli.server.rpc import req_str, rpc
-from akcli.server.services.projects import resolve
+from akcli.server.services.projects import resolve, resolve_scoped
 from akcli.server.services.vars import check_var_name, set_vars
 from akcli.server.state import Server
 from akcli.store.db import now
@@ -31,16 +31,7 @@ def find(srv: Server, ref: str, project: str = "") -> sqlite3.Row:
     if is_id(ref, "con"):
         row = srv.db.one("SELECT * FROM connections WHERE connection_id = ?", ref)
     else:
-        parts = ref.split("/")
-        if len(parts) > 2:
-            raise AkError(f'invalid connection name "{ref}": too many parts')
-        if len(parts) == 2:
-            project, name = parts
-        elif project:
-            name = ref
-        else:
-            raise AkError(f'invalid connection name "{ref}": missing project prefix')
-        pid = resolve(srv, project)["project_id"]
+        pid, name = resolve_scoped(srv, "connection", ref, project)
         row = srv.db.one(
             "SELECT * FROM connections WHERE project_id = ? AND name = ?", pid, name
         )

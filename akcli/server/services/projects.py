@@ -7,7 +7,7 @@ import re
 import sqlite3
 from typing import Any
 
-from akcli.errors import AlreadyExists, BadRequest, NotFound
+from akcli.errors import AkError, AlreadyExists, BadRequest, NotFound
 from akcli.ids import is_id
 from akcli.resource_paths import check_paths
 from akcli.server.rpc import req_str, rpc
@@ -41,6 +41,21 @@ def resolve(srv: Server, ref: str) -> sqlite3.Row:
     if row is None:
         raise NotFound("project: not_found")
     return row
+
+
+def resolve_scoped(srv: Server, kind: str, ref: str, project: str) -> tuple[str, str]:
+    """A project-scoped name, `project/name` or `name` with ``project``, as
+    (project_id, name); ``kind`` names the thing in the error."""
+    parts = ref.split("/")
+    if len(parts) > 2:
+        raise AkError(f'invalid {kind} name "{ref}": too many parts')
+    if len(parts) == 2:
+        project, name = parts
+    elif project:
+        name = ref
+    else:
+        raise AkError(f'invalid {kind} name "{ref}": missing project prefix')
+    return resolve(srv, project)["project_id"], name
 
 
 @rpc("projects", "Create")

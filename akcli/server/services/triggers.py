@@ -12,10 +12,10 @@ import sqlite3
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from akcli.errors import AkError, AlreadyExists, BadRequest, NotFound
+from akcli.errors import AlreadyExists, BadRequest, NotFound
 from akcli.ids import is_id
 from akcli.server.rpc import req_str, rpc
-from akcli.server.services.projects import resolve
+from akcli.server.services.projects import resolve, resolve_scoped
 from akcli.server.state import Server
 from akcli.store.db import now
 
@@ -67,16 +67,7 @@ def find(srv: Server, ref: str, project: str = "") -> sqlite3.Row | None:
     """A trigger by ID, `project/name`, or `name` with a project; None if absent."""
     if is_id(ref, "trg"):
         return srv.db.one("SELECT * FROM triggers WHERE trigger_id = ?", ref)
-    parts = ref.split("/")
-    if len(parts) > 2:
-        raise AkError(f'invalid trigger name "{ref}": too many parts')
-    if len(parts) == 2:
-        project, name = parts
-    elif project:
-        name = ref
-    else:
-        raise AkError(f'invalid trigger name "{ref}": missing project prefix')
-    pid = resolve(srv, project)["project_id"]
+    pid, name = resolve_scoped(srv, "trigger", ref, project)
     return srv.db.one(
         "SELECT * FROM triggers WHERE project_id = ? AND name = ?", pid, name
     )
