@@ -75,6 +75,23 @@ def connections(srv: Server, integration: str) -> list[Conn]:
     return [Conn(r, values(srv, r["connection_id"])) for r in rows]
 
 
+def signed_by(
+    srv: Server, integration: str, sig: str, body: bytes, prefix: str = ""
+) -> list[Conn]:
+    """The connections whose `webhook_secret` signs ``body`` as ``sig``
+    (``prefix`` + hex HMAC-SHA256); none is a 401, and nothing is stored."""
+    conns = [
+        c
+        for c in connections(srv, integration)
+        if sig
+        and c.vals.get("webhook_secret")
+        and same(sig, prefix + hmac_hex(c.vals["webhook_secret"], body))
+    ]
+    if not conns:
+        raise Reject(401, UNAUTHORIZED)
+    return conns
+
+
 def hmac_hex(secret: str, data: bytes, algo: str = "sha256") -> str:
     return hmac.new(secret.encode(), data, getattr(hashlib, algo)).hexdigest()
 

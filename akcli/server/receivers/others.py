@@ -30,9 +30,9 @@ from akcli.server.receivers.common import (
     UNAUTHORIZED,
     Reject,
     connections,
-    hmac_hex,
     read_body,
     same,
+    signed_by,
     store_all,
 )
 from akcli.server.state import Server
@@ -52,15 +52,7 @@ async def jira(srv: Server, request: Request) -> Response:
     try:
         body = await read_body(srv, request)
         sig = request.headers.get("x-hub-signature", "")
-        conns = [
-            c
-            for c in connections(srv, "jira")
-            if sig
-            and c.vals.get("webhook_secret")
-            and same(sig, "sha256=" + hmac_hex(c.vals["webhook_secret"], body))
-        ]
-        if not conns:
-            raise Reject(401, UNAUTHORIZED)
+        conns = signed_by(srv, "jira", sig, body, "sha256=")
         data = _json(body)
     except Reject as r:
         return r.response()
@@ -75,15 +67,7 @@ async def linear(srv: Server, request: Request) -> Response:
     try:
         body = await read_body(srv, request)
         sig = request.headers.get("linear-signature", "")
-        conns = [
-            c
-            for c in connections(srv, "linear")
-            if sig
-            and c.vals.get("webhook_secret")
-            and same(sig, hmac_hex(c.vals["webhook_secret"], body))
-        ]
-        if not conns:
-            raise Reject(401, UNAUTHORIZED)
+        conns = signed_by(srv, "linear", sig, body)
         data = _json(body)
         stamp = data.get("webhookTimestamp")
         if (
