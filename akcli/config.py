@@ -28,6 +28,7 @@ KEYS: dict[str, str] = {
     "http.read_timeout": "30s",
     "http.max_connections": "1000",
     "banner.show": "true",
+    "db.type": "sqlite",  # sqlite | postgres
     "db.dsn": "",
     "logger.level": "info",
     "webhooks.max_body_size": "524288",

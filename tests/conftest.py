@@ -8,9 +8,13 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from typer.testing import CliRunner
+
+if TYPE_CHECKING:
+    from tests.pg import PgServer
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -96,3 +100,30 @@ def ak_server(tmp_path: Path) -> Iterator[object]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    """A real PostgreSQL server for this test run (tests/pg.py), or a skip
+    saying why there is none."""
+    from tests.pg import PgServer, missing_reason
+
+    reason = missing_reason()
+    if reason:
+        pytest.skip(reason)
+    server = PgServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def pg_dsn(pg_server: PgServer) -> str:
+    """The test PostgreSQL's maintenance database (tests take `pg_fresh_dsn`)."""
+    return pg_server.dsn("postgres")
+
+
+@pytest.fixture
+def pg_fresh_dsn(pg_server: PgServer) -> str:
+    """The DSN of a new, empty database on the test PostgreSQL (one per test)."""
+    return pg_server.fresh_database()

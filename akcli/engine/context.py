@@ -19,7 +19,7 @@ from akcli.paths import Paths
 from akcli.secrets import Cipher
 from akcli.store.db import Database
 from akcli.store.interface import Store
-from akcli.store.sqlite import SqliteStore
+from akcli.store.open import store_for
 
 
 class Bell:
@@ -70,7 +70,7 @@ class EngineContext:
     extras: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.store = SqliteStore(self.db)
+        self.store = store_for(self.db)
 
     @property
     def test_mode(self) -> bool:

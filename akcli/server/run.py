@@ -19,6 +19,7 @@ from akcli.secrets import Cipher
 from akcli.server.auth import server_token
 from akcli.server.state import Server
 from akcli.store.db import Database
+from akcli.store.open import open_database
 
 MODES = ("dev", "test", "default")
 
@@ -93,17 +94,7 @@ def lock_data_home(paths: Paths) -> int:
 
 
 def open_db(mode: str, config: Config, paths: Paths) -> Database:
-    if mode == "test":
-        return Database(None)
-    dsn = config.get("db.dsn")
-    if dsn:
-        return Database(Path(dsn.removeprefix("sqlite:").removeprefix("file:")))
-    if mode == "default":
-        raise AkError(
-            "db config must be specified (e.g. ak config set db.dsn /path/ak.sqlite,"
-            " or use: ak up --mode dev)"
-        )
-    return Database(paths.db_file)
+    return open_database(mode, config, paths)
 
 
 def make_server(

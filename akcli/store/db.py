@@ -13,7 +13,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
@@ -197,6 +197,10 @@ class Database:
 
     def exec(self, sql: str, *args: Any) -> sqlite3.Cursor:
         return self.conn.execute(sql, args)
+
+    def many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """One statement over many parameter rows (executemany)."""
+        self.conn.executemany(sql, rows)
 
     def close(self) -> None:
         if self._checkpointer is not None:

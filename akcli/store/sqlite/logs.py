@@ -20,7 +20,7 @@ class SqliteLogs:
         with self._db.tx():
             last = self.last_seq(session_id)
             if records:
-                self._db.conn.executemany(
+                self._db.many(
                     "INSERT INTO session_logs (session_id, seq, t, record)"
                     " VALUES (?, ?, ?, ?)",
                     [

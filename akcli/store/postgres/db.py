@@ -1,0 +1,290 @@
+"""PostgreSQL with the interface the part classes use of `akcli.store.db.Database`:
+one / all / exec / many, tx() (nested calls join), savepoint(), close().
+
+Statements are SQLite's, translated by `dialect.translate`. A psycopg_pool
+pool holds the connections (autocommit); a transaction holds one of them, per
+thread, from BEGIN to COMMIT. Every write transaction first takes one
+database-wide advisory lock: one writer at a time, what BEGIN IMMEDIATE gives
+on SQLite (the parts' read-then-write steps, e.g. MAX(seq) + 1, rely on it).
+
+psycopg is imported here only: `ak --help` and the SQLite backend never load it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from decimal import Decimal
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+import psycopg
+from psycopg.adapt import Dumper, Loader
+from psycopg_pool import ConnectionPool
+
+from akcli.store.postgres.dialect import translate
+
+if TYPE_CHECKING:
+    from psycopg import Connection
+
+# pg_advisory_xact_lock keys (any two fixed bigints this program owns).
+_WRITE_LOCK = 0x616B_7772  # "akwr"
+_MIGRATE_LOCK = 0x616B_6D67  # "akmg"
+
+
+class PgRow:
+    """A result row like sqlite3.Row: r[0], r["col"] (any case), keys()."""
+
+    __slots__ = ("_index", "_values")
+
+    def __init__(self, values: Sequence[Any], index: dict[str, int]) -> None:
+        self._values = values
+        self._index = index
+
+    def __getitem__(self, key: int | str) -> Any:
+        if isinstance(key, str):
+            i = self._index.get(key)
+            if i is None:
+                i = self._index[key.lower()]
+            return self._values[i]
+        return self._values[key]
+
+    def keys(self) -> list[str]:
+        # The index maps each name and its lower case; the first one is the name.
+        seen: dict[int, str] = {}
+        for k, i in self._index.items():
+            seen.setdefault(i, k)
+        return list(seen.values())
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __repr__(self) -> str:
+        return f"PgRow({dict(zip(self.keys(), self._values, strict=True))})"
+
+
+class PgResult:
+    """What exec() returns: rowcount, and the rows of a RETURNING/SELECT."""
+
+    def __init__(self, rowcount: int, rows: list[PgRow]) -> None:
+        self.rowcount = rowcount
+        self._rows = rows
+
+    def fetchone(self) -> PgRow | None:
+        return self._rows.pop(0) if self._rows else None
+
+    def fetchall(self) -> list[PgRow]:
+        rows, self._rows = self._rows, []
+        return rows
+
+
+class _NumericLoader(Loader):
+    """NUMERIC (what SUM() of integers is) as int or float, as SQLite gives."""
+
+    def load(self, data: Any) -> int | float:
+        d = Decimal(bytes(data).decode())
+        return int(d) if d == d.to_integral_value() else float(d)
+
+
+class _BoolDumper(Dumper):
+    """Python bools into INTEGER 0/1 columns (the schema has no BOOLEAN)."""
+
+    oid = psycopg.adapters.types["int4"].oid
+
+    def dump(self, obj: Any) -> bytes:
+        return b"1" if obj else b"0"
+
+
+def _configure(conn: Connection[Any]) -> None:
+    conn.adapters.register_loader("numeric", _NumericLoader)
+    conn.adapters.register_dumper(bool, _BoolDumper)
+
+
+def _rows(cur: psycopg.Cursor[Any]) -> list[PgRow]:
+    if cur.description is None:
+        return []
+    index: dict[str, int] = {}
+    for i, col in enumerate(cur.description):
+        index.setdefault(col.name, i)
+        index.setdefault(col.name.lower(), i)
+    return [PgRow(values, index) for values in cur.fetchall()]
+
+
+def migrations() -> list[tuple[int, str]]:
+    root = resources.files("akcli.store") / "migrations_pg"
+    out = []
+    for entry in root.iterdir():
+        if entry.name.endswith(".sql"):
+            out.append((int(entry.name.split("_", 1)[0]), entry.read_text()))
+    return sorted(out)
+
+
+class PgDatabase:
+    dialect = "postgres"
+
+    def __init__(self, dsn: str, max_size: int = 8, timeout: float = 10) -> None:
+        """Connects (raises psycopg.Error when it cannot) and migrates."""
+        self.dsn = dsn
+        self.path = None  # the SQLite file of `Database`: none here
+        self.pool: ConnectionPool[Connection[Any]] = ConnectionPool(
+            dsn,
+            min_size=1,
+            max_size=max_size,
+            kwargs={"autocommit": True, "cursor_factory": psycopg.ClientCursor},
+            configure=_configure,
+            open=False,
+            timeout=timeout,
+            name="ak-store",
+        )
+        self._local = threading.local()
+        self._keys: dict[str, list[str]] = {}
+        self._sql: dict[str, str] = {}
+        # One plain connection first: its error says what is wrong (the pool's
+        # background attempts would only time out).
+        psycopg.connect(dsn, connect_timeout=max(2, int(timeout))).close()
+        self.pool.open(wait=True, timeout=timeout)
+        try:
+            self.migrate()
+            self._load_keys()
+        except BaseException:
+            self.pool.close()
+            raise
+
+    # -- schema -------------------------------------------------------------
+
+    def migrate(self) -> int:
+        """Apply the migrations not applied yet, under an advisory lock: several
+        servers starting on one database migrate it once."""
+        with self.pool.connection() as conn:
+            conn.execute("BEGIN")
+            try:
+                conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATE_LOCK,))
+                conn.execute(
+                    "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"
+                )
+                row = conn.execute("SELECT MAX(version) FROM schema_version").fetchone()
+                version = int(row[0]) if row and row[0] is not None else 0
+                for number, sql in migrations():
+                    if number <= version:
+                        continue
+                    for statement in sql.split(";\n"):
+                        if statement.strip():
+                            conn.execute(statement)
+                    version = number
+                conn.execute("DELETE FROM schema_version")
+                conn.execute(
+                    "INSERT INTO schema_version (version) VALUES (%s)", (version,)
+                )
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+        return version
+
+    def _load_keys(self) -> None:
+        """Each table's primary key columns (for INSERT OR REPLACE)."""
+        rows = self.all(
+            "SELECT t.relname, a.attname FROM pg_index i"
+            " JOIN pg_class t ON t.oid = i.indrelid"
+            " JOIN pg_namespace n ON n.oid = t.relnamespace"
+            " JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = ANY(i.indkey)"
+            " WHERE i.indisprimary AND n.nspname = current_schema()"
+            " ORDER BY t.relname, array_position(i.indkey, a.attnum)"
+        )
+        keys: dict[str, list[str]] = {}
+        for r in rows:
+            keys.setdefault(r[0], []).append(r[1])
+        self._keys = keys
+
+    def translate(self, sql: str) -> str:
+        out = self._sql.get(sql)
+        if out is None:
+            out = self._sql[sql] = translate(sql, self._keys)
+        return out
+
+    # -- transactions ---------------------------------------------------------
+
+    @property
+    def _conn(self) -> Connection[Any] | None:
+        conn: Connection[Any] | None = getattr(self._local, "conn", None)
+        return conn
+
+    @contextmanager
+    def tx(self) -> Iterator[Connection[Any]]:
+        """A write transaction; nested calls join the outer one."""
+        held = self._conn
+        if held is not None:
+            yield held
+            return
+        conn = self.pool.getconn()
+        try:
+            conn.execute(f"BEGIN; SELECT pg_advisory_xact_lock({_WRITE_LOCK})")
+            self._local.conn = conn
+            try:
+                yield conn
+            except BaseException:
+                self._local.conn = None
+                if not conn.closed:
+                    conn.execute("ROLLBACK")
+                raise
+            self._local.conn = None
+            conn.execute("COMMIT")
+        finally:
+            self._local.conn = None
+            self.pool.putconn(conn)
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """Inside tx(): a part that is undone alone if it raises."""
+        conn = self._conn
+        if conn is None:
+            raise RuntimeError("savepoint() outside tx()")
+        conn.execute("SAVEPOINT part")
+        try:
+            yield
+        except BaseException:
+            conn.execute("ROLLBACK TO SAVEPOINT part; RELEASE SAVEPOINT part")
+            raise
+        conn.execute("RELEASE SAVEPOINT part")
+
+    # -- statements -----------------------------------------------------------
+
+    @contextmanager
+    def _cursor(self) -> Iterator[psycopg.Cursor[Any]]:
+        conn = self._conn
+        if conn is not None:
+            with conn.cursor() as cur:
+                yield cur
+            return
+        with self.pool.connection() as conn, conn.cursor() as cur:
+            yield cur
+
+    def exec(self, sql: str, *args: Any) -> PgResult:
+        with self._cursor() as cur:
+            cur.execute(self.translate(sql), args)
+            return PgResult(cur.rowcount, _rows(cur))
+
+    def one(self, sql: str, *args: Any) -> PgRow | None:
+        with self._cursor() as cur:
+            cur.execute(self.translate(sql), args)
+            rows = _rows(cur)
+        return rows[0] if rows else None
+
+    def all(self, sql: str, *args: Any) -> list[PgRow]:
+        with self._cursor() as cur:
+            cur.execute(self.translate(sql), args)
+            return _rows(cur)
+
+    def many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """One statement over many parameter rows (executemany)."""
+        if not rows:
+            return
+        with self._cursor() as cur:
+            cur.executemany(self.translate(sql), rows)
+
+    def close(self) -> None:
+        self.pool.close()
