@@ -28,7 +28,7 @@ KEYS = {"w": ["sid"], "d": ["a", "b"]}
             "SELECT a FROM t WHERE b = ? AND c = ?",
             "SELECT a FROM t WHERE b = %s AND c = %s",
         ),
-        ("SELECT '?%' || ? FROM t", "SELECT '?%' || %s FROM t"),
+        ("SELECT '?%' || ? FROM t", "SELECT '?%%' || %s FROM t"),
         (
             "SELECT 'it''s ?' FROM t WHERE x LIKE ?",
             "SELECT 'it''s ?' FROM t WHERE x ILIKE %s",
@@ -52,6 +52,10 @@ KEYS = {"w": ["sid"], "d": ["a", "b"]}
             "SELECT 1 WHERE %s IN (SELECT value FROM json_array_elements_text((w.names)::json))",
         ),
         ("SELECT IFNULL(a, 0) FROM t;", "SELECT COALESCE(a, 0) FROM t"),
+        (
+            "SELECT SUM(LENGTH(CAST(p.text AS BLOB))) FROM p",
+            "SELECT SUM(OCTET_LENGTH(p.text)) FROM p",
+        ),
     ],
 )
 def test_translation(sqlite: str, pg: str) -> None:

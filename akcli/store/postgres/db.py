@@ -13,7 +13,7 @@ psycopg is imported here only: `ak --help` and the SQLite backend never load it.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
 from importlib import resources
@@ -68,7 +68,9 @@ class PgRow:
 
 
 class PgResult:
-    """What exec() returns: rowcount, and the rows of a RETURNING/SELECT."""
+    """What exec() returns: a sqlite3.Cursor's rowcount and fetch methods over
+    the rows of a SELECT / RETURNING (read whole: the connection goes back to
+    the pool before exec returns)."""
 
     def __init__(self, rowcount: int, rows: list[PgRow]) -> None:
         self.rowcount = rowcount
@@ -80,6 +82,31 @@ class PgResult:
     def fetchall(self) -> list[PgRow]:
         rows, self._rows = self._rows, []
         return rows
+
+    def fetchmany(self, size: int = 1) -> list[PgRow]:
+        rows, self._rows = self._rows[:size], self._rows[size:]
+        return rows
+
+    def __iter__(self) -> Iterator[PgRow]:
+        return iter(self.fetchall())
+
+    def close(self) -> None:
+        self._rows = []
+
+
+class SqliteConnLike:
+    """What `tx()` yields and `conn` is: sqlite3.Connection's execute and
+    executemany, translated. For code that has not moved into the store's
+    parts yet (issue 14) and still uses the connection directly."""
+
+    def __init__(self, db: PgDatabase) -> None:
+        self._db = db
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> PgResult:
+        return self._db.exec(sql, *params)
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        self._db.many(sql, list(rows))
 
 
 class _NumericLoader(Loader):
@@ -213,19 +240,22 @@ class PgDatabase:
         conn: Connection[Any] | None = getattr(self._local, "conn", None)
         return conn
 
+    @property
+    def conn(self) -> SqliteConnLike:
+        return SqliteConnLike(self)
+
     @contextmanager
-    def tx(self) -> Iterator[Connection[Any]]:
+    def tx(self) -> Iterator[SqliteConnLike]:
         """A write transaction; nested calls join the outer one."""
-        held = self._conn
-        if held is not None:
-            yield held
+        if self._conn is not None:
+            yield SqliteConnLike(self)
             return
         conn = self.pool.getconn()
         try:
             conn.execute(f"BEGIN; SELECT pg_advisory_xact_lock({_WRITE_LOCK})")
             self._local.conn = conn
             try:
-                yield conn
+                yield SqliteConnLike(self)
             except BaseException:
                 self._local.conn = None
                 if not conn.closed:

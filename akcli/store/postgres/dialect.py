@@ -6,11 +6,12 @@ once per distinct statement (cached). Anything else passes through unchanged:
 a statement that cannot be rewritten this way gets a PostgreSQL override of
 its part method in `akcli.store.postgres` instead.
 
-- `?` placeholders -> `%s` (psycopg's), `%` -> `%%`, outside string literals
+- `?` placeholders -> `%s` (psycopg's) outside string literals; `%` -> `%%`
 - `INSERT OR IGNORE INTO` -> `INSERT INTO ... ON CONFLICT DO NOTHING`
 - `INSERT OR REPLACE INTO t (cols)` -> `... ON CONFLICT (t's primary key)
   DO UPDATE SET` every other named column (the keys come from the catalog)
 - `json_each(x)` (of a JSON list) -> `json_array_elements_text(x::json)`
+- `LENGTH(CAST(col AS BLOB))` (a text's UTF-8 bytes) -> `OCTET_LENGTH(col)`
 - `IFNULL(` -> `COALESCE(`; `LIKE` -> `ILIKE` (SQLite's LIKE ignores ASCII case)
 """
 
@@ -25,6 +26,9 @@ _INSERT_OR = re.compile(
 )
 _RETURNING = re.compile(r"\sRETURNING\s", re.IGNORECASE)
 _JSON_EACH = re.compile(r"\bjson_each\(([^()]+)\)", re.IGNORECASE)
+_BYTE_LENGTH = re.compile(
+    r"\bLENGTH\(\s*CAST\(\s*([\w.]+)\s+AS\s+BLOB\s*\)\s*\)", re.IGNORECASE
+)
 _IFNULL = re.compile(r"\bIFNULL\(", re.IGNORECASE)
 _LIKE = re.compile(r"\bLIKE\b", re.IGNORECASE)
 
@@ -60,8 +64,9 @@ def _split_literals(sql: str) -> list[tuple[bool, str]]:
 
 
 def _code(text: str) -> str:
-    text = text.replace("%", "%%").replace("?", "%s")
+    text = text.replace("?", "%s")
     text = _JSON_EACH.sub(r"json_array_elements_text((\1)::json)", text)
+    text = _BYTE_LENGTH.sub(r"OCTET_LENGTH(\1)", text)
     text = _IFNULL.sub("COALESCE(", text)
     return _LIKE.sub("ILIKE", text)
 
@@ -98,6 +103,8 @@ def translate(sql: str, primary_keys: Mapping[str, Sequence[str]]) -> str:
         m = _RETURNING.search(sql)
         at = m.start() if m else len(sql)
         sql = sql[:at] + conflict + sql[at:]
+    # psycopg reads every `%` as a placeholder, in literals too.
+    sql = sql.replace("%", "%%")
     return "".join(
         text if literal else _code(text) for literal, text in _split_literals(sql)
     )
