@@ -239,3 +239,16 @@ def test_the_cli_and_the_server_load_no_psycopg() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert out.stdout.strip() == "[]"
+
+
+def test_text_sorts_bytewise_as_on_sqlite(pgdb, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    names = [("s", n, "") for n in ("ab", "a_b", "B", "a", "é", "a-b")]
+    lite = Database(tmp_path / "x.sqlite")
+    try:
+        got = []
+        for db in (lite, pgdb):
+            db.many("INSERT INTO vars (scope_id, name, value) VALUES (?, ?, ?)", names)
+            got.append([r[0] for r in db.all("SELECT name FROM vars ORDER BY name")])
+        assert got[0] == got[1]
+    finally:
+        lite.close()

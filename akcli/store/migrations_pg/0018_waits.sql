@@ -6,12 +6,12 @@
 -- 0 once a fresh runner replays towards it (the row keeps the deadline until
 -- the call is answered).
 CREATE TABLE session_waits (
-    session_id TEXT PRIMARY KEY,
+    session_id TEXT COLLATE "C" PRIMARY KEY,
     seq        BIGINT NOT NULL,
-    op         TEXT NOT NULL,
-    names      TEXT NOT NULL DEFAULT '[]',
+    op         TEXT COLLATE "C" NOT NULL,
+    names      TEXT COLLATE "C" NOT NULL DEFAULT '[]',
     wake_at    DOUBLE PRECISION,
     evicted    BIGINT NOT NULL DEFAULT 1,
-    created_at TEXT NOT NULL
+    created_at TEXT COLLATE "C" NOT NULL
 );
 CREATE INDEX session_waits_evicted ON session_waits (evicted, wake_at);
