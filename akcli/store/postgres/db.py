@@ -12,6 +12,7 @@ psycopg is imported here only: `ak --help` and the SQLite backend never load it.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -251,17 +252,17 @@ class PgDatabase:
             yield SqliteConnLike(self)
             return
         conn = self.pool.getconn()
+        self._local.conn = conn
         try:
             conn.execute(f"BEGIN; SELECT pg_advisory_xact_lock({_WRITE_LOCK})")
-            self._local.conn = conn
-            try:
-                yield SqliteConnLike(self)
-            except BaseException:
-                self._local.conn = None
-                if not conn.closed:
-                    conn.execute("ROLLBACK")
-                raise
-            self._local.conn = None
+            yield SqliteConnLike(self)
+        except BaseException:
+            # The error that got here is the one to raise, not a broken
+            # connection's (the pool drops a broken one when it comes back).
+            with contextlib.suppress(psycopg.Error):
+                conn.execute("ROLLBACK")
+            raise
+        else:
             conn.execute("COMMIT")
         finally:
             self._local.conn = None
