@@ -252,3 +252,37 @@ def test_text_sorts_bytewise_as_on_sqlite(pgdb, tmp_path: Path) -> None:  # type
         assert got[0] == got[1]
     finally:
         lite.close()
+
+
+def test_errors_are_the_sqlite3_ones_callers_catch(pgdb) -> None:  # type: ignore[no-untyped-def]
+    import sqlite3
+
+    ins = "INSERT INTO vars (scope_id, name, value) VALUES ('s', ?, '')"
+    pgdb.exec(ins, "a")
+    with pytest.raises(sqlite3.IntegrityError):
+        pgdb.exec(ins, "a")
+    with pytest.raises(sqlite3.DatabaseError):
+        pgdb.one("SELECT nope FROM vars")
+    with pgdb.tx():  # a savepoint keeps the transaction going past an error
+        with pytest.raises(sqlite3.IntegrityError), pgdb.savepoint():
+            pgdb.exec(ins, "a")
+        pgdb.exec(ins, "b")
+    assert [r[0] for r in pgdb.all("SELECT name FROM vars ORDER BY name")] == ["a", "b"]
+
+
+def test_a_failed_insert_in_a_tx_is_undone_alone(pgdb) -> None:  # type: ignore[no-untyped-def]
+    """As on SQLite: the caller catches IntegrityError and the tx goes on."""
+    import sqlite3
+
+    ins = "INSERT INTO vars (scope_id, name, value) VALUES ('s', ?, '')"
+    pgdb.exec(ins, "a")
+    with pgdb.tx():
+        assert pgdb.exec(ins, "b").rowcount == 1
+        with pytest.raises(sqlite3.IntegrityError):
+            pgdb.exec(ins, "a")
+        r = pgdb.one(
+            "INSERT INTO signals (session_id, name, payload, created_at)"
+            " VALUES ('s', 'n', '{}', 't') RETURNING id"
+        )
+        assert r is not None and r["id"] >= 1
+    assert [r[0] for r in pgdb.all("SELECT name FROM vars ORDER BY name")] == ["a", "b"]

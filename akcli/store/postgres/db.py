@@ -13,6 +13,8 @@ psycopg is imported here only: `ak --help` and the SQLite backend never load it.
 from __future__ import annotations
 
 import contextlib
+import re
+import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -28,6 +30,9 @@ from akcli.store.postgres.dialect import translate
 
 if TYPE_CHECKING:
     from psycopg import Connection
+
+_INSERT = re.compile(r"^\s*INSERT\b", re.IGNORECASE)
+_ON_CONFLICT = re.compile(r"\bON\s+CONFLICT\b", re.IGNORECASE)
 
 # pg_advisory_xact_lock keys (any two fixed bigints this program owns).
 _WRITE_LOCK = 0x616B_7772  # "akwr"
@@ -125,6 +130,19 @@ class _BoolDumper(Dumper):
 
     def dump(self, obj: Any) -> bytes:
         return b"1" if obj else b"0"
+
+
+def as_sqlite_error(e: psycopg.Error) -> sqlite3.Error:
+    """The sqlite3 exception the callers' handlers expect (a unique key taken:
+    IntegrityError; the server gone: OperationalError), until the store has
+    error types of its own. Note: after an error inside tx() PostgreSQL has
+    aborted the transaction; a savepoint() around the statement keeps it."""
+    msg = " ".join(str(e).split())
+    if isinstance(e, psycopg.IntegrityError):
+        return sqlite3.IntegrityError(msg)
+    if isinstance(e, psycopg.OperationalError):
+        return sqlite3.OperationalError(msg)
+    return sqlite3.DatabaseError(msg)
 
 
 def _configure(conn: Connection[Any]) -> None:
@@ -251,19 +269,27 @@ class PgDatabase:
         if self._conn is not None:
             yield SqliteConnLike(self)
             return
-        conn = self.pool.getconn()
+        try:
+            conn = self.pool.getconn()
+        except psycopg.Error as e:
+            raise as_sqlite_error(e) from e
         self._local.conn = conn
         try:
             conn.execute(f"BEGIN; SELECT pg_advisory_xact_lock({_WRITE_LOCK})")
             yield SqliteConnLike(self)
-        except BaseException:
+        except BaseException as e:
             # The error that got here is the one to raise, not a broken
             # connection's (the pool drops a broken one when it comes back).
             with contextlib.suppress(psycopg.Error):
                 conn.execute("ROLLBACK")
+            if isinstance(e, psycopg.Error):
+                raise as_sqlite_error(e) from e
             raise
         else:
-            conn.execute("COMMIT")
+            try:
+                conn.execute("COMMIT")
+            except psycopg.Error as e:
+                raise as_sqlite_error(e) from e
         finally:
             self._local.conn = None
             self.pool.putconn(conn)
@@ -287,28 +313,48 @@ class PgDatabase:
     @contextmanager
     def _cursor(self) -> Iterator[psycopg.Cursor[Any]]:
         conn = self._conn
-        if conn is not None:
-            with conn.cursor() as cur:
+        try:
+            if conn is not None:
+                with conn.cursor() as cur:
+                    yield cur
+                return
+            with self.pool.connection() as conn, conn.cursor() as cur:
                 yield cur
-            return
-        with self.pool.connection() as conn, conn.cursor() as cur:
-            yield cur
+        except psycopg.Error as e:
+            raise as_sqlite_error(e) from e
 
-    def exec(self, sql: str, *args: Any) -> PgResult:
+    def _run(self, sql: str, args: Sequence[Any]) -> PgResult:
+        """Run one statement. Inside tx() a plain INSERT runs in a savepoint of
+        its own, sent with it in one round trip: a failing one (a key taken,
+        which callers catch) is undone alone and the transaction goes on, as
+        on SQLite; PostgreSQL would abort the whole transaction."""
+        pg = self.translate(sql)
+        guard = (
+            self._conn is not None
+            and _INSERT.match(pg) is not None
+            and _ON_CONFLICT.search(pg) is None
+        )
         with self._cursor() as cur:
-            cur.execute(self.translate(sql), args)
+            if not guard:
+                cur.execute(pg, args)
+                return PgResult(cur.rowcount, _rows(cur))
+            try:
+                cur.execute(f"SAVEPOINT ak_stmt; {pg}; RELEASE SAVEPOINT ak_stmt", args)
+            except psycopg.Error:
+                cur.execute("ROLLBACK TO SAVEPOINT ak_stmt; RELEASE SAVEPOINT ak_stmt")
+                raise
+            cur.nextset()  # the INSERT's own result, after the SAVEPOINT's
             return PgResult(cur.rowcount, _rows(cur))
 
+    def exec(self, sql: str, *args: Any) -> PgResult:
+        return self._run(sql, args)
+
     def one(self, sql: str, *args: Any) -> PgRow | None:
-        with self._cursor() as cur:
-            cur.execute(self.translate(sql), args)
-            rows = _rows(cur)
+        rows = self._run(sql, args).fetchall()
         return rows[0] if rows else None
 
     def all(self, sql: str, *args: Any) -> list[PgRow]:
-        with self._cursor() as cur:
-            cur.execute(self.translate(sql), args)
-            return _rows(cur)
+        return self._run(sql, args).fetchall()
 
     def many(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         """One statement over many parameter rows (executemany)."""
