@@ -286,3 +286,30 @@ def test_a_failed_insert_in_a_tx_is_undone_alone(pgdb) -> None:  # type: ignore[
         )
         assert r is not None and r["id"] >= 1
     assert [r[0] for r in pgdb.all("SELECT name FROM vars ORDER BY name")] == ["a", "b"]
+
+
+def test_connections_lost_are_replaced(pgdb, pg_dsn: str) -> None:  # type: ignore[no-untyped-def]
+    """A dropped connection fails the statement on it (OperationalError, which
+    the callers retry or report), not the ones after it."""
+    import sqlite3
+
+    import psycopg
+
+    pgdb.exec("INSERT INTO vars (scope_id, name, value) VALUES ('s', 'a', '')")
+    with psycopg.connect(pg_dsn, autocommit=True) as admin:
+        killed = admin.execute(
+            "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity"
+            " WHERE datname = %s",
+            (pgdb.dsn.rsplit("/", 1)[1],),
+        ).fetchone()
+    assert killed is not None and killed[0] >= 1
+    failed = 0
+    for _ in range(3):
+        try:
+            assert pgdb.one("SELECT COUNT(*) FROM vars")[0] == 1
+        except sqlite3.OperationalError:
+            failed += 1
+    assert failed <= 1
+    with pgdb.tx():
+        pgdb.exec("INSERT INTO vars (scope_id, name, value) VALUES ('s', 'b', '')")
+    assert pgdb.one("SELECT COUNT(*) FROM vars")[0] == 2
