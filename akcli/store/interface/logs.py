@@ -28,3 +28,10 @@ class LogsPart(Protocol):
     def after(self, session_id: str, after_seq: int = 0) -> list[LogRow]:
         """The session's records with seq > ``after_seq``, in order."""
         ...
+
+    def append_encoded(
+        self, session_id: str, records: Sequence[tuple[str, str]]
+    ) -> int:
+        """`append` of (time, record as JSON text) pairs, serialized by the
+        caller (the activity hot path), numbered the same way; the last seq."""
+        ...

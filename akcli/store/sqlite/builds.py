@@ -25,3 +25,7 @@ BUILD_COLS = "build_id, project_id, status, error, archive, created_at"
 class SqliteBuilds:
     def __init__(self, db: Database) -> None:
         self._db = db
+
+    def archive(self, build_id: str) -> bytes | None:
+        row = self._db.one("SELECT archive FROM builds WHERE build_id = ?", build_id)
+        return bytes(row["archive"]) if row is not None else None
