@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
@@ -63,25 +64,31 @@ class SqliteLogs:
     def append_encoded(
         self, session_id: str, records: Sequence[tuple[str, str]]
     ) -> int:
-        n = len(records)
+        conn = self._db.conn
+        if conn.in_transaction:  # the caller's (the activity hot path): join it
+            return self._append_encoded(conn, session_id, records)
         with self._db.tx():
-            conn = self._db.conn
-            row = conn.execute(
-                "SELECT COALESCE(MAX(seq), 0) FROM session_logs WHERE session_id = ?",
-                (session_id,),
-            ).fetchone()
-            last = int(row[0])
-            if 0 < n <= _MULTI_ROW_MAX:
-                args: list[Any] = []
-                for i, (t, record) in enumerate(records, last + 1):
-                    args += (session_id, i, t, record)
-                conn.execute(_insert(n), args)
-            elif n:
-                conn.executemany(
-                    _insert(1),
-                    [
-                        (session_id, i, t, r)
-                        for i, (t, r) in enumerate(records, last + 1)
-                    ],
-                )
+            return self._append_encoded(conn, session_id, records)
+
+    @staticmethod
+    def _append_encoded(
+        conn: sqlite3.Connection, session_id: str, records: Sequence[tuple[str, str]]
+    ) -> int:
+        # Numbered MAX(seq) + 1 inside the write transaction, like `append`.
+        row = conn.execute(
+            "SELECT COALESCE(MAX(seq), 0) FROM session_logs WHERE session_id = ?",
+            (session_id,),
+        ).fetchone()
+        last = int(row[0])
+        n = len(records)
+        if 0 < n <= _MULTI_ROW_MAX:
+            args: list[Any] = []
+            for i, (t, record) in enumerate(records, last + 1):
+                args += (session_id, i, t, record)
+            conn.execute(_insert(n), args)
+        elif n:
+            conn.executemany(
+                _insert(1),
+                [(session_id, i, t, r) for i, (t, r) in enumerate(records, last + 1)],
+            )
         return last + n
