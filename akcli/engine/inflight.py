@@ -27,6 +27,11 @@ from akcli.engine.runner_types import (
     SyscallError,
 )
 from akcli.engine.session_runner import SessionRunner
+from akcli.states import SessionState
+from akcli.store.interface.deployments import DeploymentRow
+from akcli.store.interface.sessions import SessionRow
+from akcli.store.sqlite.deployments import deployment_row
+from akcli.store.sqlite.sessions import session_row
 
 
 @dataclass
@@ -82,49 +87,77 @@ class _CheckHost:
         pass
 
 
-def running_durable(srv: EngineContext, project_id: str) -> list[sqlite3.Row]:
-    return srv.db.all(
-        "SELECT * FROM sessions WHERE project_id = ? AND state = 'running'"
-        " AND is_durable = 1 ORDER BY created_at, session_id",
-        project_id,
-    )
+class ServerSessionRow(SessionRow):
+    """A SessionRow that akcli/server/services/durability.py may still index
+    like a `sqlite3.Row` (``row["build_id"]``).
+    TODO(issue 14): goes once durability.py reads attributes."""
+
+    __slots__ = ()
+
+    def __getitem__(self, key: str) -> Any:
+        return getattr(self, key)
+
+
+def running_durable(srv: EngineContext, project_id: str) -> list[Any]:
+    """The project's RUNNING durable sessions, oldest first, as
+    `ServerSessionRow`s (typed Any: durability.py keeps them in one list with
+    the `sqlite3.Row` of a session it read itself; TODO(issue 14))."""
+    return [
+        ServerSessionRow(*_fields(r))
+        for r in srv.store.sessions.running_durable(project_id)
+    ]
+
+
+def _fields(row: SessionRow) -> list[Any]:
+    return [getattr(row, f) for f in SessionRow.__dataclass_fields__]
+
+
+def _session(row: SessionRow | sqlite3.Row) -> SessionRow:
+    """The typed row (durability.py may still pass the server's `sqlite3.Row`;
+    TODO(issue 14): SessionRow only)."""
+    return row if isinstance(row, SessionRow) else session_row(row)
+
+
+def _deployment(dep: DeploymentRow | sqlite3.Row) -> DeploymentRow:
+    return dep if isinstance(dep, DeploymentRow) else deployment_row(dep)
 
 
 async def check(
-    srv: EngineContext, runner: SessionRunner, row: sqlite3.Row, build_id: str
+    srv: EngineContext,
+    runner: SessionRunner,
+    row: SessionRow | sqlite3.Row,
+    build_id: str,
 ) -> Verdict:
     """Replay session ``row``'s journal against ``build_id`` (nothing runs)."""
-    sid = row["session_id"]
+    ses = _session(row)
+    sid = ses.session_id
     code_dir, python = await runner.prepare(build_id)
     try:
-        spec = runner.run_spec(row, code_dir, python, check=True)
+        spec = runner.run_spec(ses, code_dir, python, check=True)
         handle = await runner.pool.start(spec, _CheckHost())
         outcome = await handle.wait()
     finally:
         runner.remove(code_dir)
-    if outcome.state == "stopped":
+    if outcome.state == SessionState.STOPPED:
         return Verdict(sid, True, "compatible", outcome.reason)
     reason = outcome.reason or f"diverges: {outcome.error.splitlines()[:1]}"
     return Verdict(sid, False, reason, outcome.error)
 
 
 async def migrate(
-    srv: EngineContext, runner: SessionRunner, row: sqlite3.Row, deployment: sqlite3.Row
+    srv: EngineContext,
+    runner: SessionRunner,
+    row: SessionRow | sqlite3.Row,
+    deployment: DeploymentRow | sqlite3.Row,
 ) -> Verdict:
     """Check session ``row`` against the deployment's build; if compatible,
     move it there and restart its runner (it replays on the new build)."""
-    verdict = await check(srv, runner, row, deployment["build_id"])
+    ses, dep = _session(row), _deployment(deployment)
+    verdict = await check(srv, runner, ses, dep.build_id)
     if not verdict.compatible:
         return verdict
-    sid = row["session_id"]
-    with srv.db.tx():
-        srv.db.exec(
-            "UPDATE sessions SET build_id = ?, deployment_id = ? WHERE session_id = ?"
-            " AND state = 'running'",
-            deployment["build_id"],
-            deployment["deployment_id"],
-            sid,
-        )
-    await runner.resume_elsewhere(sid)
-    verdict.summary = f"migrated to {deployment['build_id']}"
+    with srv.store.tx():
+        srv.store.sessions.move_build(ses.session_id, dep.build_id, dep.deployment_id)
+    await runner.resume_elsewhere(ses.session_id)
+    verdict.summary = f"migrated to {dep.build_id}"
     return verdict

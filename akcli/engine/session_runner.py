@@ -27,7 +27,6 @@ from akcli.paths import private_dir
 from akcli.states import SessionState
 from akcli.store.db import now
 from akcli.store.interface.sessions import SessionRow
-from akcli.store.sqlite.sessions import session_row
 
 log = logging.getLogger("ak.sessions")
 
@@ -36,12 +35,6 @@ RESTART_REASON = (
     "the ak server restarted while this non-durable session was running;"
     " non-durable sessions cannot resume (use is_durable: true)"
 )
-
-
-def _typed(row: SessionRow | sqlite3.Row) -> SessionRow:
-    """A session row as the store returns it. (Callers outside this module,
-    waits.take_due and inflight, may still hand over a `sqlite3.Row`.)"""
-    return row if isinstance(row, SessionRow) else session_row(row)
 
 
 class SessionRunner:
@@ -149,9 +142,8 @@ class SessionRunner:
             },
         )
 
-    def _launch(self, row: SessionRow | sqlite3.Row) -> None:
+    def _launch(self, row: SessionRow) -> None:
         """Run a session marked RUNNING (now, or before a restart)."""
-        row = _typed(row)
         sid = row.session_id
         if sid in self.tasks:
             return
@@ -213,7 +205,7 @@ class SessionRunner:
 
     def run_spec(
         self,
-        row: SessionRow | sqlite3.Row,
+        row: SessionRow,
         code_dir: str,
         python: str,
         *,
@@ -222,7 +214,6 @@ class SessionRunner:
         """How session ``row`` runs from ``code_dir``: for real, or with ``check``
         as a replay that stops at the journal's end (ak deploy --check-inflight;
         no runner log of its own, the same limits and isolation)."""
-        row = _typed(row)
         sid = row.session_id
         return RunSpec(
             session_id=sid,

@@ -64,3 +64,15 @@ class EventsPart(Protocol):
         """The (pending event, trigger filter) pairs to evaluate, by seq: the
         non-empty filters of the event's trigger or its connection's triggers."""
         ...
+
+    def max_seq(self) -> int:
+        """The newest event's seq (0: no event yet)."""
+        ...
+
+    def after(self, destination_id: str, after_seq: int, limit: int) -> list[EventRow]:
+        """Events to ``destination_id`` with seq > ``after_seq``, by seq."""
+        ...
+
+    def dispatched_by_id(self, event_id: str) -> bool:
+        """Whether event ``event_id`` exists and was dispatched."""
+        ...

@@ -57,3 +57,7 @@ class JournalPart(Protocol):
     ) -> None:
         """Record (commit seconds, seq) pairs, in one batch."""
         ...
+
+    def last(self, session_id: str) -> JournalRow | None:
+        """The session's entry with the highest seq."""
+        ...

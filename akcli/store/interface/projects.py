@@ -28,3 +28,7 @@ class ResourceRow:
 
 class ProjectsPart(Protocol):
     """Methods are added here as the SQL moves into the store."""
+
+    def id_by_name_or_id(self, name_or_id: str) -> str | None:
+        """The ID of the project named ``name_or_id`` or with that ID."""
+        ...

@@ -88,3 +88,24 @@ class SessionsPart(Protocol):
     def stop_created(self, session_id: str, reason: str, t: str) -> bool:
         """A CREATED session -> STOPPED; False if it was not CREATED."""
         ...
+
+    def running_durable(self, project_id: str) -> list[SessionRow]:
+        """The project's RUNNING durable sessions, oldest first."""
+        ...
+
+    def running_among(self, session_ids: list[str]) -> list[SessionRow]:
+        """Those of ``session_ids`` that are RUNNING."""
+        ...
+
+    def move_build(self, session_id: str, build_id: str, deployment_id: str) -> bool:
+        """Point a RUNNING session to another build and deployment; False if
+        it was not RUNNING."""
+        ...
+
+    def any_for_event(self, event_id: str) -> bool:
+        """Whether a session was started for the event."""
+        ...
+
+    def live_for_event(self, event_id: str) -> bool:
+        """Whether a session of the event has not ended yet."""
+        ...

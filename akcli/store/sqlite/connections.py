@@ -18,3 +18,11 @@ class SqliteConnections:
             project_id,
         )
         return [ConnectionRow(*r) for r in rows]
+
+    def by_name(self, project_id: str, name: str) -> ConnectionRow | None:
+        r = self._db.one(
+            f"SELECT {_COLS} FROM connections WHERE project_id = ? AND name = ?",
+            project_id,
+            name,
+        )
+        return ConnectionRow(*r) if r is not None else None

@@ -91,3 +91,21 @@ class SqliteEvents:
             limit,
         )
         return [PendingFilterRow(*r) for r in rows]
+
+    def max_seq(self) -> int:
+        row = self._db.one("SELECT COALESCE(MAX(seq), 0) FROM events")
+        return int(row[0]) if row is not None else 0
+
+    def after(self, destination_id: str, after_seq: int, limit: int) -> list[EventRow]:
+        rows = self._db.all(
+            f"SELECT {EVENT_COLS} FROM events WHERE destination_id = ? AND seq > ?"
+            " ORDER BY seq LIMIT ?",
+            destination_id,
+            after_seq,
+            limit,
+        )
+        return [event_row(r) for r in rows]
+
+    def dispatched_by_id(self, event_id: str) -> bool:
+        row = self._db.one("SELECT dispatched FROM events WHERE event_id = ?", event_id)
+        return row is not None and bool(row[0])

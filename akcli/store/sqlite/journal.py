@@ -88,3 +88,11 @@ class SqliteJournal:
             "UPDATE journal SET commit_s = ? WHERE session_id = ? AND seq = ?",
             [(dt, session_id, seq) for dt, seq in times],
         )
+
+    def last(self, session_id: str) -> JournalRow | None:
+        r = self._db.one(
+            f"SELECT {JOURNAL_COLS} FROM journal WHERE session_id = ?"
+            " ORDER BY seq DESC LIMIT 1",
+            session_id,
+        )
+        return journal_row(r) if r is not None else None

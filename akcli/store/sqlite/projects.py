@@ -35,3 +35,11 @@ RESOURCE_COLS = "project_id, path, data"
 class SqliteProjects:
     def __init__(self, db: Database) -> None:
         self._db = db
+
+    def id_by_name_or_id(self, name_or_id: str) -> str | None:
+        r = self._db.one(
+            "SELECT project_id FROM projects WHERE name = ? OR project_id = ?",
+            name_or_id,
+            name_or_id,
+        )
+        return None if r is None else str(r[0])

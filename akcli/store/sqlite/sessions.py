@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
-from akcli.states import SessionState
+from akcli.states import FINAL_SESSION_STATES, SessionState
 from akcli.store.db import Database
 from akcli.store.interface.sessions import NewSession, SessionRow
 
@@ -130,3 +130,48 @@ class SqliteSessions:
             SessionState.CREATED,
         )
         return bool(cur.rowcount)
+
+    def running_durable(self, project_id: str) -> list[SessionRow]:
+        rows = self._db.all(
+            f"SELECT {SESSION_COLS} FROM sessions WHERE project_id = ? AND state = ?"
+            " AND is_durable = 1 ORDER BY created_at, session_id",
+            project_id,
+            SessionState.RUNNING,
+        )
+        return [session_row(r) for r in rows]
+
+    def running_among(self, session_ids: list[str]) -> list[SessionRow]:
+        if not session_ids:
+            return []
+        marks = ",".join("?" * len(session_ids))
+        rows = self._db.all(
+            f"SELECT {SESSION_COLS} FROM sessions WHERE session_id IN ({marks})"
+            " AND state = ?",
+            *session_ids,
+            SessionState.RUNNING,
+        )
+        return [session_row(r) for r in rows]
+
+    def move_build(self, session_id: str, build_id: str, deployment_id: str) -> bool:
+        cur = self._db.exec(
+            "UPDATE sessions SET build_id = ?, deployment_id = ? WHERE session_id = ?"
+            " AND state = ?",
+            build_id,
+            deployment_id,
+            session_id,
+            SessionState.RUNNING,
+        )
+        return bool(cur.rowcount)
+
+    def any_for_event(self, event_id: str) -> bool:
+        row = self._db.one("SELECT 1 FROM sessions WHERE event_id = ?", event_id)
+        return row is not None
+
+    def live_for_event(self, event_id: str) -> bool:
+        final = sorted(FINAL_SESSION_STATES)
+        row = self._db.one(
+            "SELECT 1 FROM sessions WHERE event_id = ? AND state NOT IN (?, ?, ?)",
+            event_id,
+            *final,
+        )
+        return row is not None

@@ -94,3 +94,11 @@ class SqliteTriggers:
             trigger_id,
             last_fire,
         )
+
+    def by_name(self, project_id: str, name: str) -> TriggerRow | None:
+        r = self._db.one(
+            f"SELECT {TRIGGER_COLS} FROM triggers WHERE project_id = ? AND name = ?",
+            project_id,
+            name,
+        )
+        return trigger_row(r) if r is not None else None
