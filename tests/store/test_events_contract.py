@@ -68,3 +68,25 @@ def test_pending_filters(store: Store) -> None:
     assert got[1].data_json.replace(" ", "") == '{"x":true}'
     assert got[0].seq < got[1].seq and got[0].event_type == "get"
     assert len(store.events.pending_filters(1)) == 1
+
+
+def test_max_seq_after_and_dispatched_by_id(store: Store) -> None:
+    assert store.events.max_seq() == 0
+    _event(store, "evt_1", "trg_1", data={"n": 1})
+    _event(store, "evt_2", "trg_2")
+    _event(store, "evt_3", "trg_1", data={"n": 3}, dispatched=True)
+    newest = store.events.max_seq()
+    got = store.events.after("trg_1", 0, 100)
+    assert [(e.event_id, e.data) for e in got] == [
+        ("evt_1", {"n": 1}),
+        ("evt_3", {"n": 3}),
+    ]
+    assert got[-1].seq == newest
+    assert [e.event_id for e in store.events.after("trg_1", got[0].seq, 100)] == [
+        "evt_3"
+    ]
+    assert [e.event_id for e in store.events.after("trg_1", 0, 1)] == ["evt_1"]
+    assert store.events.after("trg_1", newest, 100) == []
+    assert store.events.dispatched_by_id("evt_3")
+    assert not store.events.dispatched_by_id("evt_1")
+    assert not store.events.dispatched_by_id("evt_x")

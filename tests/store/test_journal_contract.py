@@ -78,3 +78,19 @@ def test_commit_times(store: Store) -> None:
         None,
         0.003,
     ]
+
+
+def test_last(store: Store) -> None:
+    assert store.journal.last("ses_a") is None
+    with store.tx():
+        store.journal.add("ses_a", 2, "sleep", "json", '{"wake_at": 1.5}', False, "t")
+        store.journal.add("ses_a", 1, "f", "pickle", "x", True, "t")
+        store.journal.add("ses_b", 9, "g", "pickle", "y", False, "t")
+    last = store.journal.last("ses_a")
+    assert last is not None
+    assert (last.seq, last.name, last.value, last.is_error) == (
+        2,
+        "sleep",
+        '{"wake_at": 1.5}',
+        False,
+    )

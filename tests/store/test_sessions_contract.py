@@ -121,3 +121,53 @@ def test_stop_created_only_stops_created(store: Store) -> None:
         "t2",
     )
     assert (two.state, two.stop_reason) == (SessionState.RUNNING, "")
+
+
+def test_running_durable_among_and_move_build(store: Store) -> None:
+    from tests.store.seed import session
+
+    session(store, "ses_b", "2026-01-01T00:00:02.000000Z", is_durable=True)
+    session(store, "ses_a", "2026-01-01T00:00:01.000000Z", is_durable=True)
+    session(store, "ses_p", is_durable=False)
+    session(store, "ses_o", project_id="prj_2", is_durable=True)
+    session(store, "ses_c", is_durable=True)  # stays CREATED
+    with store.tx():
+        for sid in ("ses_a", "ses_b", "ses_p", "ses_o"):
+            store.sessions.mark_running(sid, "t")
+    got = store.sessions.running_durable("prj_1")
+    assert [r.session_id for r in got] == ["ses_a", "ses_b"]
+    assert all(r.state is SessionState.RUNNING for r in got)
+    among = store.sessions.running_among(["ses_b", "ses_c", "ses_p", "ses_x"])
+    assert sorted(r.session_id for r in among) == ["ses_b", "ses_p"]
+    assert store.sessions.running_among([]) == []
+    with store.tx():
+        assert store.sessions.move_build("ses_a", "bld_2", "dep_2")
+        assert not store.sessions.move_build("ses_c", "bld_2", "dep_2")
+    moved = store.sessions.get("ses_a")
+    assert moved is not None and (moved.build_id, moved.deployment_id) == (
+        "bld_2",
+        "dep_2",
+    )
+    created = store.sessions.get("ses_c")
+    assert created is not None and created.build_id == ""
+
+
+def test_sessions_of_an_event(store: Store) -> None:
+    from tests.store.seed import session
+
+    session(store, "ses_1", event_id="evt_1")
+    session(store, "ses_2", event_id="evt_1")
+    assert store.sessions.any_for_event("evt_1")
+    assert not store.sessions.any_for_event("evt_2")
+    assert store.sessions.live_for_event("evt_1")
+    with store.tx():
+        for sid, state in (
+            ("ses_1", SessionState.COMPLETED),
+            ("ses_2", SessionState.ERROR),
+        ):
+            store.sessions.finish(
+                sid, state, error="", return_value="null", stop_reason="", t="t"
+            )
+    assert store.sessions.any_for_event("evt_1")
+    assert not store.sessions.live_for_event("evt_1")
+    assert not store.sessions.live_for_event("evt_2")

@@ -62,3 +62,17 @@ def test_schedules_and_last_fire(store: Store) -> None:
         "2026-01-01T00:00:05.000000Z",
         "2026-01-01T00:00:01.000000Z",
     ]
+
+
+def test_by_name(store: Store) -> None:
+    seed.project(store)
+    seed.project(store, "prj_2")
+    seed.connection(store, "con_1", "gh")
+    seed.trigger(store, "trg_1", name="hook", connection_id="con_1", filter="x")
+    seed.trigger(store, "trg_2", pid="prj_2", name="hook")
+    got = store.triggers.by_name("prj_1", "hook")
+    assert got is not None
+    assert (got.trigger_id, got.connection_id, got.filter) == ("trg_1", "con_1", "x")
+    other = store.triggers.by_name("prj_2", "hook")
+    assert other is not None and other.trigger_id == "trg_2"
+    assert store.triggers.by_name("prj_1", "nope") is None
