@@ -52,13 +52,13 @@ def signal_parent_on_end(
     srv: EngineContext, session_id: str, completed: bool, value: Any
 ) -> None:
     """A child's end is a signal named after it to its parent (inside the caller's tx)."""
-    row = srv.store.sessions.get(session_id)
-    if row is None or not row.parent_session_id:
+    parent = srv.store.sessions.parent_of(session_id)  # one column: on every end
+    if not parent:
         return
     payload: dict[str, Any] = {"completed": completed}
     if completed:
         payload["value"] = value
-    srv.store.signals.add(row.parent_session_id, session_id, payload, now())
+    srv.store.signals.add(parent, session_id, payload, now())
 
 
 # -- event subscriptions ----------------------------------------------------

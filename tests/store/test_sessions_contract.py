@@ -171,3 +171,13 @@ def test_sessions_of_an_event(store: Store) -> None:
     assert store.sessions.any_for_event("evt_1")
     assert not store.sessions.live_for_event("evt_1")
     assert not store.sessions.live_for_event("evt_2")
+
+
+def test_parent_of(store: Store) -> None:
+    from tests.store.seed import session
+
+    session(store, "ses_p")
+    session(store, "ses_c", parent_session_id="ses_p")
+    assert store.sessions.parent_of("ses_c") == "ses_p"
+    assert store.sessions.parent_of("ses_p") == ""
+    assert store.sessions.parent_of("ses_x") == ""

@@ -109,3 +109,7 @@ class SessionsPart(Protocol):
     def live_for_event(self, event_id: str) -> bool:
         """Whether a session of the event has not ended yet."""
         ...
+
+    def parent_of(self, session_id: str) -> str:
+        """The ID of the session's parent ("": none, or no such session)."""
+        ...

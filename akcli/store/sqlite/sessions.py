@@ -175,3 +175,9 @@ class SqliteSessions:
             *final,
         )
         return row is not None
+
+    def parent_of(self, session_id: str) -> str:
+        row = self._db.one(
+            "SELECT parent_session_id FROM sessions WHERE session_id = ?", session_id
+        )
+        return str(row[0] or "") if row is not None else ""
