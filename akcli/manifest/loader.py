@@ -27,9 +27,9 @@ from akcli.manifest.model import (
     VarSpec,
     trigger_key,
 )
+from runner.entrypoint import parse_entrypoint
 
 NAME_RE = re.compile(r"^[a-zA-Z_]\w*$")
-_FUNC_RE = re.compile(r"^[A-Za-z_][\w.]*$")
 _STR = "tag:yaml.org,2002:str"
 _BOOL = "tag:yaml.org,2002:bool"
 _NULL = "tag:yaml.org,2002:null"
@@ -373,7 +373,7 @@ def _settle_trigger(raw: _RawTrigger, project: str) -> TriggerSpec:
         try:
             call = parse_entrypoint(raw.call)
         except ValueError as e:
-            raise BadRequest(f'trigger "{key}": invalid entrypoint: {e}') from None
+            raise BadRequest(f'trigger "{key}": {e}') from None
 
     if spec.schedule:
         from akcli import cronexpr
@@ -392,27 +392,3 @@ def _settle_trigger(raw: _RawTrigger, project: str) -> TriggerSpec:
             raise BadRequest(f'trigger "{key}": invalid filter: {e}') from None
 
     return replace(spec, source_type=source_type, call=call)
-
-
-def parse_entrypoint(text: str) -> tuple[str, str]:
-    """`file.py:func`, `file.py func`, `file.py:row.col,func` or `file.py`."""
-    s = text.strip()
-    if not s:
-        raise ValueError("empty entrypoint")
-    if ":" in s:
-        path, _, name = s.partition(":")
-    elif " " in s or "\t" in s:
-        path, name = s.split(None, 1)
-    else:
-        path, name = s, ""
-    path, name = path.strip(), name.strip()
-    if "," in name:  # file:row.col,func
-        pos, _, name = name.partition(",")
-        if not re.fullmatch(r"\d+(\.\d+)?", pos.strip()):
-            raise ValueError(f'"{text}": invalid position {pos.strip()!r}')
-        name = name.strip()
-    if not path:
-        raise ValueError(f'"{text}": missing file path')
-    if name and not _FUNC_RE.match(name):
-        raise ValueError(f'"{text}": invalid function name {name!r}')
-    return path, name
