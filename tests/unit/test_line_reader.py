@@ -195,22 +195,26 @@ def test_silence_ends_reading_after_the_timeout() -> None:
 
 
 def test_any_bytes_keep_the_watchdog_away() -> None:
+    timeout = 0.8
+
     async def go() -> tuple[Harness, str, float]:
         loop = asyncio.get_running_loop()
-        h = Harness(timeout=0.5)
-        deadline = loop.time() + 1.2  # over twice the timeout: it was re-armed
-        while loop.time() < deadline:
+        h = Harness(timeout=timeout)
+        deadline = loop.time() + 2.2 * timeout  # it had to be re-armed
+        while True:
             h.feed(b"x")  # no newline needed: any byte proves liveness
+            fed = loop.time()
+            if fed >= deadline:
+                break
             await asyncio.sleep(0.05)
         during = h.reader.end
-        t0 = loop.time()
         await asyncio.wait_for(h.reader.ended, 10)
-        return h, during, loop.time() - t0
+        return h, during, loop.time() - fed
 
     h, during, waited = run(go)
     assert during == ""
     assert h.reader.end == "silent"
-    assert waited >= 0.4  # counted from the last byte, not from the start
+    assert waited >= timeout - 0.01  # counted from the last byte, not the start
     assert h.lines == []
 
 
