@@ -129,27 +129,3 @@ def build_display(title: str) -> Iterator[Callable[[Step], None]]:
         yield shown
     finally:
         shown.close()
-
-
-def prepare_venv(uploaded: dict[str, bytes]) -> None:
-    """Build (or reuse) the venv for the uploaded project's requirements.txt."""
-    import os
-
-    from akcli.config import Config
-    from akcli.paths import Paths
-    from akcli.venvs import default_requirements, is_complete, python_for, venv_dir
-
-    raw = uploaded.get("requirements.txt")
-    requirements = raw.decode() if raw else None
-    paths = Paths.from_env()
-    defaults = default_requirements(Config.load(paths))
-    target = venv_dir(paths, requirements)
-    ready = is_complete(target, defaults) and (
-        target.name == "default" or is_complete(target.parent / "default", defaults)
-    )
-    if os.environ.get("AK_WORKER_PYTHON") or ready:
-        python_for(paths, requirements, None, defaults)  # validates; no build
-        return
-    what = "requirements.txt" if target.name != "default" else "default"
-    with build_display(f"preparing the Python environment ({what})") as update:
-        python_for(paths, requirements, update, defaults)

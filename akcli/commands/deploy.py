@@ -46,7 +46,6 @@ def deploy(
     """Create or update a project from its manifest, then build, deploy, activate."""
     from akcli.deploy import DeployRequest
     from akcli.deploy import deploy as run_deploy
-    from akcli.progress import prepare_venv
 
     _check(manifest, dirs, files, strict)
     req = DeployRequest(
@@ -90,3 +89,28 @@ def stdio_output(quiet: bool = False) -> Output:
 
 def register(app: typer.Typer) -> None:
     app.command("deploy")(deploy)
+
+
+def prepare_venv(uploaded: dict[str, bytes]) -> None:
+    """Build (or reuse) the venv for the uploaded project's requirements.txt."""
+    import os
+
+    from akcli.config import Config
+    from akcli.paths import Paths
+    from akcli.progress import build_display
+    from akcli.venvs import default_requirements, is_complete, python_for, venv_dir
+
+    raw = uploaded.get("requirements.txt")
+    requirements = raw.decode() if raw else None
+    paths = Paths.from_env()
+    defaults = default_requirements(Config.load(paths))
+    target = venv_dir(paths, requirements)
+    ready = is_complete(target, defaults) and (
+        target.name == "default" or is_complete(target.parent / "default", defaults)
+    )
+    if os.environ.get("AK_WORKER_PYTHON") or ready:
+        python_for(paths, requirements, None, defaults)  # validates; no build
+        return
+    what = "requirements.txt" if target.name != "default" else "default"
+    with build_display(f"preparing the Python environment ({what})") as update:
+        python_for(paths, requirements, update, defaults)

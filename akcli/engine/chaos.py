@@ -18,14 +18,20 @@ from __future__ import annotations
 import json
 import os
 import signal
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from akcli.server.state import Server
+from collections.abc import Callable
+from typing import Any
 
 DIR: str | None = os.environ.get("AK_CHAOS") or None
 _fired: set[tuple[str, int]] = set()
 _resume: set[str] = set()
+# The session runner's lookup of a session's runner pid (see watch()).
+_pid_of: Callable[[str], int | None] = lambda sid: None  # noqa: E731
+
+
+def watch(pid_of: Callable[[str], int | None]) -> None:
+    """Where after_commit finds the runner to kill (the session runner's handles)."""
+    global _pid_of
+    _pid_of = pid_of
 
 
 def trace(record: dict[str, Any]) -> None:
@@ -45,7 +51,7 @@ def _plan() -> dict[str, Any]:
     return plan if isinstance(plan, dict) else {}
 
 
-def after_commit(srv: Server, sid: str, seq: int) -> None:
+def after_commit(sid: str, seq: int) -> None:
     """Kill what the plan says once seq ``seq`` of ``sid`` is committed."""
     plan = _plan()
     if plan.get("after_seq") != seq or (sid, seq) in _fired:
@@ -55,12 +61,11 @@ def after_commit(srv: Server, sid: str, seq: int) -> None:
         trace({"sid": sid, "killed": plan["kill"], "after_seq": seq})
     if plan.get("kill") == "server":
         os.kill(os.getpid(), signal.SIGKILL)
-    runner = srv.engine.runner if srv.engine is not None else None
-    handle = runner.handles.get(sid) if runner is not None else None
-    if plan.get("kill") == "runner" and handle is not None and handle.pid:
+    pid = _pid_of(sid)
+    if plan.get("kill") == "runner" and pid:
         _resume.add(sid)
         try:
-            os.killpg(handle.pid, signal.SIGKILL)
+            os.killpg(pid, signal.SIGKILL)
         except ProcessLookupError:
             _resume.discard(sid)
 

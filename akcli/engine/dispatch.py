@@ -17,8 +17,8 @@ import sqlite3
 import uuid
 from typing import Any
 
+from akcli.engine.context import EngineContext
 from akcli.ids import ALPHABET
-from akcli.server.state import Server
 from akcli.store.db import now
 
 log = logging.getLogger("ak.dispatch")
@@ -38,7 +38,7 @@ def id_uuid(typeid: str) -> str:
 
 
 def insert_event(
-    srv: Server,
+    srv: EngineContext,
     *,
     destination_id: str,
     project_id: str,
@@ -143,7 +143,7 @@ def session_memo(trigger: sqlite3.Row, event: dict[str, Any]) -> dict[str, str]:
 
 
 def dispatch_event(
-    srv: Server, row: sqlite3.Row, results: FilterResults | None = None
+    srv: EngineContext, row: sqlite3.Row, results: FilterResults | None = None
 ) -> list[str]:
     """Create the sessions of one stored event and mark it dispatched, atomically."""
     from akcli.engine.sessions_store import create_session
@@ -213,7 +213,7 @@ def dispatch_event(
     return sessions
 
 
-async def dispatch_pending_async(srv: Server) -> int:
+async def dispatch_pending_async(srv: EngineContext) -> int:
     """`dispatch_pending`, with the pending events' CEL filters evaluated in a
     worker thread first, so a costly filter never blocks the event loop."""
     import asyncio
@@ -232,7 +232,7 @@ async def dispatch_pending_async(srv: Server) -> int:
     return dispatch_pending(srv, results)
 
 
-def dispatch_pending(srv: Server, results: FilterResults | None = None) -> int:
+def dispatch_pending(srv: EngineContext, results: FilterResults | None = None) -> int:
     """Dispatch every pending event, oldest first; returns how many were handled.
 
     A batch commits once; each event is a savepoint in it, so one that fails

@@ -8,69 +8,39 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
 import logging
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
-    from akcli.engine.session_runner import SessionRunner
-    from akcli.server.state import Server
+from akcli.engine import dispatch, scheduler
+from akcli.engine.context import EngineContext
+from akcli.engine.session_runner import SessionRunner
 
 log = logging.getLogger("ak.engine")
 
 
-def optional_module(name: str) -> Any:
-    """A part of the engine that may not be built yet (None if absent)."""
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as e:
-        if e.name != name:
-            raise
-        return None
-
-
 class Engine:
-    def __init__(self, srv: Server) -> None:
+    def __init__(self, srv: EngineContext) -> None:
         self.srv = srv
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = False
-        self._waiters: set[asyncio.Future[None]] = set()
-        self.runner: SessionRunner | None = None
+        srv.bell.listen(self._wake.set)
+        self.runner = SessionRunner(srv)
 
     def kick(self) -> None:
         """Something new was committed: run the loops soon, wake waiters."""
-        self._wake.set()
-        waiters, self._waiters = self._waiters, set()
-        for fut in waiters:
-            if not fut.done():
-                fut.set_result(None)
+        self.srv.bell.ring()
 
     async def wait_change(self, timeout: float) -> None:
         """Wait for the next kick() (or the timeout): syscalls that wait use it."""
-        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._waiters.add(fut)
-        try:
-            # asyncio.wait, not wait_for: on 3.11 wait_for can swallow a
-            # cancellation that races the future, and shutdown then never ends.
-            await asyncio.wait({fut}, timeout=timeout)
-        finally:
-            self._waiters.discard(fut)
-            fut.cancel()
+        await self.srv.bell.wait(timeout)
 
     async def start(self) -> None:
-        runner_mod = optional_module("akcli.engine.session_runner")
-        if runner_mod is not None:
-            self.runner = runner_mod.SessionRunner(self.srv)
-            assert self.runner is not None
-            self.runner.recover()
+        self.runner.recover()
         self._tasks.append(asyncio.create_task(self._main_loop(), name="engine"))
-        scheduler = optional_module("akcli.engine.scheduler")
-        if scheduler is not None:
-            self._tasks.append(
-                asyncio.create_task(scheduler.run(self.srv), name="scheduler")
-            )
+        self._tasks.append(
+            asyncio.create_task(scheduler.run(self.srv), name="scheduler")
+        )
 
     async def _main_loop(self) -> None:
         steps: list[Callable[[], Awaitable[None]]] = [self._dispatch, self._sessions]
@@ -85,14 +55,11 @@ class Engine:
                 await asyncio.wait_for(self._wake.wait(), timeout=1.0)
 
     async def _dispatch(self) -> None:
-        dispatch = optional_module("akcli.engine.dispatch")
-        if dispatch is not None:
-            await dispatch.dispatch_pending_async(self.srv)
+        await dispatch.dispatch_pending_async(self.srv)
 
     async def _sessions(self) -> None:
         """Start CREATED sessions."""
-        if self.runner is not None:
-            self.runner.start_created()
+        self.runner.start_created()
 
     async def stop_session(self, session_id: str, reason: str, force: bool) -> None:
         """Stop a session: graceful at its next activity boundary, or kill it.
@@ -117,8 +84,7 @@ class Engine:
                     self.srv, session_id, {"state": {"stopped": {"reason": reason}}}
                 )
                 return
-        if self.runner is not None:
-            await self.runner.stop(session_id, reason, force)
+        await self.runner.stop(session_id, reason, force)
 
     async def shutdown(self) -> None:
         self._stopping = True
@@ -127,5 +93,4 @@ class Engine:
             task.cancel()
         if self._tasks:  # bounded: shutdown must end even if a loop misbehaves
             await asyncio.wait(self._tasks, timeout=5)
-        if self.runner is not None:
-            await self.runner.close()
+        await self.runner.close()

@@ -19,6 +19,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
+from akcli.engine.context import EngineContext
 from akcli.engine.runner_types import (
     ActivityCall,
     Attempt,
@@ -26,7 +27,6 @@ from akcli.engine.runner_types import (
     SyscallError,
 )
 from akcli.engine.session_runner import SessionRunner
-from akcli.server.state import Server
 
 
 @dataclass
@@ -82,7 +82,7 @@ class _CheckHost:
         pass
 
 
-def running_durable(srv: Server, project_id: str) -> list[sqlite3.Row]:
+def running_durable(srv: EngineContext, project_id: str) -> list[sqlite3.Row]:
     return srv.db.all(
         "SELECT * FROM sessions WHERE project_id = ? AND state = 'running'"
         " AND is_durable = 1 ORDER BY created_at, session_id",
@@ -91,7 +91,7 @@ def running_durable(srv: Server, project_id: str) -> list[sqlite3.Row]:
 
 
 async def check(
-    srv: Server, runner: SessionRunner, row: sqlite3.Row, build_id: str
+    srv: EngineContext, runner: SessionRunner, row: sqlite3.Row, build_id: str
 ) -> Verdict:
     """Replay session ``row``'s journal against ``build_id`` (nothing runs)."""
     sid = row["session_id"]
@@ -109,7 +109,7 @@ async def check(
 
 
 async def migrate(
-    srv: Server, runner: SessionRunner, row: sqlite3.Row, deployment: sqlite3.Row
+    srv: EngineContext, runner: SessionRunner, row: sqlite3.Row, deployment: sqlite3.Row
 ) -> Verdict:
     """Check session ``row`` against the deployment's build; if compatible,
     move it there and restart its runner (it replays on the new build)."""

@@ -13,8 +13,8 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any
 
+from akcli.engine.context import EngineContext
 from akcli.engine.syscalls import wait_change
-from akcli.server.state import Server
 
 DISPATCH_WAIT = 10.0  # dispatch runs on the engine loop right after the commit
 
@@ -24,7 +24,7 @@ class NoSession(Exception):
 
 
 async def wait_outcomes(
-    srv: Server, event_id: str, timeout: float
+    srv: EngineContext, event_id: str, timeout: float
 ) -> AsyncIterator[Any]:
     deadline = time.monotonic() + timeout
     dispatch_deadline = time.monotonic() + min(DISPATCH_WAIT, timeout)

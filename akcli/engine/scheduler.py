@@ -24,7 +24,7 @@ from akcli.engine.dispatch import insert_event
 if TYPE_CHECKING:
     import sqlite3
 
-    from akcli.server.state import Server
+    from akcli.engine.context import EngineContext
 
 log = logging.getLogger("ak.scheduler")
 
@@ -42,7 +42,7 @@ def _fmt(t: datetime) -> str:
     return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def _has_active(srv: Server, project_id: str) -> bool:
+def _has_active(srv: EngineContext, project_id: str) -> bool:
     return (
         srv.db.one(
             "SELECT 1 FROM deployments WHERE project_id = ? AND state = ? LIMIT 1",
@@ -53,7 +53,7 @@ def _has_active(srv: Server, project_id: str) -> bool:
     )
 
 
-def _set_last(srv: Server, trigger_id: str, t: datetime) -> None:
+def _set_last(srv: EngineContext, trigger_id: str, t: datetime) -> None:
     srv.db.exec(
         "INSERT INTO schedule_state (trigger_id, last_fire) VALUES (?, ?)"
         " ON CONFLICT (trigger_id) DO UPDATE SET last_fire = excluded.last_fire",
@@ -62,7 +62,7 @@ def _set_last(srv: Server, trigger_id: str, t: datetime) -> None:
     )
 
 
-def step(srv: Server, now: datetime, *, startup: bool, catch_up: str) -> float:
+def step(srv: EngineContext, now: datetime, *, startup: bool, catch_up: str) -> float:
     """Fire every due schedule once; returns seconds until the next due time.
 
     `startup` marks the first pass after the server started: a due time that
@@ -114,12 +114,12 @@ def step(srv: Server, now: datetime, *, startup: bool, catch_up: str) -> float:
         nxt = sched.next_after(now)
         if nxt is not None:
             wait = min(wait, (nxt - now).total_seconds())
-    if fired and srv.engine is not None:
-        srv.engine.kick()
+    if fired:
+        srv.bell.ring()
     return max(wait, 0.01)
 
 
-async def run(srv: Server) -> None:
+async def run(srv: EngineContext) -> None:
     """The scheduler task of `ak up`: runs until cancelled."""
     catch_up = srv.config.get("schedules.catch_up").strip().lower() or "one"
     if catch_up not in ("one", "none"):
@@ -133,13 +133,10 @@ async def run(srv: Server) -> None:
             log.exception("scheduler pass failed")
             wait = MAX_SLEEP
         startup = False
-        if srv.engine is not None:
-            # Kicks come with every webhook and session end: re-check schedules
-            # at most every MIN_PASS seconds, not on each of them.
-            started = time.monotonic()
-            await srv.engine.wait_change(wait)
-            rest = min(MIN_PASS, wait) - (time.monotonic() - started)
-            if rest > 0:
-                await asyncio.sleep(rest)
-        else:
-            await asyncio.sleep(wait)
+        # Rings come with every webhook and session end: re-check schedules
+        # at most every MIN_PASS seconds, not on each of them.
+        started = time.monotonic()
+        await srv.bell.wait(wait)
+        rest = min(MIN_PASS, wait) - (time.monotonic() - started)
+        if rest > 0:
+            await asyncio.sleep(rest)

@@ -15,6 +15,7 @@ from json.encoder import encode_basestring_ascii as _json_str
 from typing import Any
 
 from akcli.engine import chaos, waits
+from akcli.engine.context import EngineContext
 from akcli.engine.runner_types import (
     ActivityCall,
     Attempt,
@@ -22,7 +23,6 @@ from akcli.engine.runner_types import (
     SyscallError,
 )
 from akcli.engine.syscalls import Call, handle
-from akcli.server.state import Server
 from akcli.store.db import now
 
 log = logging.getLogger("ak.session")
@@ -98,7 +98,7 @@ def _log_rows(
     return out
 
 
-def load_journal(srv: Server, session_id: str) -> list[JournalEntry]:
+def load_journal(srv: EngineContext, session_id: str) -> list[JournalEntry]:
     rows = srv.db.all(
         "SELECT seq, name, kind, value, is_error, site, args_hash FROM journal"
         " WHERE session_id = ? ORDER BY seq",
@@ -121,7 +121,7 @@ def load_journal(srv: Server, session_id: str) -> list[JournalEntry]:
 class DbSessionHost:
     """Implements the runner pool's SessionHost protocol on the server's store."""
 
-    def __init__(self, srv: Server, session_id: str) -> None:
+    def __init__(self, srv: EngineContext, session_id: str) -> None:
         self.srv = srv
         self.session_id = session_id
         self._next_log: int | None = None  # session_logs seq of the next record
@@ -242,7 +242,7 @@ class DbSessionHost:
         self._write(entry, records, started=started, n_started=n_started)
         self._commit_times.append((time.perf_counter() - t0, seq))
         if chaos.DIR is not None:
-            chaos.after_commit(self.srv, self.session_id, seq)
+            chaos.after_commit(self.session_id, seq)
 
     def _write(
         self,

@@ -18,13 +18,14 @@ from typing import Any
 
 from akcli.engine import chaos, waits
 from akcli.engine.build_files import BuildCache, read_build, write_session_dir
+from akcli.engine.context import EngineContext
 from akcli.engine.runner_pool import EVICTED, RunnerHandle, RunnerPool
 from akcli.engine.runner_types import BASE_ENV, RunOutcome, RunSpec
+from akcli.engine.session_env import connection_env, plain_vars
 from akcli.engine.session_host import DbSessionHost, load_journal
 from akcli.engine.sessions_store import add_log
 from akcli.engine.syscalls import signal_parent_on_end
 from akcli.paths import ensure_dir, private_dir
-from akcli.server.state import Server
 from akcli.store.db import now
 
 log = logging.getLogger("ak.sessions")
@@ -97,7 +98,7 @@ def _alive(pid: int) -> bool:
 
 
 class SessionRunner:
-    def __init__(self, srv: Server) -> None:
+    def __init__(self, srv: EngineContext) -> None:
         self.srv = srv
         rt = private_dir(srv.paths.runtime_dir)
         self.pool = RunnerPool(
@@ -121,6 +122,12 @@ class SessionRunner:
         self.code_cache = _code_cache(srv.paths.cache_home / "code")
         self.code_root = _code_root(rt)
         self._wake_timer = waits.WakeTimer(srv)
+        if chaos.DIR is not None:
+            chaos.watch(self._runner_pid)
+
+    def _runner_pid(self, sid: str) -> int | None:
+        handle = self.handles.get(sid)
+        return handle.pid if handle is not None else None
 
     # -- lifecycle -------------------------------------------------------
 
@@ -251,8 +258,7 @@ class SessionRunner:
             log.debug("session %s evicted while it waits", sid)
         else:
             await self._finish_retrying(sid, outcome)
-        if self.srv.engine is not None:
-            self.srv.engine.kick()
+        self.srv.bell.ring()
 
     async def _start(self, row: sqlite3.Row) -> tuple[RunnerHandle, DbSessionHost, str]:
         """Unpack, pick the interpreter and spawn the runner (one of few at a time)."""
@@ -348,16 +354,7 @@ class SessionRunner:
         """The environment of a session's runner (project vars included)."""
         env = {k: os.environ[k] for k in BASE_ENV if k in os.environ}
         env["PYTHONUNBUFFERED"] = "1"
-        for var in self.srv.db.all(
-            "SELECT name, value, is_secret FROM vars WHERE scope_id = ?",
-            row["project_id"],
-        ):
-            value = var["value"]
-            env[var["name"]] = (
-                self.srv.cipher.decrypt(value) if var["is_secret"] else value
-            )
-        from akcli.server.services.connections import connection_env
-
+        env.update(plain_vars(self.srv, row["project_id"]))
         env.update(connection_env(self.srv, row["project_id"]))
         for trg in self.srv.db.all(
             "SELECT name, webhook_slug FROM triggers WHERE project_id = ? AND webhook_slug"

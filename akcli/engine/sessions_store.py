@@ -2,29 +2,22 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from akcli.server.state import Server
+from akcli.engine.context import EngineContext
 from akcli.store.db import now
+from akcli.store.interface.sessions import NewSession
 
 FINAL_STATES = ("completed", "error", "stopped")
 
 
-def add_log(srv: Server, session_id: str, record: dict[str, Any]) -> None:
+def add_log(srv: EngineContext, session_id: str, record: dict[str, Any]) -> None:
     """Append one log record (`{"state": {...}}`, `{"call_spec": ...}`, ...)."""
-    srv.db.exec(
-        "INSERT INTO session_logs (session_id, seq, t, record) VALUES (?, "
-        "(SELECT COALESCE(MAX(seq), 0) + 1 FROM session_logs WHERE session_id = ?), ?, ?)",
-        session_id,
-        session_id,
-        now(),
-        json.dumps(record),
-    )
+    srv.store.logs.append(session_id, [record], now())
 
 
 def create_session(
-    srv: Server,
+    srv: EngineContext,
     *,
     project_id: str,
     entry_path: str,
@@ -47,30 +40,24 @@ def create_session(
     """
     sid = srv.ids.new("ses")
     t = now()
-    with srv.db.tx():
-        srv.db.exec(
-            "INSERT INTO sessions (session_id, project_id, deployment_id, build_id, event_id,"
-            " trigger_id, parent_session_id, entry_path, entry_name, inputs, memo, event_type,"
-            " is_durable, is_sync, state, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'created', ?, ?)",
-            sid,
-            project_id,
-            deployment_id,
-            build_id,
-            event_id,
-            trigger_id,
-            parent_session_id,
-            entry_path,
-            entry_name,
-            json.dumps(inputs),
-            json.dumps(memo or {}),
-            event_type,
-            int(is_durable),
-            int(is_sync),
-            t,
-            t,
-        )
-        add_log(srv, sid, {"state": {"created": {}}})
-    if srv.engine is not None:
-        srv.engine.kick()
+    new = NewSession(
+        session_id=sid,
+        project_id=project_id,
+        entry_path=entry_path,
+        entry_name=entry_name,
+        inputs=inputs,
+        memo=memo or {},
+        deployment_id=deployment_id,
+        build_id=build_id,
+        event_id=event_id,
+        trigger_id=trigger_id,
+        event_type=event_type,
+        parent_session_id=parent_session_id,
+        is_durable=is_durable,
+        is_sync=is_sync,
+    )
+    with srv.store.tx():
+        srv.store.sessions.create(new, t)
+        srv.store.logs.append(sid, [{"state": {"created": {}}}], t)
+    srv.bell.ring()
     return sid

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
+from akcli.engine.context import EngineContext
 from akcli.engine.runner_types import SyscallError
 from akcli.engine.sessions_store import create_session
-from akcli.server.state import Server
 from akcli.store.db import now
 from runner.entrypoint import parse_entrypoint
 
@@ -27,7 +27,7 @@ POLL = 0.5  # fallback poll while waiting; a kick() wakes waiters at once
 
 @dataclass
 class Call:
-    srv: Server
+    srv: EngineContext
     session_id: str
     seq: int | None
     op: str
@@ -53,16 +53,12 @@ class Call:
         return row
 
 
-async def wait_change(srv: Server, deadline: float | None) -> bool:
+async def wait_change(srv: EngineContext, deadline: float | None) -> bool:
     """Sleep until something is committed (engine kick) or the deadline; False at deadline."""
     left = POLL if deadline is None else min(POLL, deadline - time.monotonic())
     if left <= 0:
         return False
-    engine = srv.engine
-    if engine is not None:
-        await engine.wait_change(left)
-    else:
-        await asyncio.sleep(left)
+    await srv.bell.wait(left)
     return True
 
 
@@ -230,8 +226,7 @@ def _signal(call: Call, args: dict[str, Any]) -> Any:
             now(),
         ),
     )
-    if call.srv.engine is not None:
-        call.srv.engine.kick()
+    call.srv.bell.ring()
     return None
 
 
@@ -262,7 +257,7 @@ async def _next_signal(call: Call, args: dict[str, Any]) -> Any:
 
 
 def signal_parent_on_end(
-    srv: Server, session_id: str, completed: bool, value: Any
+    srv: EngineContext, session_id: str, completed: bool, value: Any
 ) -> None:
     """A child's end is a signal named after it to its parent (inside the caller's tx)."""
     row = srv.db.one(
@@ -388,7 +383,7 @@ async def _next_event(call: Call, args: dict[str, Any]) -> Any:
             return call.finish(None)
 
 
-def _advance(srv: Server, sub_id: str, seq: int) -> Callable[[], object]:
+def _advance(srv: EngineContext, sub_id: str, seq: int) -> Callable[[], object]:
     return lambda: srv.db.exec(
         "UPDATE subscriptions SET cursor = ? WHERE subscription_id = ?", seq, sub_id
     )
@@ -423,8 +418,7 @@ def _outcome(call: Call, args: dict[str, Any]) -> Any:
             now(),
         ),
     )
-    if call.srv.engine is not None:
-        call.srv.engine.kick()
+    call.srv.bell.ring()
     return None
 
 

@@ -33,7 +33,7 @@ from akcli.store.db import now
 if TYPE_CHECKING:
     import sqlite3
 
-    from akcli.server.state import Server
+    from akcli.engine.context import EngineContext
 
 T = TypeVar("T")
 WAITING_OPS = frozenset({"next_signal", "next_event"})
@@ -41,7 +41,7 @@ SHOWN = "waiting (evicted)"  # ak session get
 __all__ = ["Evicted", "WakeTimer", "evictable", "hold_sleep", "take_due"]
 
 
-def evict_after(srv: Server) -> float:
+def evict_after(srv: EngineContext) -> float:
     """``pythonrt.evict_after`` in seconds (0: never evict)."""
     return max(0.0, srv.config.get_duration("pythonrt.evict_after"))
 
@@ -53,7 +53,12 @@ def _names(op: str, args: dict[str, Any]) -> list[str]:
 
 
 def store(
-    srv: Server, sid: str, seq: int, op: str, names: list[str], wake_at: float | None
+    srv: EngineContext,
+    sid: str,
+    seq: int,
+    op: str,
+    names: list[str],
+    wake_at: float | None,
 ) -> None:
     """Commit the wait of ``sid`` at ``seq`` as evicted (replacing an old one)."""
     with srv.db.tx():
@@ -70,7 +75,7 @@ def store(
 
 
 def resume_args(
-    srv: Server, sid: str, seq: int, args: dict[str, Any]
+    srv: EngineContext, sid: str, seq: int, args: dict[str, Any]
 ) -> tuple[dict[str, Any], bool]:
     """The args of a waiting call, with the deadline stored when it was evicted;
     True when this call was made before (resumed by replay)."""
@@ -85,7 +90,7 @@ def resume_args(
     return args, True
 
 
-def clear(srv: Server, sid: str, seq: int) -> None:
+def clear(srv: EngineContext, sid: str, seq: int) -> None:
     """The call at ``seq`` was answered: its wait is over."""
     with srv.db.tx():
         srv.db.exec(
@@ -94,7 +99,12 @@ def clear(srv: Server, sid: str, seq: int) -> None:
 
 
 async def evictable(
-    srv: Server, sid: str, seq: int, op: str, args: dict[str, Any], wait: Awaitable[T]
+    srv: EngineContext,
+    sid: str,
+    seq: int,
+    op: str,
+    args: dict[str, Any],
+    wait: Awaitable[T],
 ) -> T:
     """Await a waiting syscall; after ``evict_after`` seconds without an answer,
     cancel it, store the wait and raise :class:`Evicted`."""
@@ -121,7 +131,7 @@ async def evictable(
     raise Evicted
 
 
-async def hold_sleep(srv: Server, sid: str, seq: int, wake_at: float) -> None:
+async def hold_sleep(srv: EngineContext, sid: str, seq: int, wake_at: float) -> None:
     """A journaled sleep ending after ``evict_after``: keep the runner waiting
     for that long (the reply is the end of its wait), then evict it."""
     after = evict_after(srv)
@@ -153,7 +163,7 @@ LIMIT ?
 """
 
 
-def take_due(srv: Server, busy: set[str], limit: int) -> list[sqlite3.Row]:
+def take_due(srv: EngineContext, busy: set[str], limit: int) -> list[sqlite3.Row]:
     """The RUNNING sessions to give a fresh runner: evicted ones whose wait is
     over (a scan of the store, so a wake-up committed at any moment is found),
     not in ``busy`` (a runner is still being evicted), at most ``limit``.
@@ -191,7 +201,7 @@ class WakeTimer:
     """Kicks the engine when the earliest timed evicted wait ends, and spaces
     the scans out (the engine passes on every kick)."""
 
-    def __init__(self, srv: Server) -> None:
+    def __init__(self, srv: EngineContext) -> None:
         self.srv = srv
         self._handle: asyncio.TimerHandle | None = None
         self._at: float | None = None
@@ -205,14 +215,13 @@ class WakeTimer:
         if t - self._last_scan >= MIN_SCAN:
             self._last_scan = t
             return True
-        if self._retry is None and self.srv.engine is not None:
+        if self._retry is None:
             self._retry = loop.call_at(self._last_scan + MIN_SCAN, self._retry_now)
         return False
 
     def _retry_now(self) -> None:
         self._retry = None
-        if self.srv.engine is not None:
-            self.srv.engine.kick()
+        self.srv.bell.ring()
 
     def close(self) -> None:
         self.arm(None)
@@ -227,8 +236,7 @@ class WakeTimer:
             self._handle.cancel()
             self._handle = None
         self._at = at
-        engine = self.srv.engine
-        if at is None or engine is None:
+        if at is None:
             return
         delay = max(at - time.time(), 0.0) + 0.001
         self._handle = asyncio.get_running_loop().call_later(delay, self._fire)
@@ -236,11 +244,10 @@ class WakeTimer:
     def _fire(self) -> None:
         self._handle = None
         self._at = None
-        if self.srv.engine is not None:
-            self.srv.engine.kick()
+        self.srv.bell.ring()
 
 
-def next_wake(srv: Server) -> float | None:
+def next_wake(srv: EngineContext) -> float | None:
     """The earliest unix time an evicted wait ends by itself."""
     row = srv.db.one(
         "SELECT MIN(wake_at) AS t FROM session_waits WHERE evicted = 1"
@@ -249,7 +256,7 @@ def next_wake(srv: Server) -> float | None:
     return None if row is None or row["t"] is None else float(row["t"])
 
 
-def park_sleepers(srv: Server, sids: list[str]) -> set[str]:
+def park_sleepers(srv: EngineContext, sids: list[str]) -> set[str]:
     """At start-up: RUNNING durable sessions whose last journal entry is a
     sleep ending after ``evict_after`` are still in it (a sleep's wake-up is
     its end): store their wait instead of replaying them now."""
@@ -275,7 +282,7 @@ def park_sleepers(srv: Server, sids: list[str]) -> set[str]:
     return parked
 
 
-def is_evicted(srv: Server, sid: str) -> bool:
+def is_evicted(srv: EngineContext, sid: str) -> bool:
     """Whether ``sid`` waits with no runner."""
     return (
         srv.db.one(
@@ -285,11 +292,11 @@ def is_evicted(srv: Server, sid: str) -> bool:
     )
 
 
-def evicted_ids(srv: Server) -> set[str]:
+def evicted_ids(srv: EngineContext) -> set[str]:
     rows = srv.db.all("SELECT session_id FROM session_waits WHERE evicted = 1")
     return {r["session_id"] for r in rows}
 
 
-def shown(srv: Server, sid: str) -> dict[str, Any]:
+def shown(srv: EngineContext, sid: str) -> dict[str, Any]:
     """The extra field ``ak session get`` shows for an evicted session."""
     return {"wait": SHOWN} if is_evicted(srv, sid) else {}

@@ -16,12 +16,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from akcli import __version__
-from akcli.engine.engine import optional_module
 from akcli.jsonlimit import loads_limited
-from akcli.server import rpc, wire
+from akcli.server import receivers, rpc, sources, wire
 from akcli.server.auth import authorized, unauthenticated
 from akcli.server.http_limits import BodyTimeout, BodyTooLarge, read_body
-from akcli.server.services import load_all
+from akcli.server.services import load_all, store
 from akcli.server.state import Server
 
 MAX_RPC_BODY = 64 * 1024 * 1024  # project uploads travel as RPC bodies
@@ -35,12 +34,10 @@ def build_app(server: Server) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        if server.engine is not None:
-            await server.engine.start()
-        sources = optional_module("akcli.server.sources")
-        if sources is not None:  # Slack Socket Mode, Discord gateway
-            server.extras["event_sources"] = sources.EventSources(server)
-            await server.extras["event_sources"].start()
+        await server.engine.start()
+        # Slack Socket Mode, Discord gateway
+        server.extras["event_sources"] = sources.EventSources(server)
+        await server.extras["event_sources"].start()
         ready["ok"] = True
         try:
             yield
@@ -48,8 +45,7 @@ def build_app(server: Server) -> Starlette:
             ready["ok"] = False
             if "event_sources" in server.extras:
                 await server.extras.pop("event_sources").stop()
-            if server.engine is not None:
-                await server.engine.shutdown()
+            await server.engine.shutdown()
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -116,14 +112,9 @@ def build_app(server: Server) -> Starlette:
         Route("/webhooks/{slug}/{suffix:path}", webhook, methods=methods),
         Route("/autokitteh.{svc}/{method}", rpc_route, methods=["POST"]),
     ]
-    receivers = optional_module("akcli.server.receivers")
-    if receivers is not None:  # integration events (Slack, GitHub, ...)
-        routes += receivers.routes(server)
-    store = optional_module("akcli.server.services.store")
-    if store is not None:  # published store values (GET /store/<project>/<key>)
-        routes.append(
-            Route("/store/{project_id}/{key:path}", store.public_route(server))
-        )
+    routes += receivers.routes(server)  # integration events (Slack, GitHub, ...)
+    # published store values (GET /store/<project>/<key>)
+    routes.append(Route("/store/{project_id}/{key:path}", store.public_route(server)))
     from akcli.server.ui import routes as ui_routes
 
     routes += ui_routes(server)  # the web UI at / (akcli/server/ui)

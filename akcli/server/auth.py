@@ -14,10 +14,14 @@ or a login form; set it ``HttpOnly`` and ``SameSite=Strict``).
 from __future__ import annotations
 
 import hmac
+import secrets
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from akcli.config import Config
+from akcli.errors import AkError
+from akcli.paths import Paths, write_private
 from akcli.server.state import Server
 
 COOKIE = "ak_token"
@@ -60,3 +64,31 @@ def unauthenticated() -> JSONResponse:
         },
         status_code=401,
     )
+
+
+def server_token(config: Config, paths: Paths) -> str:
+    """The API token every RPC must carry: configured, or generated and stored.
+
+    Stored under ``default`` in ``<config home>/credentials`` (0600), where the
+    CLI (and any other tool of the same user) reads it.
+    """
+    return config.get("http.token") or stored_token(paths)
+
+
+def stored_token(paths: Paths) -> str:
+    """The `default` token of `<config home>/credentials`, generated and stored
+    (mode 0600) when there is none yet (the web UI reads it too)."""
+    import yaml
+
+    creds_file = paths.credentials_file
+    try:
+        creds = yaml.safe_load(creds_file.read_text()) if creds_file.exists() else {}
+    except yaml.YAMLError:
+        raise AkError(f'invalid credentials file "{creds_file}"') from None
+    creds = creds if isinstance(creds, dict) else {}
+    token = str(creds.get("default") or "")
+    if not token or creds_file.stat().st_mode & 0o077:
+        token = token or secrets.token_urlsafe(32)
+        creds["default"] = token
+        write_private(creds_file, yaml.safe_dump(creds))
+    return token

@@ -16,6 +16,7 @@ import tempfile
 from typing import Any
 
 from akcli import integrations
+from akcli.engine.session_env import plain_vars
 from akcli.errors import AkError
 from akcli.server.state import Server
 
@@ -124,19 +125,31 @@ def _python(srv: Server) -> str:
 
 
 def _env(srv: Server, row: sqlite3.Row, sdk_dir: str) -> dict[str, str]:
-    from akcli.server.services.connections import values
-
     env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
     env["PYTHONPATH"] = sdk_dir
     env[f"{row['name']}__connection_id"] = row["connection_id"]
-    for key, value in values(srv, row["connection_id"]).items():
+    for key, value in plain_vars(srv, row["connection_id"]).items():
         env[f"{row['name']}__{key}"] = value
     return env
 
 
-async def run_test(srv: Server, row: sqlite3.Row) -> dict[str, Any]:
-    from akcli.server.services.connections import status
+def _present(srv: Server, connection_id: str) -> set[str]:
+    rows = srv.db.all(
+        "SELECT name FROM vars WHERE scope_id = ? AND value != ''", connection_id
+    )
+    return {r["name"] for r in rows}
 
+
+def status(srv: Server, row: sqlite3.Row) -> dict[str, str]:
+    missing = integrations.by_name(row["integration"]).missing(
+        _present(srv, row["connection_id"])
+    )
+    if missing:
+        return {"code": "CODE_WARNING", "message": "missing: " + ", ".join(missing)}
+    return {"code": "CODE_OK", "message": "configured"}
+
+
+async def run_test(srv: Server, row: sqlite3.Row) -> dict[str, Any]:
     integ = integrations.by_name(row["integration"])
     st = status(srv, row)
     if st["code"] != "CODE_OK":
@@ -185,10 +198,8 @@ async def run_test(srv: Server, row: sqlite3.Row) -> dict[str, Any]:
 
 
 def _secrets(srv: Server, row: sqlite3.Row) -> list[str]:
-    from akcli.server.services.connections import values
-
     integ = integrations.by_name(row["integration"])
-    vals = values(srv, row["connection_id"])
+    vals = plain_vars(srv, row["connection_id"])
     return [v for k, v in vals.items() if integ.is_secret(k) and len(v) >= 4]
 
 

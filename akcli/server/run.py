@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import os
-import secrets
 import signal
 import socket
 import sys
@@ -15,8 +14,9 @@ from akcli import __version__
 from akcli.config import Config
 from akcli.errors import AkError, BadRequest
 from akcli.ids import IdGen
-from akcli.paths import Paths, ensure_dir, private_dir, write_private
+from akcli.paths import Paths, ensure_dir, private_dir
 from akcli.secrets import Cipher
+from akcli.server.auth import server_token
 from akcli.server.state import Server
 from akcli.store.db import Database
 
@@ -92,34 +92,6 @@ def lock_data_home(paths: Paths) -> int:
     return fd
 
 
-def server_token(config: Config, paths: Paths) -> str:
-    """The API token every RPC must carry: configured, or generated and stored.
-
-    Stored under ``default`` in ``<config home>/credentials`` (0600), where the
-    CLI (and any other tool of the same user) reads it.
-    """
-    return config.get("http.token") or stored_token(paths)
-
-
-def stored_token(paths: Paths) -> str:
-    """The `default` token of `<config home>/credentials`, generated and stored
-    (mode 0600) when there is none yet (the web UI reads it too)."""
-    import yaml
-
-    creds_file = paths.credentials_file
-    try:
-        creds = yaml.safe_load(creds_file.read_text()) if creds_file.exists() else {}
-    except yaml.YAMLError:
-        raise AkError(f'invalid credentials file "{creds_file}"') from None
-    creds = creds if isinstance(creds, dict) else {}
-    token = str(creds.get("default") or "")
-    if not token or creds_file.stat().st_mode & 0o077:
-        token = token or secrets.token_urlsafe(32)
-        creds["default"] = token
-        write_private(creds_file, yaml.safe_dump(creds))
-    return token
-
-
 def open_db(mode: str, config: Config, paths: Paths) -> Database:
     if mode == "test":
         return Database(None)
@@ -160,13 +132,6 @@ def make_server(
         service_url=service_url.rstrip("/"),
         token=server_token(config, paths),
     )
-    try:
-        from akcli.engine.engine import Engine
-    except ModuleNotFoundError as e:
-        if e.name != "akcli.engine.engine":
-            raise
-    else:
-        srv.engine = Engine(srv)
     return srv
 
 

@@ -1,33 +1,20 @@
-"""What a running server holds: the database, ID minting, config, secrets."""
+"""What a running server holds: the engine's context plus what only the HTTP
+server has (its token, its engine)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
 
-from akcli.config import Config
-from akcli.ids import IdGen
-from akcli.paths import Paths
-from akcli.secrets import Cipher
-from akcli.store.db import Database
-
-if TYPE_CHECKING:
-    from akcli.engine.engine import Engine
+from akcli.engine.context import EngineContext
+from akcli.engine.engine import Engine
 
 
-@dataclass
-class Server:
-    mode: str  # dev | test | default
-    config: Config
-    paths: Paths
-    db: Database
-    ids: IdGen
-    cipher: Cipher
-    service_url: str
+@dataclass(kw_only=True)
+class Server(EngineContext):
     token: str = ""
-    engine: Engine | None = None
-    extras: dict[str, Any] = field(default_factory=dict)
+    engine: Engine = field(init=False)
 
-    @property
-    def test_mode(self) -> bool:
-        return self.mode == "test"
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        # Always built; its loops start in the app's lifespan (Engine.start).
+        self.engine = Engine(self)

@@ -178,8 +178,7 @@ async def handle_webhook(srv: Server, request: Request) -> Response:
     except sqlite3.Error:
         log.exception("webhook %s: storing the event failed", slug)
         return PlainTextResponse("Internal Server Error", status_code=500)
-    if srv.engine is not None:
-        srv.engine.kick()
+    srv.engine.kick()
     return await _answer(srv, trigger, event_id)
 
 

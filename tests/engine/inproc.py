@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 from akcli.config import Config
-from akcli.engine.engine import Engine
 from akcli.engine.sessions_store import create_session
 from akcli.ids import IdGen
 from akcli.paths import Paths
@@ -30,7 +29,6 @@ def make_server(tmp: Path, db_path: Path | None = None) -> Server:
         cipher=Cipher(tmp / "secret.key"),
         service_url="http://127.0.0.1:9",
     )
-    srv.engine = Engine(srv)
     return srv
 
 

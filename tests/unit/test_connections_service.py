@@ -9,13 +9,14 @@ import pytest
 
 from akcli import integrations
 from akcli.engine.dispatch import dispatch_pending
+from akcli.engine.session_env import connection_env
 from akcli.errors import AlreadyExists, BadRequest, NotFound
 from akcli.server.receivers.common import Conn, store
 from akcli.server.receivers.github import slash_commands
 from akcli.server.receivers.others import twilio_signature
 from akcli.server.receivers.slack import events_api
 from akcli.server.services import connections, triggers
-from akcli.server.services.connections import connection_env, values
+from akcli.server.services.connections import values
 from akcli.server.state import Server
 from tests.unit.test_dispatch import _project
 

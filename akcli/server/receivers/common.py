@@ -149,8 +149,7 @@ def store(
                 json.dumps(ids),
                 ts,
             )
-    if srv.engine is not None:
-        srv.engine.kick()
+    srv.engine.kick()
     return ids, False
 
 

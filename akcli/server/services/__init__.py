@@ -19,8 +19,4 @@ SERVICES = (
 
 def load_all() -> None:
     for name in SERVICES:
-        try:
-            import_module(f"akcli.server.services.{name}")
-        except ModuleNotFoundError as e:
-            if e.name != f"akcli.server.services.{name}":
-                raise
+        import_module(f"akcli.server.services.{name}")

@@ -13,9 +13,12 @@ import sqlite3
 from typing import Any
 
 from akcli import integrations
+from akcli.engine.session_env import plain_vars
 from akcli.errors import AlreadyExists, BadRequest, NotFound
 from akcli.ids import is_id
 from akcli.secrets import SECRET_MASK
+from akcli.server import conntest
+from akcli.server.conntest import status
 from akcli.server.rpc import req_str, rpc
 from akcli.server.services.projects import resolve, resolve_scoped
 from akcli.server.services.vars import check_var_name, set_vars
@@ -42,30 +45,7 @@ def find(srv: Server, ref: str, project: str = "") -> sqlite3.Row:
 
 def values(srv: Server, connection_id: str) -> dict[str, str]:
     """The connection's vars in plaintext (server-side use only)."""
-    out = {}
-    for v in srv.db.all(
-        "SELECT name, value, is_secret FROM vars WHERE scope_id = ?", connection_id
-    ):
-        out[v["name"]] = (
-            srv.cipher.decrypt(v["value"]) if v["is_secret"] else v["value"]
-        )
-    return out
-
-
-def _present(srv: Server, connection_id: str) -> set[str]:
-    rows = srv.db.all(
-        "SELECT name FROM vars WHERE scope_id = ? AND value != ''", connection_id
-    )
-    return {r["name"] for r in rows}
-
-
-def status(srv: Server, row: sqlite3.Row) -> dict[str, str]:
-    missing = integrations.by_name(row["integration"]).missing(
-        _present(srv, row["connection_id"])
-    )
-    if missing:
-        return {"code": "CODE_WARNING", "message": "missing: " + ", ".join(missing)}
-    return {"code": "CODE_OK", "message": "configured"}
+    return plain_vars(srv, connection_id)
 
 
 def receiver_urls(srv: Server, row: sqlite3.Row) -> list[str]:
@@ -271,19 +251,5 @@ def set_vars_rpc(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
 
 @rpc("connections", "Test")
 async def test(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
-    from akcli.server.conntest import run_test
-
     row = find(srv, req_str(body, "connection_id", "connection ID"))
-    return await run_test(srv, row)
-
-
-def connection_env(srv: Server, project_id: str) -> dict[str, str]:
-    """`<conn>__<key>` and `<conn>__connection_id` for a project's sessions."""
-    env: dict[str, str] = {}
-    for c in srv.db.all(
-        "SELECT connection_id, name FROM connections WHERE project_id = ?", project_id
-    ):
-        env[f"{c['name']}__connection_id"] = c["connection_id"]
-        for key, value in values(srv, c["connection_id"]).items():
-            env[f"{c['name']}__{key}"] = value
-    return env
+    return await conntest.run_test(srv, row)

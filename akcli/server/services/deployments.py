@@ -83,8 +83,7 @@ def activate_deployment(srv: Server, deployment_id: str) -> None:
             "UPDATE deployments SET state = ?, updated_at = ? WHERE deployment_id = ?",
             (ACTIVE, t, deployment_id),
         )
-    if srv.engine is not None:
-        srv.engine.kick()
+    srv.engine.kick()
 
 
 @rpc("deployments", "Create")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from akcli.engine.session_runner import SessionRunner
 from akcli.errors import FailedPrecondition
 from akcli.server.rpc import req_str, row_by_id, rpc
 from akcli.server.state import Server
@@ -43,12 +44,8 @@ def get_timings(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
     return {"activities": activities, "engine_overhead_ms": _ms(overhead)}
 
 
-def _runner(srv: Server) -> Any:
-    engine = srv.engine
-    runner = None if engine is None else engine.runner
-    if runner is None:
-        raise FailedPrecondition("this server runs no sessions")
-    return runner
+def _runner(srv: Server) -> SessionRunner:
+    return srv.engine.runner
 
 
 def _active_deployment(srv: Server, project_id: str) -> Any:

@@ -112,8 +112,7 @@ def _store(srv: Server, body: dict[str, Any], dispatched: bool) -> str:
         memo={str(k): str(v) for k, v in memo.items()},
         dispatched=dispatched,
     )
-    if srv.engine is not None:
-        srv.engine.kick()
+    srv.engine.kick()
     return eid
 
 
@@ -146,8 +145,7 @@ def redispatch(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
         data=json.loads(row["data"]),
         memo=memo,
     )
-    if srv.engine is not None:
-        srv.engine.kick()
+    srv.engine.kick()
     return {"event_id": new}
 
 

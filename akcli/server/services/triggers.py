@@ -193,8 +193,7 @@ def create(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
                 conn_id,
             ),
         )
-    if srv.engine is not None:
-        srv.engine.kick()
+    srv.engine.kick()
     out = {"trigger_id": tid}
     if slug:
         out["webhook_slug"] = slug
@@ -243,8 +242,7 @@ def update(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
             c.execute(
                 "DELETE FROM schedule_state WHERE trigger_id = ?", (row["trigger_id"],)
             )
-    if srv.engine is not None:
-        srv.engine.kick()
+    srv.engine.kick()
     return {}
 
 

@@ -12,7 +12,6 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from akcli.engine.engine import optional_module
 from akcli.server.state import Server
 from akcli.server.ui.web import UiError, api, form, redirect, render
 
@@ -42,9 +41,7 @@ async def projects_page(srv: Server, request: Request) -> Response:
 
 
 async def _connections(srv: Server, project_id: str) -> list[dict[str, Any]] | None:
-    """The project's connections, or None while no connections service exists."""
-    if optional_module("akcli.server.services.connections") is None:
-        return None
+    """The project's connections, or None if they cannot be read."""
     try:
         out = await api(srv, "connections", "List", project_id=project_id)
     except UiError:

@@ -59,7 +59,7 @@ def ui_token(srv: Server) -> str:
     `default` token of `<config home>/credentials` (generated if missing)."""
     token = srv.extras.get("ui_token")
     if not token:
-        from akcli.server.run import stored_token
+        from akcli.server.auth import stored_token
 
         token = srv.token or stored_token(srv.paths)
         srv.extras["ui_token"] = token

@@ -1,0 +1,22 @@
+"""Builds (`builds`): a project's files as one tar archive."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class BuildRow:
+    """A row of `builds`."""
+
+    build_id: str
+    project_id: str
+    status: str
+    error: str
+    archive: bytes
+    created_at: str
+
+
+class BuildsPart(Protocol):
+    """Methods are added here as the SQL moves into the store."""

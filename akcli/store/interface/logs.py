@@ -1,0 +1,30 @@
+"""Session log records (`session_logs`): numbered 1, 2, ... per session."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class LogRow:
+    session_id: str
+    seq: int
+    t: str  # RFC 3339 UTC
+    record: dict[str, Any]
+
+
+class LogsPart(Protocol):
+    def append(self, session_id: str, records: Sequence[dict[str, Any]], t: str) -> int:
+        """Append records after the session's last one; the last seq written
+        (the session's last seq when ``records`` is empty)."""
+        ...
+
+    def last_seq(self, session_id: str) -> int:
+        """The seq of the session's last record, 0 if none."""
+        ...
+
+    def after(self, session_id: str, after_seq: int = 0) -> list[LogRow]:
+        """The session's records with seq > ``after_seq``, in order."""
+        ...

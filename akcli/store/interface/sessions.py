@@ -1,0 +1,62 @@
+"""Sessions (`sessions`): one row per run of an entry point."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from akcli.states import SessionState
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NewSession:
+    """What creating a session needs (it starts CREATED)."""
+
+    session_id: str
+    project_id: str
+    entry_path: str
+    entry_name: str
+    inputs: dict[str, Any]
+    memo: dict[str, str] = field(default_factory=dict)
+    deployment_id: str = ""
+    build_id: str = ""
+    event_id: str = ""
+    trigger_id: str = ""
+    event_type: str = ""
+    parent_session_id: str = ""
+    is_durable: bool = False
+    is_sync: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SessionRow:
+    """A row of `sessions`."""
+
+    session_id: str
+    project_id: str
+    deployment_id: str
+    build_id: str
+    event_id: str
+    trigger_id: str
+    parent_session_id: str
+    entry_path: str
+    entry_name: str
+    inputs: dict[str, Any]
+    memo: dict[str, str]
+    event_type: str
+    is_durable: bool
+    is_sync: bool
+    state: SessionState
+    error: str
+    return_value: str | None  # JSON display value
+    stop_reason: str
+    created_at: str
+    updated_at: str
+
+
+class SessionsPart(Protocol):
+    def get(self, session_id: str) -> SessionRow | None: ...
+
+    def create(self, new: NewSession, t: str) -> None:
+        """Insert a CREATED session (and nothing else: logs are the caller's)."""
+        ...

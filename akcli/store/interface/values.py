@@ -1,0 +1,20 @@
+"""The SDK's key-value store (`store_values`), per project."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class StoreValueRow:
+    """A row of `store_values`."""
+
+    project_id: str
+    key: str
+    value: Any
+    published: bool
+
+
+class ValuesPart(Protocol):
+    """Methods are added here as the SQL moves into the store."""

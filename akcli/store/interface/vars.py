@@ -1,0 +1,22 @@
+"""Variables (`vars`): per scope (a project or a connection), secret or not.
+Secret values are stored encrypted; the store never sees plaintext secrets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class VarRow:
+    scope_id: str
+    name: str
+    value: str  # ciphertext when is_secret
+    is_secret: bool
+    description: str = ""
+
+
+class VarsPart(Protocol):
+    def in_scope(self, scope_id: str) -> list[VarRow]:
+        """The scope's vars, by name."""
+        ...

@@ -1,0 +1,23 @@
+"""Waits of evicted sessions (`session_waits`): what wakes them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class WaitRow:
+    """A row of `session_waits`."""
+
+    session_id: str
+    seq: int
+    op: str
+    names: Any
+    wake_at: float | None
+    evicted: bool
+    created_at: str
+
+
+class WaitsPart(Protocol):
+    """Methods are added here as the SQL moves into the store."""

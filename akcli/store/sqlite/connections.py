@@ -1,0 +1,20 @@
+"""connections on SQLite."""
+
+from __future__ import annotations
+
+from akcli.store.db import Database
+from akcli.store.interface.connections import ConnectionRow
+
+_COLS = "connection_id, project_id, name, integration, created_at, updated_at"
+
+
+class SqliteConnections:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def list_for_project(self, project_id: str) -> list[ConnectionRow]:
+        rows = self._db.all(
+            f"SELECT {_COLS} FROM connections WHERE project_id = ? ORDER BY name",
+            project_id,
+        )
+        return [ConnectionRow(*r) for r in rows]

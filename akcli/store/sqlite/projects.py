@@ -1,0 +1,37 @@
+"""projects on SQLite."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from akcli.store.db import Database
+from akcli.store.interface.projects import ProjectRow, ResourceRow
+
+
+def project_row(r: sqlite3.Row) -> ProjectRow:
+    return ProjectRow(
+        project_id=r["project_id"],
+        name=r["name"],
+        display_name=r["display_name"],
+        created_at=r["created_at"],
+        updated_at=r["updated_at"],
+    )
+
+
+PROJECT_COLS = "project_id, name, display_name, created_at, updated_at"
+
+
+def resource_row(r: sqlite3.Row) -> ResourceRow:
+    return ResourceRow(
+        project_id=r["project_id"],
+        path=r["path"],
+        data=r["data"],
+    )
+
+
+RESOURCE_COLS = "project_id, path, data"
+
+
+class SqliteProjects:
+    def __init__(self, db: Database) -> None:
+        self._db = db

@@ -1,0 +1,47 @@
+"""triggers on SQLite."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from akcli.store.db import Database
+from akcli.store.interface.triggers import ScheduleStateRow, TriggerRow
+
+
+def trigger_row(r: sqlite3.Row) -> TriggerRow:
+    return TriggerRow(
+        trigger_id=r["trigger_id"],
+        project_id=r["project_id"],
+        name=r["name"],
+        source_type=r["source_type"],
+        event_type=r["event_type"],
+        filter=r["filter"],
+        code_path=r["code_path"],
+        code_name=r["code_name"],
+        is_durable=bool(r["is_durable"]),
+        is_sync=bool(r["is_sync"]),
+        schedule=r["schedule"],
+        timezone=r["timezone"],
+        webhook_slug=r["webhook_slug"],
+        created_at=r["created_at"],
+        updated_at=r["updated_at"],
+        connection_id=r["connection_id"],
+    )
+
+
+TRIGGER_COLS = "trigger_id, project_id, name, source_type, event_type, filter, code_path, code_name, is_durable, is_sync, schedule, timezone, webhook_slug, created_at, updated_at, connection_id"
+
+
+def schedulestate_row(r: sqlite3.Row) -> ScheduleStateRow:
+    return ScheduleStateRow(
+        trigger_id=r["trigger_id"],
+        last_fire=r["last_fire"],
+    )
+
+
+SCHEDULESTATE_COLS = "trigger_id, last_fire"
+
+
+class SqliteTriggers:
+    def __init__(self, db: Database) -> None:
+        self._db = db

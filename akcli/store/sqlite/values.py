@@ -1,0 +1,26 @@
+"""values on SQLite."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+from akcli.store.db import Database
+from akcli.store.interface.values import StoreValueRow
+
+
+def storevalue_row(r: sqlite3.Row) -> StoreValueRow:
+    return StoreValueRow(
+        project_id=r["project_id"],
+        key=r["key"],
+        value=json.loads(r["value"]),
+        published=bool(r["published"]),
+    )
+
+
+STOREVALUE_COLS = "project_id, key, value, published"
+
+
+class SqliteValues:
+    def __init__(self, db: Database) -> None:
+        self._db = db

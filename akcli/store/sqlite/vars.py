@@ -1,0 +1,28 @@
+"""vars on SQLite."""
+
+from __future__ import annotations
+
+from akcli.store.db import Database
+from akcli.store.interface.vars import VarRow
+
+
+class SqliteVars:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def in_scope(self, scope_id: str) -> list[VarRow]:
+        rows = self._db.all(
+            "SELECT scope_id, name, value, is_secret, description FROM vars"
+            " WHERE scope_id = ? ORDER BY name",
+            scope_id,
+        )
+        return [
+            VarRow(
+                r["scope_id"],
+                r["name"],
+                r["value"],
+                bool(r["is_secret"]),
+                r["description"],
+            )
+            for r in rows
+        ]

@@ -1,0 +1,48 @@
+"""Contract: session log records are numbered 1, 2, ... per session, in one
+scheme whoever appends them, and a rolled-back append leaves no number used."""
+
+from __future__ import annotations
+
+import pytest
+
+from akcli.store.interface import Store
+from akcli.store.interface.sessions import NewSession
+
+
+@pytest.fixture(autouse=True)
+def _sessions(store: Store) -> None:
+    for sid in ("ses_a", "ses_b"):
+        store.sessions.create(
+            NewSession(
+                session_id=sid,
+                project_id="prj_1",
+                entry_path="p.py",
+                entry_name="f",
+                inputs={},
+            ),
+            "t0",
+        )
+
+
+def test_numbering_is_per_session_and_continues(store: Store) -> None:
+    assert store.logs.last_seq("ses_a") == 0
+    assert store.logs.append("ses_a", [{"state": {"created": {}}}], "t1") == 1
+    assert store.logs.append("ses_a", [{"print": "x"}, {"print": "y"}], "t2") == 3
+    assert store.logs.append("ses_b", [{"print": "z"}], "t3") == 1
+    assert store.logs.append("ses_a", [], "t4") == 3
+    got = store.logs.after("ses_a")
+    assert [(r.seq, r.t, r.record) for r in got] == [
+        (1, "t1", {"state": {"created": {}}}),
+        (2, "t2", {"print": "x"}),
+        (3, "t2", {"print": "y"}),
+    ]
+    assert [r.seq for r in store.logs.after("ses_a", after_seq=2)] == [3]
+
+
+def test_rolled_back_append_leaves_no_gap(store: Store) -> None:
+    store.logs.append("ses_a", [{"n": 1}], "t")
+    with pytest.raises(RuntimeError), store.tx():
+        store.logs.append("ses_a", [{"n": 2}], "t")
+        raise RuntimeError("undo")
+    assert store.logs.append("ses_a", [{"n": 3}], "t") == 2
+    assert [r.record["n"] for r in store.logs.after("ses_a")] == [1, 3]
