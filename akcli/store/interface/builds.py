@@ -20,3 +20,11 @@ class BuildRow:
 
 class BuildsPart(Protocol):
     """Methods are added here as the SQL moves into the store."""
+
+    def get(self, build_id: str) -> BuildRow | None: ...
+
+    def create(
+        self, build_id: str, project_id: str, status: str, archive: bytes, t: str
+    ) -> None:
+        """Insert a build (no error)."""
+        ...

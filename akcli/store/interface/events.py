@@ -23,3 +23,31 @@ class EventRow:
 
 class EventsPart(Protocol):
     """Methods are added here as the SQL moves into the store."""
+
+    def add(
+        self,
+        *,
+        event_id: str,
+        destination_id: str,
+        project_id: str,
+        event_type: str,
+        data: Any,
+        memo: dict[str, str],
+        created_at: str,
+        dispatched: bool = False,
+    ) -> None: ...
+
+    def get(self, event_id: str) -> EventRow | None: ...
+
+    def find(
+        self,
+        *,
+        destination_id: str = "",
+        project_id: str = "",
+        event_type: str = "",
+        newest_first: bool = True,
+        limit: int = 0,
+    ) -> list[EventRow]:
+        """Matching events (empty: any; ``project_id`` only without a
+        destination) by seq; at most ``limit`` when it is > 0."""
+        ...

@@ -28,3 +28,14 @@ class LogsPart(Protocol):
     def after(self, session_id: str, after_seq: int = 0) -> list[LogRow]:
         """The session's records with seq > ``after_seq``, in order."""
         ...
+
+    def page(
+        self, session_id: str, limit: int, offset: int = 0, newest_first: bool = False
+    ) -> list[LogRow]:
+        """Up to ``limit`` records after skipping ``offset``, by seq (descending
+        when ``newest_first``)."""
+        ...
+
+    def delete_for_session(self, session_id: str) -> None:
+        """Delete every record of the session."""
+        ...

@@ -38,3 +38,7 @@ class ScheduleStateRow:
 
 class TriggersPart(Protocol):
     """Methods are added here as the SQL moves into the store."""
+
+    def live_webhook(self, slug: str) -> TriggerRow | None:
+        """The trigger of a webhook slug, if its project has an ACTIVE deployment."""
+        ...

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from typing import Any
 
 from akcli.store.db import Database
 from akcli.store.interface.events import EventRow
@@ -29,3 +30,62 @@ EVENT_COLS = "seq, event_id, destination_id, project_id, event_type, data, memo,
 class SqliteEvents:
     def __init__(self, db: Database) -> None:
         self._db = db
+
+    def add(
+        self,
+        *,
+        event_id: str,
+        destination_id: str,
+        project_id: str,
+        event_type: str,
+        data: Any,
+        memo: dict[str, str],
+        created_at: str,
+        dispatched: bool = False,
+    ) -> None:
+        self._db.exec(
+            "INSERT INTO events (event_id, destination_id, project_id, event_type,"
+            " data, memo, created_at, dispatched) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            event_id,
+            destination_id,
+            project_id,
+            event_type,
+            json.dumps(data),
+            json.dumps(memo),
+            created_at,
+            int(dispatched),
+        )
+
+    def get(self, event_id: str) -> EventRow | None:
+        r = self._db.one(
+            f"SELECT {EVENT_COLS} FROM events WHERE event_id = ?", event_id
+        )
+        return None if r is None else event_row(r)
+
+    def find(
+        self,
+        *,
+        destination_id: str = "",
+        project_id: str = "",
+        event_type: str = "",
+        newest_first: bool = True,
+        limit: int = 0,
+    ) -> list[EventRow]:
+        where: list[str] = []
+        args: list[str] = []
+        if destination_id:
+            where.append("destination_id = ?")
+            args.append(destination_id)
+        elif project_id:
+            where.append("project_id = ?")
+            args.append(project_id)
+        if event_type:
+            where.append("event_type = ?")
+            args.append(event_type)
+        sql = f"SELECT {EVENT_COLS} FROM events"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += f" ORDER BY seq {'DESC' if newest_first else 'ASC'}"
+        if limit > 0:
+            sql += f" LIMIT {int(limit)}"
+        return [event_row(r) for r in self._db.all(sql, *args)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
+from akcli.states import DeploymentState
 from akcli.store.db import Database
 from akcli.store.interface.triggers import ScheduleStateRow, TriggerRow
 
@@ -45,3 +46,14 @@ SCHEDULESTATE_COLS = "trigger_id, last_fire"
 class SqliteTriggers:
     def __init__(self, db: Database) -> None:
         self._db = db
+
+    def live_webhook(self, slug: str) -> TriggerRow | None:
+        cols = ", ".join(f"t.{c.strip()}" for c in TRIGGER_COLS.split(","))
+        r = self._db.one(
+            f"SELECT {cols} FROM triggers t WHERE t.webhook_slug = ? AND EXISTS"
+            " (SELECT 1 FROM deployments d WHERE d.project_id = t.project_id"
+            " AND d.state = ?)",
+            slug,
+            DeploymentState.ACTIVE,
+        )
+        return None if r is None else trigger_row(r)

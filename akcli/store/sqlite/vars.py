@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from akcli.store.db import Database
 from akcli.store.interface.vars import VarRow
 
@@ -15,6 +17,27 @@ class SqliteVars:
             "SELECT scope_id, name, value, is_secret, description FROM vars"
             " WHERE scope_id = ? ORDER BY name",
             scope_id,
+        )
+        return [
+            VarRow(
+                r["scope_id"],
+                r["name"],
+                r["value"],
+                bool(r["is_secret"]),
+                r["description"],
+            )
+            for r in rows
+        ]
+
+    def named(self, scope_id: str, names: Sequence[str]) -> list[VarRow]:
+        if not names:
+            return []
+        marks = ", ".join("?" * len(names))
+        rows = self._db.all(
+            "SELECT scope_id, name, value, is_secret, description FROM vars"
+            f" WHERE scope_id = ? AND name IN ({marks})",
+            scope_id,
+            *names,
         )
         return [
             VarRow(
