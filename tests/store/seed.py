@@ -39,7 +39,9 @@ def var(store: Store, scope_id: str, name: str, value: str) -> None:
     )
 
 
-def connection(store: Store, cid: str, pid: str, integration: str, t: str) -> None:
+def integration_connection(
+    store: Store, cid: str, pid: str, integration: str, t: str
+) -> None:
     _sqlite(store).db.exec(
         "INSERT INTO connections (connection_id, project_id, name, integration,"
         " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
