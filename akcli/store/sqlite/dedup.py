@@ -33,6 +33,13 @@ def webhookdelivery_row(r: sqlite3.Row) -> WebhookDeliveryRow:
 WEBHOOKDELIVERY_COLS = "trigger_id, delivery, event_id, created_at"
 
 
+# On the webhook hot path: built once.
+_REMEMBER = (
+    f"INSERT OR REPLACE INTO webhook_deliveries ({WEBHOOKDELIVERY_COLS})"
+    " VALUES (?, ?, ?, ?)"
+)
+
+
 class SqliteDedup:
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -76,8 +83,7 @@ class SqliteDedup:
         drop_before: float,
     ) -> None:
         self._db.exec(
-            f"INSERT OR REPLACE INTO webhook_deliveries ({WEBHOOKDELIVERY_COLS})"
-            " VALUES (?, ?, ?, ?)",
+            _REMEMBER,
             trigger_id,
             delivery,
             event_id,

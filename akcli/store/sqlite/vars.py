@@ -39,13 +39,5 @@ class SqliteVars:
             scope_id,
             *names,
         )
-        return [
-            VarRow(
-                r["scope_id"],
-                r["name"],
-                r["value"],
-                bool(r["is_secret"]),
-                r["description"],
-            )
-            for r in rows
-        ]
+        # By position: read on the webhook hot path (dedup options).
+        return [VarRow(r[0], r[1], r[2], bool(r[3]), r[4]) for r in rows]
