@@ -1,6 +1,7 @@
-"""Rows for contract tests whose table has no creating part method yet (other
-parts' writers are still moving into the store): written with the backend's
-own SQL. Prefer a part method as soon as one exists."""
+"""Rows the contract tests need from parts that have no method creating them
+yet (projects, builds, deployments, triggers, connections, waits): written
+here, on the SQLite backend, until those parts grow their own. Sessions are
+created through `store.sessions.create`."""
 
 from __future__ import annotations
 
@@ -9,8 +10,135 @@ from typing import Any
 
 import pytest
 
+from akcli.states import DeploymentState
 from akcli.store.interface import Store
+from akcli.store.interface.sessions import NewSession
 from akcli.store.sqlite import SqliteStore
+
+T0 = "2026-01-01T00:00:00.000000Z"
+
+
+def _exec(store: Store, sql: str, *args: Any) -> None:
+    assert isinstance(store, SqliteStore), "seed rows for this backend"
+    with store.tx():
+        store.db.exec(sql, *args)
+
+
+def project(store: Store, pid: str = "prj_1") -> str:
+    _exec(
+        store,
+        "INSERT INTO projects (project_id, name, created_at, updated_at)"
+        " VALUES (?, ?, ?, ?)",
+        pid,
+        f"name-{pid}",
+        T0,
+        T0,
+    )
+    return pid
+
+
+def build(store: Store, bid: str, pid: str = "prj_1", archive: bytes = b"") -> str:
+    _exec(
+        store,
+        "INSERT INTO builds (build_id, project_id, status, archive, created_at)"
+        " VALUES (?, ?, 'BUILD_STATUS_SUCCESS', ?, ?)",
+        bid,
+        pid,
+        archive,
+        T0,
+    )
+    return bid
+
+
+def deployment(
+    store: Store,
+    did: str,
+    state: DeploymentState,
+    pid: str = "prj_1",
+    created_at: str = T0,
+) -> str:
+    bid = build(store, f"bld_{did}", pid)
+    _exec(
+        store,
+        "INSERT INTO deployments (deployment_id, project_id, build_id, state,"
+        " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+        did,
+        pid,
+        bid,
+        state,
+        created_at,
+        created_at,
+    )
+    return did
+
+
+def connection(store: Store, cid: str, name: str, pid: str = "prj_1") -> str:
+    _exec(
+        store,
+        "INSERT INTO connections (connection_id, project_id, name, integration,"
+        " created_at, updated_at) VALUES (?, ?, ?, 'github', ?, ?)",
+        cid,
+        pid,
+        name,
+        T0,
+        T0,
+    )
+    return cid
+
+
+def trigger(store: Store, tid: str, pid: str = "prj_1", **cols: Any) -> str:
+    row: dict[str, Any] = {
+        "trigger_id": tid,
+        "project_id": pid,
+        "name": tid,
+        "source_type": "SOURCE_TYPE_WEBHOOK",
+        "code_path": "main.py",
+        "code_name": "on",
+        "created_at": T0,
+        "updated_at": T0,
+        **cols,
+    }
+    names = ", ".join(row)
+    marks = ", ".join("?" * len(row))
+    _exec(store, f"INSERT INTO triggers ({names}) VALUES ({marks})", *row.values())
+    return tid
+
+
+def wait(store: Store, sid: str, seq: int = 1, op: str = "sleep") -> None:
+    _exec(
+        store,
+        "INSERT INTO session_waits (session_id, seq, op, created_at)"
+        " VALUES (?, ?, ?, ?)",
+        sid,
+        seq,
+        op,
+        T0,
+    )
+
+
+def has_wait(store: Store, sid: str) -> bool:
+    assert isinstance(store, SqliteStore)
+    return (
+        store.db.one("SELECT 1 FROM session_waits WHERE session_id = ?", sid)
+        is not None
+    )
+
+
+def session(store: Store, sid: str, t: str = T0, **fields: Any) -> str:
+    new = NewSession(
+        session_id=sid,
+        project_id=fields.pop("project_id", "prj_1"),
+        entry_path="main.py",
+        entry_name="on",
+        inputs=fields.pop("inputs", {}),
+        **fields,
+    )
+    with store.tx():
+        store.sessions.create(new, t)
+    return sid
+
+
+# Seeds of the services' contract tests.
 
 
 def _sqlite(store: Store) -> SqliteStore:

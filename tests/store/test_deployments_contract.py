@@ -1,62 +1,67 @@
-"""Contract: deployments are created, found, moved between states and deleted."""
+"""Contract: a project's ACTIVE deployments, a session's deployment, and a
+DRAINING deployment retired once its last session ended."""
 
 from __future__ import annotations
 
-from typing import Any
-
-import pytest
-
-from akcli.states import BuildStatus, DeploymentState
+from akcli.states import DeploymentState, SessionState
 from akcli.store.interface import Store
-
-ACTIVE, INACTIVE = DeploymentState.ACTIVE, DeploymentState.INACTIVE
-
-
-@pytest.fixture(autouse=True)
-def _builds(store: Store) -> None:
-    with store.tx():
-        for pid in ("prj_1", "prj_2"):
-            store.projects.create(pid, pid, "t0")
-            store.builds.create(f"bld_{pid}", pid, BuildStatus.SUCCESS, b"tar", "t0")
+from tests.store import seed
 
 
-def _dep(store: Store, did: str, pid: str, state: DeploymentState, t: str) -> None:
-    with store.tx():
-        store.deployments.create(did, pid, f"bld_{pid}", state, t)
+def test_active_and_of_session(store: Store) -> None:
+    seed.project(store)
+    seed.project(store, "prj_2")
+    seed.deployment(store, "dep_b", DeploymentState.ACTIVE, created_at="t2")
+    seed.deployment(store, "dep_a", DeploymentState.ACTIVE, created_at="t1")
+    seed.deployment(store, "dep_i", DeploymentState.INACTIVE)
+    seed.deployment(store, "dep_2", DeploymentState.DRAINING, "prj_2")
+    active = store.deployments.active("prj_1")
+    assert [(d.deployment_id, d.build_id) for d in active] == [
+        ("dep_a", "bld_dep_a"),
+        ("dep_b", "bld_dep_b"),
+    ]
+    assert active[0].state is DeploymentState.ACTIVE
+    assert store.deployments.has_active("prj_1")
+    assert not store.deployments.has_active("prj_2")
+    assert store.deployments.active("prj_2") == []
+    seed.session(store, "ses_1", deployment_id="dep_2", project_id="prj_2")
+    seed.session(store, "ses_0")
+    dep = store.deployments.of_session("ses_1")
+    assert dep is not None
+    assert (dep.deployment_id, dep.state) == ("dep_2", DeploymentState.DRAINING)
+    assert store.deployments.of_session("ses_0") is None  # no deployment
+    assert store.deployments.of_session("ses_x") is None
 
 
-def test_create_get_set_state_delete(store: Store) -> None:
-    _dep(store, "dep_1", "prj_1", INACTIVE, "t1")
-    got = store.deployments.get("dep_1")
-    assert got is not None
-    assert (got.project_id, got.build_id, got.state) == ("prj_1", "bld_prj_1", INACTIVE)
-    assert got.created_at == got.updated_at == "t1"
-    with store.tx():
-        store.deployments.set_state("dep_1", ACTIVE, "t2")
-    got = store.deployments.get("dep_1")
-    assert got is not None
-    assert (got.state, got.created_at, got.updated_at) == (ACTIVE, "t1", "t2")
-    with store.tx():
-        store.deployments.delete("dep_1")
-    assert store.deployments.get("dep_1") is None
+def _end(store: Store, sid: str) -> None:
+    assert store.sessions.finish(
+        sid,
+        SessionState.COMPLETED,
+        error="",
+        return_value="null",
+        stop_reason="",
+        t="t",
+    )
 
 
-def test_find_and_active(store: Store) -> None:
-    _dep(store, "dep_1", "prj_1", ACTIVE, "t1")
-    _dep(store, "dep_2", "prj_1", ACTIVE, "t2")
-    _dep(store, "dep_3", "prj_1", INACTIVE, "t3")
-    _dep(store, "dep_4", "prj_2", INACTIVE, "t3")
-
-    def ids(**kw: Any) -> list[str]:
-        return [d.deployment_id for d in store.deployments.find(**kw)]
-
-    assert ids() == ["dep_4", "dep_3", "dep_2", "dep_1"]
-    assert ids(project_id="prj_1") == ["dep_3", "dep_2", "dep_1"]
-    assert ids(build_id="bld_prj_2") == ["dep_4"]
-    assert ids(project_id="prj_1", state=ACTIVE) == ["dep_2", "dep_1"]
-    active = store.deployments.active_for_project("prj_1")
-    assert active is not None and active.deployment_id == "dep_2"
-    assert store.deployments.active_for_project("prj_2") is None
-    ids_active = store.deployments.ids_in_state("prj_1", ACTIVE, exclude="dep_2")
-    assert ids_active == ["dep_1"]
-    assert sorted(store.deployments.ids_in_state("prj_1", ACTIVE)) == ["dep_1", "dep_2"]
+def test_retire_if_drained(store: Store) -> None:
+    seed.project(store)
+    seed.deployment(store, "dep_d", DeploymentState.DRAINING)
+    seed.deployment(store, "dep_a", DeploymentState.ACTIVE)
+    seed.session(store, "ses_1", deployment_id="dep_d")
+    seed.session(store, "ses_2", deployment_id="dep_d")
+    seed.session(store, "ses_3", deployment_id="dep_a")
+    store.sessions.mark_running("ses_2", "t")
+    _end(store, "ses_1")
+    store.deployments.retire_if_drained("ses_1", "t9")  # ses_2 still runs
+    dep = store.deployments.of_session("ses_1")
+    assert dep is not None and dep.state is DeploymentState.DRAINING
+    _end(store, "ses_2")
+    store.deployments.retire_if_drained("ses_2", "t9")
+    dep = store.deployments.of_session("ses_2")
+    assert dep is not None
+    assert (dep.state, dep.updated_at) == (DeploymentState.INACTIVE, "t9")
+    _end(store, "ses_3")
+    store.deployments.retire_if_drained("ses_3", "t9")  # ACTIVE stays ACTIVE
+    dep = store.deployments.of_session("ses_3")
+    assert dep is not None and dep.state is DeploymentState.ACTIVE

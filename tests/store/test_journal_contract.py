@@ -1,39 +1,80 @@
-"""Contract: the journal's reads for timings and the timeline's timers."""
+"""Contract: journal entries are written once per (session, seq) and read back
+in order; commit times are recorded afterwards."""
 
 from __future__ import annotations
 
+import pytest
+
 from akcli.store.interface import Store
-from akcli.store.interface.sessions import NewSession
-from tests.store import seed
+from tests.store.seed import session
 
 
-def test_activity_timings_and_sleeps(store: Store) -> None:
+@pytest.fixture(autouse=True)
+def _sessions(store: Store) -> None:
+    session(store, "ses_a")
+    session(store, "ses_b")
+
+
+def test_add_get_and_order(store: Store) -> None:
     with store.tx():
-        store.sessions.create(
-            NewSession(
-                session_id="ses_1",
-                project_id="p",
-                entry_path="m.py",
-                entry_name="f",
-                inputs={},
-            ),
-            "t0",
+        store.journal.add("ses_a", 2, "sleep", "json", '{"wake_at": 1.5}', False, "t2")
+        store.journal.add(
+            "ses_a",
+            1,
+            "act",
+            "pickle",
+            "gASV",
+            True,
+            "t1",
+            site='["main.py", 3, "f", "x()"]',
+            args_hash="h1",
+            queue_s=0.25,
+            exec_s=0.5,
         )
-    seed.journal(store, "ses_1", 1, "fetch", "pickle", "x", timings=(0.1, 0.2, 0.3))
-    seed.journal(store, "ses_1", 2, "sleep", "json", '{"wake_at": 5}')
-    seed.journal(store, "ses_1", 3, "sleep", "json", '"boom"', is_error=True)
-    seed.journal(store, "ses_1", 4, "other", "pickle", "y")
-    got = store.journal.activity_timings("ses_1")
-    assert [(t.seq, t.name, t.queue_s, t.exec_s, t.commit_s) for t in got] == [
-        (1, "fetch", 0.1, 0.2, 0.3),
-        (4, "other", None, None, None),
-    ]
-    assert got[0].site == ""
-    [sleep] = store.journal.sleeps("ses_1")
-    assert (sleep.seq, sleep.value, sleep.created_at, sleep.is_error) == (
-        2,
-        '{"wake_at": 5}',
-        "t2",
-        False,
+        store.journal.add("ses_b", 1, "other", "json", "1", False, "t3")
+    one = store.journal.get("ses_a", 1)
+    assert one is not None
+    assert (one.name, one.kind, one.value, one.is_error, one.created_at) == (
+        "act",
+        "pickle",
+        "gASV",
+        True,
+        "t1",
     )
-    assert store.journal.activity_timings("ses_2") == []
+    assert (one.site, one.args_hash, one.queue_s, one.exec_s, one.commit_s) == (
+        '["main.py", 3, "f", "x()"]',
+        "h1",
+        0.25,
+        0.5,
+        None,
+    )
+    two = store.journal.get("ses_a", 2)
+    assert two is not None
+    # Without a call site or timings: the columns' defaults.
+    assert (two.site, two.args_hash, two.queue_s, two.exec_s) == ("", "", None, None)
+    assert store.journal.get("ses_a", 3) is None
+    assert [(r.seq, r.name) for r in store.journal.for_session("ses_a")] == [
+        (1, "act"),
+        (2, "sleep"),
+    ]
+    assert store.journal.for_session("ses_x") == []
+
+
+def test_a_replayed_entry_keeps_the_first(store: Store) -> None:
+    store.journal.add("ses_a", 1, "act", "pickle", "first", False, "t1")
+    store.journal.add("ses_a", 1, "act", "pickle", "second", True, "t2")
+    got = store.journal.get("ses_a", 1)
+    assert got is not None and (got.value, got.is_error) == ("first", False)
+
+
+def test_commit_times(store: Store) -> None:
+    for seq in (1, 2, 3):
+        store.journal.add("ses_a", seq, "act", "pickle", "v", False, "t")
+    with store.tx():
+        store.journal.set_commit_times("ses_a", [(0.001, 1), (0.003, 3)])
+        store.journal.set_commit_times("ses_a", [])
+    assert [r.commit_s for r in store.journal.for_session("ses_a")] == [
+        0.001,
+        None,
+        0.003,
+    ]

@@ -72,3 +72,33 @@ def test_delete_for_session_leaves_others(store: Store) -> None:
         store.logs.delete_for_session("ses_a")
     assert store.logs.after("ses_a") == []
     assert store.logs.last_seq("ses_b") == 1
+
+
+def test_encoded_records_share_the_numbering(store: Store) -> None:
+    store.logs.append("ses_a", [{"state": {"running": {}}}], "t1")
+    got = store.logs.append_encoded(
+        "ses_a", [("t0", '{"call_spec": {"seq": 1}}'), ("t2", '{"done": 1}')]
+    )
+    assert got == 3
+    assert store.logs.append("ses_a", [{"stop_request": {}}], "t3") == 4
+    assert store.logs.append_encoded("ses_a", []) == 4
+    assert store.logs.append_encoded("ses_b", [("t4", "{}")]) == 1
+    assert [(r.seq, r.t, r.record) for r in store.logs.after("ses_a")] == [
+        (1, "t1", {"state": {"running": {}}}),
+        (2, "t0", {"call_spec": {"seq": 1}}),
+        (3, "t2", {"done": 1}),
+        (4, "t3", {"stop_request": {}}),
+    ]
+
+
+def test_encoded_many_records_in_one_append(store: Store) -> None:
+    records = [(f"t{i}", f'{{"n": {i}}}') for i in range(40)]
+    assert store.logs.append_encoded("ses_a", records) == 40
+    assert [r.record["n"] for r in store.logs.after("ses_a")] == list(range(40))
+
+
+def test_rolled_back_encoded_append_leaves_no_gap(store: Store) -> None:
+    with pytest.raises(RuntimeError), store.tx():
+        store.logs.append_encoded("ses_a", [("t", '{"n": 1}')])
+        raise RuntimeError("undo")
+    assert store.logs.append_encoded("ses_a", [("t", '{"n": 2}')]) == 1

@@ -1,40 +1,22 @@
-"""Contract: prints are paged by id, by count and by size."""
+"""Contract: a print is stored once per key; a marker print can be rewritten;
+the stored size is counted in UTF-8 bytes."""
 
 from __future__ import annotations
 
 from akcli.store.interface import Store
-from akcli.store.interface.sessions import NewSession
-from tests.store import seed
+from tests.store.seed import session
 
 
-def _session(store: Store, sid: str) -> None:
-    with store.tx():
-        store.sessions.create(
-            NewSession(
-                session_id=sid,
-                project_id="p",
-                entry_path="m.py",
-                entry_name="f",
-                inputs={},
-            ),
-            "t0",
-        )
-
-
-def test_page_by_count_and_bytes(store: Store) -> None:
-    _session(store, "ses_1")
-    _session(store, "ses_2")
-    for i in range(1, 6):
-        seed.print_(store, "ses_1", f"k{i}", f"t{i}", "x" * i)
-    seed.print_(store, "ses_2", "k1", "t1", "other")
-    rows, more = store.prints.page("ses_1", 0, 2, 1 << 20)
-    assert [r.text for r in rows] == ["x", "xx"] and more
-    assert (rows[0].session_id, rows[0].key, rows[0].t) == ("ses_1", "k1", "t1")
-    rows2, more = store.prints.page("ses_1", rows[-1].id, 10, 1 << 20)
-    assert [r.text for r in rows2] == ["xxx", "xxxx", "xxxxx"] and not more
-    # The byte budget: stop once reached, but always take the first.
-    rows3, more = store.prints.page("ses_1", 0, 10, 3)
-    assert [r.text for r in rows3] == ["x", "xx"] and more
-    rows4, more = store.prints.page("ses_1", rows2[0].id - 1, 10, 1)
-    assert [r.text for r in rows4] == ["xxx"] and more
-    assert store.prints.page("ses_1", rows2[-1].id, 10, 1) == ([], False)
+def test_add_once_per_key_put_replaces_and_bytes(store: Store) -> None:
+    session(store, "ses_a")
+    session(store, "ses_b")
+    assert store.prints.stored_bytes("ses_a") == 0
+    assert store.prints.add("ses_a", "1", "t1", "héllo")
+    assert not store.prints.add("ses_a", "1", "t2", "replayed")  # same key
+    assert store.prints.add("ses_a", "2", "t3", "ok")
+    assert store.prints.add("ses_b", "1", "t4", "other session")
+    store.prints.put("ses_a", "marker", "t5", "3 dropped")
+    store.prints.put("ses_a", "marker", "t6", "4 dropped")
+    assert store.prints.stored_bytes("ses_a") == 6 + 2 + len("4 dropped")
+    assert store.prints.stored_bytes("ses_a", except_key="marker") == 6 + 2
+    assert store.prints.stored_bytes("ses_x") == 0

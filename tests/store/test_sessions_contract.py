@@ -124,3 +124,93 @@ def test_delete_session_and_what_it_wrote(store: Store) -> None:
     assert len(store.logs.after("ses_2")) == 1
     assert len(store.prints.page("ses_2", 0, 10, 1 << 20)[0]) == 1
     assert len(store.journal.sleeps("ses_2")) == 1
+
+
+def test_in_state_is_oldest_first_and_limited(store: Store) -> None:
+    from tests.store.seed import session
+
+    session(store, "ses_b", "2026-01-01T00:00:02.000000Z")
+    session(store, "ses_a", "2026-01-01T00:00:01.000000Z")
+    session(store, "ses_c", "2026-01-01T00:00:03.000000Z")
+    store.sessions.mark_running("ses_c", "t1")
+    created = store.sessions.in_state(SessionState.CREATED)
+    assert [r.session_id for r in created] == ["ses_a", "ses_b"]
+    assert [r.session_id for r in store.sessions.in_state(SessionState.CREATED, 1)] == [
+        "ses_a"
+    ]
+    (running,) = store.sessions.in_state(SessionState.RUNNING)
+    assert (running.session_id, running.state, running.updated_at) == (
+        "ses_c",
+        SessionState.RUNNING,
+        "t1",
+    )
+    assert store.sessions.in_state(SessionState.COMPLETED) == []
+
+
+def test_finish_ends_created_or_running_once(store: Store) -> None:
+    from tests.store.seed import session
+
+    session(store, "ses_1")
+    session(store, "ses_2")
+    store.sessions.mark_running("ses_1", "t1")
+    assert store.sessions.finish(
+        "ses_1",
+        SessionState.COMPLETED,
+        error="",
+        return_value='{"v": 1}',
+        stop_reason="",
+        t="t2",
+    )
+    assert store.sessions.finish(
+        "ses_2",
+        SessionState.ERROR,
+        error="boom",
+        return_value="null",
+        stop_reason="",
+        t="t3",
+    )
+    # Already final: a second end changes nothing.
+    assert not store.sessions.finish(
+        "ses_1",
+        SessionState.STOPPED,
+        error="",
+        return_value="null",
+        stop_reason="x",
+        t="t4",
+    )
+    assert not store.sessions.finish(
+        "ses_x",
+        SessionState.ERROR,
+        error="",
+        return_value="null",
+        stop_reason="",
+        t="t4",
+    )
+    one, two = store.sessions.get("ses_1"), store.sessions.get("ses_2")
+    assert one is not None and two is not None
+    assert (one.state, one.return_value, one.stop_reason, one.updated_at) == (
+        SessionState.COMPLETED,
+        '{"v": 1}',
+        "",
+        "t2",
+    )
+    assert (two.state, two.error) == (SessionState.ERROR, "boom")
+
+
+def test_stop_created_only_stops_created(store: Store) -> None:
+    from tests.store.seed import session
+
+    session(store, "ses_1")
+    session(store, "ses_2")
+    store.sessions.mark_running("ses_2", "t1")
+    assert store.sessions.stop_created("ses_1", "asked", "t2")
+    assert not store.sessions.stop_created("ses_1", "again", "t3")
+    assert not store.sessions.stop_created("ses_2", "running", "t3")
+    one, two = store.sessions.get("ses_1"), store.sessions.get("ses_2")
+    assert one is not None and two is not None
+    assert (one.state, one.stop_reason, one.updated_at) == (
+        SessionState.STOPPED,
+        "asked",
+        "t2",
+    )
+    assert (two.state, two.stop_reason) == (SessionState.RUNNING, "")

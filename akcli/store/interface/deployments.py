@@ -23,6 +23,21 @@ class DeploymentRow:
 class DeploymentsPart(Protocol):
     """Methods are added here as the SQL moves into the store."""
 
+    def active(self, project_id: str) -> list[DeploymentRow]:
+        """The project's ACTIVE deployments, oldest first."""
+        ...
+
+    def has_active(self, project_id: str) -> bool: ...
+
+    def of_session(self, session_id: str) -> DeploymentRow | None:
+        """The deployment session ``session_id`` runs in."""
+        ...
+
+    def retire_if_drained(self, session_id: str, t: str) -> None:
+        """The DRAINING deployment of ``session_id`` -> INACTIVE once none of
+        its sessions is CREATED or RUNNING."""
+        ...
+
     def get(self, deployment_id: str) -> DeploymentRow | None: ...
 
     def create(

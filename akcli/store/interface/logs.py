@@ -29,6 +29,13 @@ class LogsPart(Protocol):
         """The session's records with seq > ``after_seq``, in order."""
         ...
 
+    def append_encoded(
+        self, session_id: str, records: Sequence[tuple[str, str]]
+    ) -> int:
+        """`append` of (time, record as JSON text) pairs, serialized by the
+        caller (the activity hot path), numbered the same way; the last seq."""
+        ...
+
     def page(
         self, session_id: str, limit: int, offset: int = 0, newest_first: bool = False
     ) -> list[LogRow]:

@@ -75,6 +75,34 @@ class SessionsPart(Protocol):
         """Insert a CREATED session (and nothing else: logs are the caller's)."""
         ...
 
+    def in_state(
+        self, state: SessionState, limit: int | None = None
+    ) -> list[SessionRow]:
+        """Sessions in ``state``, oldest first (at most ``limit``)."""
+        ...
+
+    def mark_running(self, session_id: str, t: str) -> None:
+        """CREATED (or RUNNING, resumed) -> RUNNING."""
+        ...
+
+    def finish(
+        self,
+        session_id: str,
+        state: SessionState,
+        *,
+        error: str,
+        return_value: str,
+        stop_reason: str,
+        t: str,
+    ) -> bool:
+        """End a CREATED or RUNNING session in final ``state``; False if it
+        was not one (already ended, or gone)."""
+        ...
+
+    def stop_created(self, session_id: str, reason: str, t: str) -> bool:
+        """A CREATED session -> STOPPED; False if it was not CREATED."""
+        ...
+
     def find(self, f: SessionFilter, limit: int, offset: int = 0) -> list[SessionRow]:
         """Matching sessions, newest first (created_at, then session_id)."""
         ...

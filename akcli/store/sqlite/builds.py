@@ -26,6 +26,10 @@ class SqliteBuilds:
     def __init__(self, db: Database) -> None:
         self._db = db
 
+    def archive(self, build_id: str) -> bytes | None:
+        row = self._db.one("SELECT archive FROM builds WHERE build_id = ?", build_id)
+        return bytes(row["archive"]) if row is not None else None
+
     def get(self, build_id: str) -> BuildRow | None:
         r = self._db.one(
             f"SELECT {BUILD_COLS} FROM builds WHERE build_id = ?", build_id

@@ -7,7 +7,7 @@ import sqlite3
 from typing import Any
 
 from akcli.store.db import Database
-from akcli.store.interface.events import EventRow
+from akcli.store.interface.events import EventRow, PendingFilterRow
 
 
 def event_row(r: sqlite3.Row) -> EventRow:
@@ -55,6 +55,42 @@ class SqliteEvents:
             created_at,
             int(dispatched),
         )
+
+    def pending(self, after_seq: int, limit: int) -> list[EventRow]:
+        rows = self._db.all(
+            f"SELECT {EVENT_COLS} FROM events WHERE dispatched = 0 AND seq > ?"
+            " ORDER BY seq LIMIT ?",
+            after_seq,
+            limit,
+        )
+        return [event_row(r) for r in rows]
+
+    def is_dispatched(self, seq: int) -> bool | None:
+        row = self._db.one("SELECT dispatched FROM events WHERE seq = ?", seq)
+        return None if row is None else bool(row[0])
+
+    def mark_dispatched(self, seq: int, memo: dict[str, Any] | None = None) -> None:
+        if memo is None:
+            self._db.exec("UPDATE events SET dispatched = 1 WHERE seq = ?", seq)
+        else:
+            self._db.exec(
+                "UPDATE events SET dispatched = 1, memo = ? WHERE seq = ?",
+                json.dumps(memo),
+                seq,
+            )
+
+    def pending_filters(self, limit: int) -> list[PendingFilterRow]:
+        rows = self._db.all(
+            "SELECT e.seq, e.event_id, e.event_type, e.data, t.filter FROM events e"
+            " JOIN triggers t ON t.trigger_id = e.destination_id"
+            " WHERE e.dispatched = 0 AND t.filter != ''"
+            " UNION ALL SELECT e.seq, e.event_id, e.event_type, e.data, t.filter"
+            " FROM events e JOIN triggers t ON t.connection_id = e.destination_id"
+            " WHERE e.dispatched = 0 AND t.filter != '' AND e.destination_id LIKE 'con^_%'"
+            " ESCAPE '^' ORDER BY 1 LIMIT ?",
+            limit,
+        )
+        return [PendingFilterRow(*r) for r in rows]
 
     def get(self, event_id: str) -> EventRow | None:
         r = self._db.one(

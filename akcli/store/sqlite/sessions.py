@@ -76,6 +76,61 @@ class SqliteSessions:
         )
         return session_row(r) if r is not None else None
 
+    def in_state(
+        self, state: SessionState, limit: int | None = None
+    ) -> list[SessionRow]:
+        rows = self._db.all(
+            f"SELECT {SESSION_COLS} FROM sessions WHERE state = ?"
+            " ORDER BY created_at LIMIT ?",
+            state,
+            -1 if limit is None else limit,
+        )
+        return [session_row(r) for r in rows]
+
+    def mark_running(self, session_id: str, t: str) -> None:
+        self._db.exec(
+            "UPDATE sessions SET state = ?, updated_at = ? WHERE session_id = ?",
+            SessionState.RUNNING,
+            t,
+            session_id,
+        )
+
+    def finish(
+        self,
+        session_id: str,
+        state: SessionState,
+        *,
+        error: str,
+        return_value: str,
+        stop_reason: str,
+        t: str,
+    ) -> bool:
+        cur = self._db.exec(
+            "UPDATE sessions SET state = ?, error = ?, return_value = ?, stop_reason = ?,"
+            " updated_at = ? WHERE session_id = ? AND state IN (?, ?)",
+            state,
+            error,
+            return_value,
+            stop_reason,
+            t,
+            session_id,
+            SessionState.CREATED,
+            SessionState.RUNNING,
+        )
+        return bool(cur.rowcount)
+
+    def stop_created(self, session_id: str, reason: str, t: str) -> bool:
+        cur = self._db.exec(
+            "UPDATE sessions SET state = ?, stop_reason = ?, updated_at = ?"
+            " WHERE session_id = ? AND state = ?",
+            SessionState.STOPPED,
+            reason,
+            t,
+            session_id,
+            SessionState.CREATED,
+        )
+        return bool(cur.rowcount)
+
     def find(self, f: SessionFilter, limit: int, offset: int = 0) -> list[SessionRow]:
         where: list[str] = []
         args: list[object] = []
