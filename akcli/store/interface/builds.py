@@ -20,3 +20,15 @@ class BuildRow:
 
 class BuildsPart(Protocol):
     """Methods are added here as the SQL moves into the store."""
+
+    def archive(self, build_id: str) -> bytes | None:
+        """The build's tar archive; None if there is no such build."""
+        ...
+
+    def get(self, build_id: str) -> BuildRow | None: ...
+
+    def create(
+        self, build_id: str, project_id: str, status: str, archive: bytes, t: str
+    ) -> None:
+        """Insert a build (no error)."""
+        ...

@@ -20,3 +20,7 @@ class ConnectionsPart(Protocol):
     def list_for_project(self, project_id: str) -> list[ConnectionRow]:
         """The project's connections, by name."""
         ...
+
+    def of_integration(self, integration: str) -> list[ConnectionRow]:
+        """Every connection of an integration, oldest first."""
+        ...

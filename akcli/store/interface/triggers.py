@@ -36,5 +36,43 @@ class ScheduleStateRow:
     last_fire: str
 
 
+@dataclass(frozen=True, slots=True)
+class ConnectionTriggerRow:
+    """A trigger on a connection, with the connection's name."""
+
+    trigger: TriggerRow
+    connection_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduledTriggerRow:
+    """A trigger with its `schedule_state` (None: never seen by the scheduler)."""
+
+    trigger: TriggerRow
+    last_fire: str | None
+
+
 class TriggersPart(Protocol):
     """Methods are added here as the SQL moves into the store."""
+
+    def get(self, trigger_id: str) -> TriggerRow | None: ...
+
+    def on_connection(self, connection_id: str) -> list[ConnectionTriggerRow]:
+        """The connection's triggers, oldest first."""
+        ...
+
+    def with_webhook(self, project_id: str) -> list[TriggerRow]:
+        """The project's triggers that have a webhook slug."""
+        ...
+
+    def with_last_fire(self, source_type: str) -> list[ScheduledTriggerRow]:
+        """Triggers of ``source_type`` (schedules), oldest first."""
+        ...
+
+    def set_last_fire(self, trigger_id: str, last_fire: str) -> None:
+        """Insert or move the trigger's `schedule_state`."""
+        ...
+
+    def live_webhook(self, slug: str) -> TriggerRow | None:
+        """The trigger of a webhook slug, if its project has an ACTIVE deployment."""
+        ...

@@ -21,3 +21,7 @@ class WaitRow:
 
 class WaitsPart(Protocol):
     """Methods are added here as the SQL moves into the store."""
+
+    def delete_for_session(self, session_id: str) -> None:
+        """Drop every wait of the session (it ended)."""
+        ...

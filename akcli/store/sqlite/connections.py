@@ -18,3 +18,10 @@ class SqliteConnections:
             project_id,
         )
         return [ConnectionRow(*r) for r in rows]
+
+    def of_integration(self, integration: str) -> list[ConnectionRow]:
+        rows = self._db.all(
+            f"SELECT {_COLS} FROM connections WHERE integration = ? ORDER BY created_at",
+            integration,
+        )
+        return [ConnectionRow(*r) for r in rows]

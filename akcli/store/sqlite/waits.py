@@ -27,3 +27,6 @@ WAIT_COLS = "session_id, seq, op, names, wake_at, evicted, created_at"
 class SqliteWaits:
     def __init__(self, db: Database) -> None:
         self._db = db
+
+    def delete_for_session(self, session_id: str) -> None:
+        self._db.exec("DELETE FROM session_waits WHERE session_id = ?", session_id)
