@@ -14,6 +14,7 @@ from akcli.engine.sessions_store import create_session
 from akcli.engine.syscall_call import Call, wait_change
 from akcli.engine.syscall_signals import signal_parent_on_end
 from akcli.store.db import now
+from runner.entrypoint import parse_entrypoint
 
 # Callers import these from here.
 __all__ = ["Call", "handle", "signal_parent_on_end", "wait_change"]
@@ -75,9 +76,10 @@ def _start(call: Call, args: dict[str, Any]) -> Any:
     store = call.srv.store
     parent = call.session
     loc = str(args.get("loc") or "")
-    path, sep, name = loc.replace(" ", ":", 1).partition(":")
-    if not sep or not path.endswith(".py") or not name:
-        raise SyscallError(f'invalid location "{loc}", expected "file.py:function"')
+    try:
+        path, name = parse_entrypoint(loc, need_name=True, need_py=True)
+    except ValueError as e:
+        raise SyscallError(str(e)) from None
     data = args.get("data") or {}
     memo = args.get("memo") or {}
     if not isinstance(data, dict) or not isinstance(memo, dict):
@@ -92,11 +94,11 @@ def _start(call: Call, args: dict[str, Any]) -> Any:
         other = store.projects.id_by_name_or_id(project)
         if other is None:
             raise SyscallError(f'project "{project}" not found')
-        active = store.deployments.active(other)  # oldest first: take the newest
-        if not active:
+        dep = store.deployments.active_for_project(other)
+        if dep is None:
             raise SyscallError(f'project "{project}" has no active deployment')
         project_id = other
-        deployment_id, build_id = active[-1].deployment_id, active[-1].build_id
+        deployment_id, build_id = dep.deployment_id, dep.build_id
     created: list[str] = []
 
     def write() -> None:

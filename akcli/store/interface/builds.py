@@ -24,3 +24,11 @@ class BuildsPart(Protocol):
     def archive(self, build_id: str) -> bytes | None:
         """The build's tar archive; None if there is no such build."""
         ...
+
+    def get(self, build_id: str) -> BuildRow | None: ...
+
+    def create(
+        self, build_id: str, project_id: str, status: str, archive: bytes, t: str
+    ) -> None:
+        """Insert a build (no error)."""
+        ...

@@ -65,6 +65,20 @@ class EventsPart(Protocol):
         non-empty filters of the event's trigger or its connection's triggers."""
         ...
 
+    def get(self, event_id: str) -> EventRow | None: ...
+
+    def find(
+        self,
+        *,
+        destination_id: str = "",
+        project_id: str = "",
+        event_type: str = "",
+        newest_first: bool = True,
+        limit: int = 0,
+    ) -> list[EventRow]:
+        """Matching events (empty: any; ``project_id`` only without a
+        destination) by seq; at most ``limit`` when it is > 0."""
+
     def max_seq(self) -> int:
         """The newest event's seq (0: no event yet)."""
         ...

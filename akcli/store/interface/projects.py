@@ -29,6 +29,13 @@ class ResourceRow:
 class ProjectsPart(Protocol):
     """Methods are added here as the SQL moves into the store."""
 
+    def get(self, project_id: str) -> ProjectRow | None: ...
+
+    def create(
+        self, project_id: str, name: str, t: str, display_name: str = ""
+    ) -> None:
+        """Insert a project (created_at = updated_at = ``t``)."""
+
     def id_by_name_or_id(self, name_or_id: str) -> str | None:
         """The ID of the project named ``name_or_id`` or with that ID."""
         ...

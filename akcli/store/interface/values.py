@@ -19,6 +19,10 @@ class StoreValueRow:
 class ValuesPart(Protocol):
     """Methods are added here as the SQL moves into the store."""
 
+    def published(self, project_id: str, key: str) -> StoreValueRow | None:
+        """The project's value of ``key`` if it was published."""
+        ...
+
     def keys(self, project_id: str) -> list[str]:
         """The project's keys, sorted."""
         ...

@@ -29,3 +29,22 @@ class SqliteBuilds:
     def archive(self, build_id: str) -> bytes | None:
         row = self._db.one("SELECT archive FROM builds WHERE build_id = ?", build_id)
         return bytes(row["archive"]) if row is not None else None
+
+    def get(self, build_id: str) -> BuildRow | None:
+        r = self._db.one(
+            f"SELECT {BUILD_COLS} FROM builds WHERE build_id = ?", build_id
+        )
+        return None if r is None else build_row(r)
+
+    def create(
+        self, build_id: str, project_id: str, status: str, archive: bytes, t: str
+    ) -> None:
+        self._db.exec(
+            "INSERT INTO builds (build_id, project_id, status, archive, created_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            build_id,
+            project_id,
+            status,
+            archive,
+            t,
+        )

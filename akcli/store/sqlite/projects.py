@@ -36,6 +36,24 @@ class SqliteProjects:
     def __init__(self, db: Database) -> None:
         self._db = db
 
+    def get(self, project_id: str) -> ProjectRow | None:
+        r = self._db.one(
+            f"SELECT {PROJECT_COLS} FROM projects WHERE project_id = ?", project_id
+        )
+        return None if r is None else project_row(r)
+
+    def create(
+        self, project_id: str, name: str, t: str, display_name: str = ""
+    ) -> None:
+        self._db.exec(
+            f"INSERT INTO projects ({PROJECT_COLS}) VALUES (?, ?, ?, ?, ?)",
+            project_id,
+            name,
+            display_name,
+            t,
+            t,
+        )
+
     def id_by_name_or_id(self, name_or_id: str) -> str | None:
         r = self._db.one(
             "SELECT project_id FROM projects WHERE name = ? OR project_id = ?",
