@@ -31,7 +31,6 @@ from akcli.states import SessionState
 from akcli.store.interface.deployments import DeploymentRow
 from akcli.store.interface.sessions import SessionRow
 from akcli.store.sqlite.deployments import deployment_row
-from akcli.store.sqlite.sessions import session_row
 
 
 @dataclass
@@ -98,10 +97,8 @@ class ServerSessionRow(SessionRow):
         return getattr(self, key)
 
 
-def running_durable(srv: EngineContext, project_id: str) -> list[Any]:
-    """The project's RUNNING durable sessions, oldest first, as
-    `ServerSessionRow`s (typed Any: durability.py keeps them in one list with
-    the `sqlite3.Row` of a session it read itself; TODO(issue 14))."""
+def running_durable(srv: EngineContext, project_id: str) -> list[ServerSessionRow]:
+    """The project's RUNNING durable sessions, oldest first."""
     return [
         ServerSessionRow(*_fields(r))
         for r in srv.store.sessions.running_durable(project_id)
@@ -112,28 +109,23 @@ def _fields(row: SessionRow) -> list[Any]:
     return [getattr(row, f) for f in SessionRow.__dataclass_fields__]
 
 
-def _session(row: SessionRow | sqlite3.Row) -> SessionRow:
-    """The typed row (durability.py may still pass the server's `sqlite3.Row`;
-    TODO(issue 14): SessionRow only)."""
-    return row if isinstance(row, SessionRow) else session_row(row)
-
-
 def _deployment(dep: DeploymentRow | sqlite3.Row) -> DeploymentRow:
+    """The typed row (durability.py still passes a `sqlite3.Row`;
+    TODO(issue 14): DeploymentRow only)."""
     return dep if isinstance(dep, DeploymentRow) else deployment_row(dep)
 
 
 async def check(
     srv: EngineContext,
     runner: SessionRunner,
-    row: SessionRow | sqlite3.Row,
+    row: SessionRow,
     build_id: str,
 ) -> Verdict:
     """Replay session ``row``'s journal against ``build_id`` (nothing runs)."""
-    ses = _session(row)
-    sid = ses.session_id
+    sid = row.session_id
     code_dir, python = await runner.prepare(build_id)
     try:
-        spec = runner.run_spec(ses, code_dir, python, check=True)
+        spec = runner.run_spec(row, code_dir, python, check=True)
         handle = await runner.pool.start(spec, _CheckHost())
         outcome = await handle.wait()
     finally:
@@ -147,17 +139,17 @@ async def check(
 async def migrate(
     srv: EngineContext,
     runner: SessionRunner,
-    row: SessionRow | sqlite3.Row,
+    row: SessionRow,
     deployment: DeploymentRow | sqlite3.Row,
 ) -> Verdict:
     """Check session ``row`` against the deployment's build; if compatible,
     move it there and restart its runner (it replays on the new build)."""
-    ses, dep = _session(row), _deployment(deployment)
-    verdict = await check(srv, runner, ses, dep.build_id)
+    dep = _deployment(deployment)
+    verdict = await check(srv, runner, row, dep.build_id)
     if not verdict.compatible:
         return verdict
     with srv.store.tx():
-        srv.store.sessions.move_build(ses.session_id, dep.build_id, dep.deployment_id)
-    await runner.resume_elsewhere(ses.session_id)
+        srv.store.sessions.move_build(row.session_id, dep.build_id, dep.deployment_id)
+    await runner.resume_elsewhere(row.session_id)
     verdict.summary = f"migrated to {dep.build_id}"
     return verdict
