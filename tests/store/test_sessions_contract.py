@@ -274,3 +274,4 @@ def test_parent_of(store: Store) -> None:
     assert store.sessions.parent_of("ses_c") == "ses_p"
     assert store.sessions.parent_of("ses_p") == ""
     assert store.sessions.parent_of("ses_x") == ""
+    assert store.sessions.exists("ses_c") and not store.sessions.exists("ses_x")

@@ -237,3 +237,7 @@ class SqliteSessions:
             "SELECT parent_session_id FROM sessions WHERE session_id = ?", session_id
         )
         return str(row[0] or "") if row is not None else ""
+
+    def exists(self, session_id: str) -> bool:
+        row = self._db.one("SELECT 1 FROM sessions WHERE session_id = ?", session_id)
+        return row is not None
