@@ -37,3 +37,7 @@ class DeploymentsPart(Protocol):
         """The DRAINING deployment of ``session_id`` -> INACTIVE once none of
         its sessions is CREATED or RUNNING."""
         ...
+
+    def uses_build(self, build_id: str) -> bool:
+        """Whether a deployment (in any state) is of the build."""
+        ...

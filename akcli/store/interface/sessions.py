@@ -88,3 +88,7 @@ class SessionsPart(Protocol):
     def stop_created(self, session_id: str, reason: str, t: str) -> bool:
         """A CREATED session -> STOPPED; False if it was not CREATED."""
         ...
+
+    def live_on_build(self, build_id: str) -> str | None:
+        """The ID of a CREATED or RUNNING session pinned to the build."""
+        ...

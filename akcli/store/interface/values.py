@@ -18,3 +18,7 @@ class StoreValueRow:
 
 class ValuesPart(Protocol):
     """Methods are added here as the SQL moves into the store."""
+
+    def delete_for_project(self, project_id: str) -> None:
+        """Every store value of the project."""
+        ...

@@ -66,3 +66,9 @@ class SqliteDeployments:
             SessionState.CREATED,
             SessionState.RUNNING,
         )
+
+    def uses_build(self, build_id: str) -> bool:
+        row = self._db.one(
+            "SELECT 1 FROM deployments WHERE build_id = ? LIMIT 1", build_id
+        )
+        return row is not None

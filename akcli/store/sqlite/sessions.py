@@ -130,3 +130,13 @@ class SqliteSessions:
             SessionState.CREATED,
         )
         return bool(cur.rowcount)
+
+    def live_on_build(self, build_id: str) -> str | None:
+        row = self._db.one(
+            "SELECT session_id FROM sessions WHERE build_id = ?"
+            " AND state IN (?, ?) LIMIT 1",
+            build_id,
+            SessionState.CREATED,
+            SessionState.RUNNING,
+        )
+        return None if row is None else str(row["session_id"])

@@ -24,3 +24,6 @@ STOREVALUE_COLS = "project_id, key, value, published"
 class SqliteValues:
     def __init__(self, db: Database) -> None:
         self._db = db
+
+    def delete_for_project(self, project_id: str) -> None:
+        self._db.exec("DELETE FROM store_values WHERE project_id = ?", project_id)
