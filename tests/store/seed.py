@@ -1,15 +1,15 @@
-"""Rows the contract tests need from parts that have no method creating them
-yet (projects, builds, deployments, triggers, connections, waits): written
-here, on the SQLite backend, until those parts grow their own. Sessions are
-created through `store.sessions.create`."""
+"""Rows the contract tests need. Projects, builds, connections, triggers and
+sessions are created through their parts; deployments and waits, whose parts
+have no method creating them yet, are written here on the SQLite backend."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from akcli.states import DeploymentState
+from akcli.states import BuildStatus, DeploymentState
 from akcli.store.interface import Store
 from akcli.store.interface.sessions import NewSession
+from akcli.store.interface.triggers import TriggerRow
 from akcli.store.sqlite import SqliteStore
 
 T0 = "2026-01-01T00:00:00.000000Z"
@@ -22,28 +22,16 @@ def _exec(store: Store, sql: str, *args: Any) -> None:
 
 
 def project(store: Store, pid: str = "prj_1") -> str:
-    _exec(
-        store,
-        "INSERT INTO projects (project_id, name, created_at, updated_at)"
-        " VALUES (?, ?, ?, ?)",
-        pid,
-        f"name-{pid}",
-        T0,
-        T0,
-    )
+    with store.tx():
+        store.projects.create(pid, f"name-{pid}", T0)
     return pid
 
 
-def build(store: Store, bid: str, pid: str = "prj_1", archive: bytes = b"") -> str:
-    _exec(
-        store,
-        "INSERT INTO builds (build_id, project_id, status, archive, created_at)"
-        " VALUES (?, ?, 'BUILD_STATUS_SUCCESS', ?, ?)",
-        bid,
-        pid,
-        archive,
-        T0,
-    )
+def build(
+    store: Store, bid: str, pid: str = "prj_1", archive: bytes = b"", t: str = T0
+) -> str:
+    with store.tx():
+        store.builds.create(bid, pid, BuildStatus.SUCCESS, archive, t)
     return bid
 
 
@@ -69,35 +57,43 @@ def deployment(
     return did
 
 
-def connection(store: Store, cid: str, name: str, pid: str = "prj_1") -> str:
-    _exec(
-        store,
-        "INSERT INTO connections (connection_id, project_id, name, integration,"
-        " created_at, updated_at) VALUES (?, ?, ?, 'github', ?, ?)",
-        cid,
-        pid,
-        name,
-        T0,
-        T0,
-    )
+def connection(
+    store: Store,
+    cid: str,
+    name: str,
+    pid: str = "prj_1",
+    integration: str = "github",
+    t: str = T0,
+) -> str:
+    with store.tx():
+        store.connections.create(cid, pid, name, integration, t)
     return cid
 
 
 def trigger(store: Store, tid: str, pid: str = "prj_1", **cols: Any) -> str:
-    row: dict[str, Any] = {
+    fields: dict[str, Any] = {
         "trigger_id": tid,
         "project_id": pid,
         "name": tid,
         "source_type": "SOURCE_TYPE_WEBHOOK",
+        "event_type": "",
+        "filter": "",
         "code_path": "main.py",
         "code_name": "on",
+        "is_durable": False,
+        "is_sync": False,
+        "schedule": "",
+        "timezone": "",
+        "webhook_slug": None,
         "created_at": T0,
         "updated_at": T0,
+        "connection_id": "",
         **cols,
     }
-    names = ", ".join(row)
-    marks = ", ".join("?" * len(row))
-    _exec(store, f"INSERT INTO triggers ({names}) VALUES ({marks})", *row.values())
+    fields["is_durable"] = bool(fields["is_durable"])
+    fields["is_sync"] = bool(fields["is_sync"])
+    with store.tx():
+        store.triggers.create(TriggerRow(**fields))
     return tid
 
 
@@ -133,3 +129,21 @@ def session(store: Store, sid: str, t: str = T0, **fields: Any) -> str:
     with store.tx():
         store.sessions.create(new, t)
     return sid
+
+
+def store_value(store: Store, pid: str, key: str, value: str = '"v"') -> None:
+    _exec(
+        store,
+        "INSERT INTO store_values (project_id, key, value) VALUES (?, ?, ?)",
+        pid,
+        key,
+        value,
+    )
+
+
+def has_store_value(store: Store, pid: str, key: str) -> bool:
+    assert isinstance(store, SqliteStore)
+    row = store.db.one(
+        "SELECT 1 FROM store_values WHERE project_id = ? AND key = ?", pid, key
+    )
+    return row is not None
