@@ -1,15 +1,19 @@
-"""Rows the contract tests need. Projects, builds, connections, triggers and
-sessions are created through their parts; deployments and waits, whose parts
-have no method creating them yet, are written here on the SQLite backend."""
+"""Rows the contract tests need. Projects, builds, deployments, connections,
+triggers, vars and sessions are created through their parts; the rest, whose
+parts have no method writing them yet, are written here on the SQLite backend."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
+
+import pytest
 
 from akcli.states import BuildStatus, DeploymentState
 from akcli.store.interface import Store
 from akcli.store.interface.sessions import NewSession
 from akcli.store.interface.triggers import TriggerRow
+from akcli.store.interface.vars import VarRow
 from akcli.store.sqlite import SqliteStore
 
 T0 = "2026-01-01T00:00:00.000000Z"
@@ -43,17 +47,8 @@ def deployment(
     created_at: str = T0,
 ) -> str:
     bid = build(store, f"bld_{did}", pid)
-    _exec(
-        store,
-        "INSERT INTO deployments (deployment_id, project_id, build_id, state,"
-        " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-        did,
-        pid,
-        bid,
-        state,
-        created_at,
-        created_at,
-    )
+    with store.tx():
+        store.deployments.create(did, pid, bid, state, created_at)
     return did
 
 
@@ -131,19 +126,91 @@ def session(store: Store, sid: str, t: str = T0, **fields: Any) -> str:
     return sid
 
 
-def store_value(store: Store, pid: str, key: str, value: str = '"v"') -> None:
-    _exec(
-        store,
-        "INSERT INTO store_values (project_id, key, value) VALUES (?, ?, ?)",
-        pid,
+# Seeds of the services' contract tests.
+
+
+def _sqlite(store: Store) -> SqliteStore:
+    if not isinstance(store, SqliteStore):
+        pytest.skip("no seed for this backend yet")
+    return store
+
+
+def value(store: Store, project_id: str, key: str, v: Any, published: bool) -> None:
+    _sqlite(store).db.exec(
+        "INSERT INTO store_values (project_id, key, value, published) VALUES (?, ?, ?, ?)",
+        project_id,
         key,
+        json.dumps(v),
+        int(published),
+    )
+
+
+def var(store: Store, scope_id: str, name: str, value: str) -> None:
+    store.vars.set_many([VarRow(scope_id, name, value, False)])
+
+
+def integration_connection(
+    store: Store, cid: str, pid: str, integration: str, t: str
+) -> None:
+    connection(store, cid, cid, pid, integration, t)
+
+
+def webhook_trigger(store: Store, tid: str, pid: str, slug: str) -> None:
+    trigger(
+        store,
+        tid,
+        pid,
+        webhook_slug=slug,
+        code_path="",
+        code_name="",
+        created_at="t0",
+        updated_at="t0",
+    )
+
+
+def session_state(store: Store, session_id: str, state: str) -> None:
+    _sqlite(store).db.exec(
+        "UPDATE sessions SET state = ? WHERE session_id = ?", state, session_id
+    )
+
+
+def print_(store: Store, session_id: str, key: str, t: str, text: str) -> None:
+    _sqlite(store).db.exec(
+        "INSERT INTO session_prints (session_id, key, t, text) VALUES (?, ?, ?, ?)",
+        session_id,
+        key,
+        t,
+        text,
+    )
+
+
+def journal(
+    store: Store,
+    session_id: str,
+    seq: int,
+    name: str,
+    kind: str,
+    value: str,
+    *,
+    is_error: bool = False,
+    timings: tuple[float | None, float | None, float | None] = (None, None, None),
+) -> None:
+    _sqlite(store).db.exec(
+        "INSERT INTO journal (session_id, seq, name, kind, value, is_error,"
+        " created_at, queue_s, exec_s, commit_s) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        session_id,
+        seq,
+        name,
+        kind,
         value,
+        int(is_error),
+        f"t{seq}",
+        *timings,
     )
 
 
 def has_store_value(store: Store, pid: str, key: str) -> bool:
-    assert isinstance(store, SqliteStore)
-    row = store.db.one(
+    row = _sqlite(store).db.one(
         "SELECT 1 FROM store_values WHERE project_id = ? AND key = ?", pid, key
     )
     return row is not None

@@ -1,11 +1,25 @@
-"""Contract: connections by ID and name, listing filters, integration
-changes and delete."""
+"""Contract: connections by integration, oldest first; by ID and name,
+listing filters, integration changes and delete."""
 
 from __future__ import annotations
 
 from akcli.store.interface import Store
 from akcli.store.interface.connections import ConnectionRow
 from tests.store import seed
+
+
+def test_of_integration(store: Store) -> None:
+    with store.tx():
+        store.projects.create("prj_1", "p", "t0")
+    seed.integration_connection(store, "con_2", "prj_1", "slack", "t2")
+    seed.integration_connection(store, "con_1", "prj_1", "slack", "t1")
+    seed.integration_connection(store, "con_3", "prj_1", "github", "t3")
+    got = store.connections.of_integration("slack")
+    assert [(c.connection_id, c.integration, c.project_id) for c in got] == [
+        ("con_1", "slack", "prj_1"),
+        ("con_2", "slack", "prj_1"),
+    ]
+    assert store.connections.of_integration("jira") == []
 
 
 def test_create_get_by_name_find(store: Store) -> None:

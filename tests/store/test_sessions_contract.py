@@ -33,6 +33,99 @@ def test_create_then_get(store: Store) -> None:
     assert store.sessions.get("ses_2") is None
 
 
+def _new(sid: str, project_id: str = "prj_1", **ids: str) -> NewSession:
+    """A session with some of deployment_id, trigger_id, event_id."""
+    return NewSession(
+        session_id=sid,
+        project_id=project_id,
+        entry_path="main.py",
+        entry_name="f",
+        inputs={},
+        deployment_id=ids.get("deployment_id", ""),
+        trigger_id=ids.get("trigger_id", ""),
+        event_id=ids.get("event_id", ""),
+    )
+
+
+def test_find_filters_and_pages_newest_first(store: Store) -> None:
+    from akcli.store.interface.sessions import SessionFilter
+
+    with store.tx():
+        store.sessions.create(
+            _new("ses_1", deployment_id="dep_1"), "2026-01-01T00:00:01Z"
+        )
+        store.sessions.create(_new("ses_2", trigger_id="trg_1"), "2026-01-01T00:00:02Z")
+        store.sessions.create(_new("ses_3", project_id="prj_2"), "2026-01-01T00:00:03Z")
+        store.sessions.create(_new("ses_4", event_id="evt_1"), "2026-01-01T00:00:03Z")
+
+    def ids(f: SessionFilter, limit: int = 10, offset: int = 0) -> list[str]:
+        return [r.session_id for r in store.sessions.find(f, limit, offset)]
+
+    everything = SessionFilter()
+    assert ids(everything) == ["ses_4", "ses_3", "ses_2", "ses_1"]
+    assert ids(everything, 2, 1) == ["ses_3", "ses_2"]
+    assert ids(SessionFilter(project_id="prj_1")) == ["ses_4", "ses_2", "ses_1"]
+    assert ids(SessionFilter(deployment_id="dep_1")) == ["ses_1"]
+    assert ids(SessionFilter(trigger_id="trg_1")) == ["ses_2"]
+    assert ids(SessionFilter(event_id="evt_1")) == ["ses_4"]
+    assert ids(SessionFilter(state=SessionState.CREATED)) == ids(everything)
+    assert ids(SessionFilter(state=SessionState.RUNNING)) == []
+    window = SessionFilter(
+        created_after="2026-01-01T00:00:02Z", created_before="2026-01-01T00:00:03Z"
+    )
+    assert ids(window) == ["ses_2"]
+    assert store.sessions.latest_id("prj_1") == "ses_4"
+    assert store.sessions.latest_id("prj_9") is None
+
+
+def test_state_counts_and_live_sessions_of_a_deployment(store: Store) -> None:
+    from tests.store import seed
+
+    with store.tx():
+        for sid in ("ses_1", "ses_2", "ses_3"):
+            store.sessions.create(_new(sid, deployment_id="dep_1"), "t0")
+    assert store.sessions.state_counts("dep_1") == {SessionState.CREATED: 3}
+    assert store.sessions.state_counts("dep_2") == {}
+    assert store.sessions.deployment_has_live("dep_1")
+    assert not store.sessions.deployment_has_live("dep_2")
+    seed.session_state(store, "ses_1", SessionState.RUNNING)
+    seed.session_state(store, "ses_2", SessionState.COMPLETED)
+    seed.session_state(store, "ses_3", SessionState.ERROR)
+    assert store.sessions.state_counts("dep_1") == {
+        SessionState.RUNNING: 1,
+        SessionState.COMPLETED: 1,
+        SessionState.ERROR: 1,
+    }
+    assert store.sessions.deployment_has_live("dep_1")
+    seed.session_state(store, "ses_1", SessionState.STOPPED)
+    assert not store.sessions.deployment_has_live("dep_1")
+
+
+def test_delete_session_and_what_it_wrote(store: Store) -> None:
+    from tests.store import seed
+
+    with store.tx():
+        store.sessions.create(_new("ses_1"), "t0")
+        store.sessions.create(_new("ses_2"), "t0")
+    for sid in ("ses_1", "ses_2"):
+        store.logs.append(sid, [{"print": "x"}], "t1")
+        seed.print_(store, sid, "k1", "t1", "hello")
+        seed.journal(store, sid, 1, "sleep", "json", '{"wake_at": 1}')
+    with store.tx():
+        store.logs.delete_for_session("ses_1")
+        store.prints.delete_for_session("ses_1")
+        store.journal.delete_for_session("ses_1")
+        store.sessions.delete("ses_1")
+    assert store.sessions.get("ses_1") is None
+    assert store.logs.after("ses_1") == []
+    assert store.prints.page("ses_1", 0, 10, 1 << 20) == ([], False)
+    assert store.journal.sleeps("ses_1") == []
+    assert store.sessions.get("ses_2") is not None
+    assert len(store.logs.after("ses_2")) == 1
+    assert len(store.prints.page("ses_2", 0, 10, 1 << 20)[0]) == 1
+    assert len(store.journal.sleeps("ses_2")) == 1
+
+
 def test_in_state_is_oldest_first_and_limited(store: Store) -> None:
     from tests.store.seed import session
 

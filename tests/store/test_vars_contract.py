@@ -1,11 +1,24 @@
-"""Contract: vars are upserted in batches and deleted by name, by scope and
-with their project (its own and its connections')."""
+"""Contract: vars read by name; upserted in batches and deleted by name, by
+scope and with their project (its own and its connections')."""
 
 from __future__ import annotations
 
 from akcli.store.interface import Store
 from akcli.store.interface.vars import VarRow
 from tests.store import seed
+
+
+def test_named(store: Store) -> None:
+    seed.var(store, "prj_1", "a", "1")
+    seed.var(store, "prj_1", "b", "2")
+    seed.var(store, "prj_1", "c", "3")
+    seed.var(store, "prj_2", "a", "9")
+    got = store.vars.named("prj_1", ["a", "c", "missing"])
+    assert sorted((v.scope_id, v.name, v.value) for v in got) == [
+        ("prj_1", "a", "1"),
+        ("prj_1", "c", "3"),
+    ]
+    assert store.vars.named("prj_1", []) == []
 
 
 def test_set_many_upserts(store: Store) -> None:
@@ -41,8 +54,8 @@ def test_deletes(store: Store) -> None:
 
 
 def test_values_delete_for_project(store: Store) -> None:
-    seed.store_value(store, "prj_1", "k")
-    seed.store_value(store, "prj_2", "k")
+    seed.value(store, "prj_1", "k", "v", published=False)
+    seed.value(store, "prj_2", "k", "v", published=True)
     with store.tx():
         store.values.delete_for_project("prj_1")
     assert not seed.has_store_value(store, "prj_1", "k")

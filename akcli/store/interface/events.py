@@ -64,3 +64,18 @@ class EventsPart(Protocol):
         """The (pending event, trigger filter) pairs to evaluate, by seq: the
         non-empty filters of the event's trigger or its connection's triggers."""
         ...
+
+    def get(self, event_id: str) -> EventRow | None: ...
+
+    def find(
+        self,
+        *,
+        destination_id: str = "",
+        project_id: str = "",
+        event_type: str = "",
+        newest_first: bool = True,
+        limit: int = 0,
+    ) -> list[EventRow]:
+        """Matching events (empty: any; ``project_id`` only without a
+        destination) by seq; at most ``limit`` when it is > 0."""
+        ...

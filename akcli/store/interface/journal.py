@@ -25,6 +25,18 @@ class JournalRow:
     commit_s: float | None
 
 
+@dataclass(frozen=True, slots=True)
+class ActivityTiming:
+    """One activity's (pickle entry's) timings, in seconds (None: not measured)."""
+
+    seq: int
+    name: str
+    site: str
+    queue_s: float | None
+    exec_s: float | None
+    commit_s: float | None
+
+
 class JournalPart(Protocol):
     """Methods are added here as the SQL moves into the store."""
 
@@ -56,4 +68,16 @@ class JournalPart(Protocol):
         self, session_id: str, times: Sequence[tuple[float, int]]
     ) -> None:
         """Record (commit seconds, seq) pairs, in one batch."""
+        ...
+
+    def activity_timings(self, session_id: str) -> list[ActivityTiming]:
+        """The timings of the session's activities (kind pickle), by seq."""
+        ...
+
+    def sleeps(self, session_id: str) -> list[JournalRow]:
+        """The session's journaled `sleep` calls that did not fail, by seq."""
+        ...
+
+    def delete_for_session(self, session_id: str) -> None:
+        """Delete the session's journal."""
         ...

@@ -35,3 +35,14 @@ class LogsPart(Protocol):
         """`append` of (time, record as JSON text) pairs, serialized by the
         caller (the activity hot path), numbered the same way; the last seq."""
         ...
+
+    def page(
+        self, session_id: str, limit: int, offset: int = 0, newest_first: bool = False
+    ) -> list[LogRow]:
+        """Up to ``limit`` records after skipping ``offset``, by seq (descending
+        when ``newest_first``)."""
+        ...
+
+    def delete_for_session(self, session_id: str) -> None:
+        """Delete every record of the session."""
+        ...

@@ -32,3 +32,15 @@ class PrintsPart(Protocol):
     def stored_bytes(self, session_id: str, except_key: str = "") -> int:
         """The UTF-8 size of the session's prints, but the one under ``except_key``."""
         ...
+
+    def page(
+        self, session_id: str, after_id: int, limit: int, max_bytes: int
+    ) -> tuple[list[PrintRow], bool]:
+        """Prints with id > ``after_id`` in order: at most ``limit``, and no more
+        once their texts reach ``max_bytes`` (the first is always taken);
+        and whether more follow."""
+        ...
+
+    def delete_for_session(self, session_id: str) -> None:
+        """Delete every print of the session."""
+        ...

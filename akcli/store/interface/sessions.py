@@ -28,6 +28,20 @@ class NewSession:
     is_sync: bool = False
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SessionFilter:
+    """What `SessionsPart.find` matches on; empty fields match everything."""
+
+    project_id: str = ""
+    deployment_id: str = ""
+    event_id: str = ""
+    build_id: str = ""
+    trigger_id: str = ""
+    state: SessionState | None = None
+    created_after: str = ""  # RFC 3339 UTC, inclusive
+    created_before: str = ""  # exclusive
+
+
 @dataclass(frozen=True, slots=True)
 class SessionRow:
     """A row of `sessions`."""
@@ -87,6 +101,26 @@ class SessionsPart(Protocol):
 
     def stop_created(self, session_id: str, reason: str, t: str) -> bool:
         """A CREATED session -> STOPPED; False if it was not CREATED."""
+        ...
+
+    def find(self, f: SessionFilter, limit: int, offset: int = 0) -> list[SessionRow]:
+        """Matching sessions, newest first (created_at, then session_id)."""
+        ...
+
+    def latest_id(self, project_id: str) -> str | None:
+        """The ID of the project's newest session."""
+        ...
+
+    def delete(self, session_id: str) -> None:
+        """Delete the session row (its logs, prints, journal are their parts')."""
+        ...
+
+    def state_counts(self, deployment_id: str) -> dict[SessionState, int]:
+        """How many of the deployment's sessions are in each state (none: absent)."""
+        ...
+
+    def deployment_has_live(self, deployment_id: str) -> bool:
+        """Whether a session of the deployment is still CREATED or RUNNING."""
         ...
 
     def live_on_build(self, build_id: str) -> str | None:

@@ -73,6 +73,10 @@ class TriggersPart(Protocol):
         """Insert or move the trigger's `schedule_state`."""
         ...
 
+    def live_webhook(self, slug: str) -> TriggerRow | None:
+        """The trigger of a webhook slug, if its project has an ACTIVE deployment."""
+        ...
+
     def by_name(self, project_id: str, name: str) -> TriggerRow | None: ...
 
     def create(self, row: TriggerRow) -> None:

@@ -19,6 +19,10 @@ class StoreValueRow:
 class ValuesPart(Protocol):
     """Methods are added here as the SQL moves into the store."""
 
+    def published(self, project_id: str, key: str) -> StoreValueRow | None:
+        """The project's value of ``key`` if it was published."""
+        ...
+
     def delete_for_project(self, project_id: str) -> None:
         """Every store value of the project."""
         ...

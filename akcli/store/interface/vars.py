@@ -22,6 +22,10 @@ class VarsPart(Protocol):
         """The scope's vars, by name."""
         ...
 
+    def named(self, scope_id: str, names: Sequence[str]) -> list[VarRow]:
+        """The scope's vars among ``names`` (those that exist), in no order."""
+        ...
+
     def set_many(self, rows: Sequence[VarRow]) -> None:
         """Insert or overwrite (value, is_secret, description) each var."""
         ...

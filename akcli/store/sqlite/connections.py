@@ -19,6 +19,13 @@ class SqliteConnections:
         )
         return [ConnectionRow(*r) for r in rows]
 
+    def of_integration(self, integration: str) -> list[ConnectionRow]:
+        rows = self._db.all(
+            f"SELECT {_COLS} FROM connections WHERE integration = ? ORDER BY created_at",
+            integration,
+        )
+        return [ConnectionRow(*r) for r in rows]
+
     def get(self, connection_id: str) -> ConnectionRow | None:
         r = self._db.one(
             f"SELECT {_COLS} FROM connections WHERE connection_id = ?", connection_id

@@ -91,3 +91,37 @@ class SqliteEvents:
             limit,
         )
         return [PendingFilterRow(*r) for r in rows]
+
+    def get(self, event_id: str) -> EventRow | None:
+        r = self._db.one(
+            f"SELECT {EVENT_COLS} FROM events WHERE event_id = ?", event_id
+        )
+        return None if r is None else event_row(r)
+
+    def find(
+        self,
+        *,
+        destination_id: str = "",
+        project_id: str = "",
+        event_type: str = "",
+        newest_first: bool = True,
+        limit: int = 0,
+    ) -> list[EventRow]:
+        where: list[str] = []
+        args: list[str] = []
+        if destination_id:
+            where.append("destination_id = ?")
+            args.append(destination_id)
+        elif project_id:
+            where.append("project_id = ?")
+            args.append(project_id)
+        if event_type:
+            where.append("event_type = ?")
+            args.append(event_type)
+        sql = f"SELECT {EVENT_COLS} FROM events"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += f" ORDER BY seq {'DESC' if newest_first else 'ASC'}"
+        if limit > 0:
+            sql += f" LIMIT {int(limit)}"
+        return [event_row(r) for r in self._db.all(sql, *args)]

@@ -92,3 +92,22 @@ class SqliteLogs:
                 [(session_id, i, t, r) for i, (t, r) in enumerate(records, last + 1)],
             )
         return last + n
+
+    def page(
+        self, session_id: str, limit: int, offset: int = 0, newest_first: bool = False
+    ) -> list[LogRow]:
+        order = "DESC" if newest_first else "ASC"
+        rows = self._db.all(
+            "SELECT seq, t, record FROM session_logs WHERE session_id = ?"
+            f" ORDER BY seq {order} LIMIT ? OFFSET ?",
+            session_id,
+            limit,
+            offset,
+        )
+        return [
+            LogRow(session_id, int(r["seq"]), r["t"], json.loads(r["record"]))
+            for r in rows
+        ]
+
+    def delete_for_session(self, session_id: str) -> None:
+        self._db.exec("DELETE FROM session_logs WHERE session_id = ?", session_id)

@@ -52,3 +52,30 @@ class SqlitePrints:
             except_key,
         )
         return int(row[0]) if row is not None else 0
+
+    def page(
+        self, session_id: str, after_id: int, limit: int, max_bytes: int
+    ) -> tuple[list[PrintRow], bool]:
+        cur = self._db.exec(
+            f"SELECT {PRINT_COLS} FROM session_prints WHERE session_id = ? AND id > ?"
+            " ORDER BY id LIMIT ?",
+            session_id,
+            after_id,
+            limit + 1,
+        )
+        out: list[PrintRow] = []
+        size = 0
+        more = False
+        try:
+            for r in cur:  # stop reading at the budget: prints may be large
+                if len(out) >= limit or (out and size >= max_bytes):
+                    more = True
+                    break
+                size += len(r["text"])
+                out.append(print_row(r))
+        finally:
+            cur.close()
+        return out, more
+
+    def delete_for_session(self, session_id: str) -> None:
+        self._db.exec("DELETE FROM session_prints WHERE session_id = ?", session_id)

@@ -7,7 +7,7 @@ import sqlite3
 
 from akcli.states import SessionState
 from akcli.store.db import Database
-from akcli.store.interface.sessions import NewSession, SessionRow
+from akcli.store.interface.sessions import NewSession, SessionFilter, SessionRow
 
 SESSION_COLS = (
     "session_id, project_id, deployment_id, build_id, event_id, trigger_id,"
@@ -130,6 +130,62 @@ class SqliteSessions:
             SessionState.CREATED,
         )
         return bool(cur.rowcount)
+
+    def find(self, f: SessionFilter, limit: int, offset: int = 0) -> list[SessionRow]:
+        where: list[str] = []
+        args: list[object] = []
+        for col, value in (
+            ("project_id", f.project_id),
+            ("deployment_id", f.deployment_id),
+            ("event_id", f.event_id),
+            ("build_id", f.build_id),
+            ("trigger_id", f.trigger_id),
+        ):
+            if value:
+                where.append(f"{col} = ?")
+                args.append(value)
+        if f.state is not None:
+            where.append("state = ?")
+            args.append(f.state)
+        if f.created_after:
+            where.append("created_at >= ?")
+            args.append(f.created_after)
+        if f.created_before:
+            where.append("created_at < ?")
+            args.append(f.created_before)
+        sql = f"SELECT {SESSION_COLS} FROM sessions"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY created_at DESC, session_id DESC LIMIT ? OFFSET ?"
+        return [session_row(r) for r in self._db.all(sql, *args, limit, offset)]
+
+    def latest_id(self, project_id: str) -> str | None:
+        r = self._db.one(
+            "SELECT session_id FROM sessions WHERE project_id = ?"
+            " ORDER BY created_at DESC, session_id DESC LIMIT 1",
+            project_id,
+        )
+        return None if r is None else str(r["session_id"])
+
+    def delete(self, session_id: str) -> None:
+        self._db.exec("DELETE FROM sessions WHERE session_id = ?", session_id)
+
+    def state_counts(self, deployment_id: str) -> dict[SessionState, int]:
+        rows = self._db.all(
+            "SELECT state, COUNT(*) AS n FROM sessions WHERE deployment_id = ?"
+            " GROUP BY state",
+            deployment_id,
+        )
+        return {SessionState(r["state"]): int(r["n"]) for r in rows}
+
+    def deployment_has_live(self, deployment_id: str) -> bool:
+        r = self._db.one(
+            "SELECT 1 FROM sessions WHERE deployment_id = ? AND state IN (?, ?) LIMIT 1",
+            deployment_id,
+            SessionState.CREATED,
+            SessionState.RUNNING,
+        )
+        return r is not None
 
     def live_on_build(self, build_id: str) -> str | None:
         row = self._db.one(

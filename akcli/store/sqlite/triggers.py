@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
+from akcli.states import DeploymentState
 from akcli.store.db import Database
 from akcli.store.interface.triggers import (
     ConnectionTriggerRow,
@@ -50,6 +51,16 @@ SCHEDULESTATE_COLS = "trigger_id, last_fire"
 _T_COLS = ", ".join(f"t.{c}" for c in TRIGGER_COLS.split(", "))
 
 
+# On the webhook hot path: the statement's text is built once.
+_LIVE_WEBHOOK = (
+    "SELECT "
+    + ", ".join(f"t.{c.strip()}" for c in TRIGGER_COLS.split(","))
+    + " FROM triggers t WHERE t.webhook_slug = ? AND EXISTS"
+    " (SELECT 1 FROM deployments d WHERE d.project_id = t.project_id"
+    " AND d.state = ?)"
+)
+
+
 class SqliteTriggers:
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -94,6 +105,17 @@ class SqliteTriggers:
             trigger_id,
             last_fire,
         )
+
+    def live_webhook(self, slug: str) -> TriggerRow | None:
+        r = self._db.one(_LIVE_WEBHOOK, slug, DeploymentState.ACTIVE.value)
+        if r is None:
+            return None
+        # By position (TRIGGER_COLS is in field order): on the hot path, a
+        # column looked up by name costs more than the query.
+        return TriggerRow(
+            r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], bool(r[8]), bool(r[9]),
+            r[10], r[11], r[12], r[13], r[14], r[15],
+        )  # fmt: skip
 
     def by_name(self, project_id: str, name: str) -> TriggerRow | None:
         r = self._db.one(

@@ -25,5 +25,14 @@ class SqliteValues:
     def __init__(self, db: Database) -> None:
         self._db = db
 
+    def published(self, project_id: str, key: str) -> StoreValueRow | None:
+        r = self._db.one(
+            f"SELECT {STOREVALUE_COLS} FROM store_values"
+            " WHERE project_id = ? AND key = ? AND published = 1",
+            project_id,
+            key,
+        )
+        return None if r is None else storevalue_row(r)
+
     def delete_for_project(self, project_id: str) -> None:
         self._db.exec("DELETE FROM store_values WHERE project_id = ?", project_id)

@@ -29,6 +29,19 @@ class SqliteVars:
             for r in rows
         ]
 
+    def named(self, scope_id: str, names: Sequence[str]) -> list[VarRow]:
+        if not names:
+            return []
+        marks = ", ".join("?" * len(names))
+        rows = self._db.all(
+            "SELECT scope_id, name, value, is_secret, description FROM vars"
+            f" WHERE scope_id = ? AND name IN ({marks})",
+            scope_id,
+            *names,
+        )
+        # By position: read on the webhook hot path (dedup options).
+        return [VarRow(r[0], r[1], r[2], bool(r[3]), r[4]) for r in rows]
+
     def set_many(self, rows: Sequence[VarRow]) -> None:
         with self._db.tx() as c:
             c.executemany(
