@@ -20,6 +20,7 @@ from akcli.engine.context import EngineContext
 from akcli.engine.runner_types import SyscallError
 from akcli.engine.sessions_store import create_session
 from akcli.store.db import now
+from runner.entrypoint import parse_entrypoint
 
 POLL = 0.5  # fallback poll while waiting; a kick() wakes waiters at once
 
@@ -152,9 +153,10 @@ def _start(call: Call, args: dict[str, Any]) -> Any:
     db = call.srv.db
     parent = call.session
     loc = str(args.get("loc") or "")
-    path, sep, name = loc.replace(" ", ":", 1).partition(":")
-    if not sep or not path.endswith(".py") or not name:
-        raise SyscallError(f'invalid location "{loc}", expected "file.py:function"')
+    try:
+        path, name = parse_entrypoint(loc, need_name=True, need_py=True)
+    except ValueError as e:
+        raise SyscallError(str(e)) from None
     data = args.get("data") or {}
     memo = args.get("memo") or {}
     if not isinstance(data, dict) or not isinstance(memo, dict):

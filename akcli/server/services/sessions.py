@@ -20,6 +20,7 @@ from akcli.server.state import Server
 from akcli.states import SESSION_STATES, SessionState
 from akcli.store.interface.builds import BuildRow
 from akcli.store.interface.sessions import SessionFilter, SessionRow
+from runner.entrypoint import parse_entrypoint
 
 STATES = SESSION_STATES
 
@@ -41,20 +42,6 @@ def _state_name(value: object) -> str:
             raise BadRequest(f"invalid session state {value}")
         return "unspecified" if value == 0 else STATES[value - 1]
     return str(value)
-
-
-def parse_entrypoint(text: str) -> tuple[str, str]:
-    """`file:func`, `file func`, `file:row.col,func` -> (path, name)."""
-    text = text.strip()
-    if ":" in text:
-        path, _, name = text.partition(":")
-        name = name.rpartition(",")[2]
-    else:
-        path, _, name = text.partition(" ")
-    path, name = path.strip(), name.strip()
-    if not path or not name:
-        raise BadRequest(f'invalid entry point "{text}": expected "file.py:function"')
-    return path, name
 
 
 def session_json(row: SessionRow, with_inputs: bool = True) -> dict[str, Any]:
@@ -109,7 +96,10 @@ def start(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
         if not path or not name:
             raise BadRequest("missing entry point")
     elif isinstance(entry, str) and entry:
-        path, name = parse_entrypoint(entry)
+        try:
+            path, name = parse_entrypoint(entry, need_name=True)
+        except ValueError as e:
+            raise BadRequest(str(e)) from None
     else:
         raise BadRequest("missing entry point")
     inputs = ses.get("inputs") or {}
