@@ -116,7 +116,7 @@ def delete(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
     with srv.store.tx():  # all of it or nothing
         srv.store.vars.delete_for_project(pid)  # its own and its connections'
         srv.store.values.delete_for_project(pid)
-        srv.store.projects.delete(pid)  # the rest by ON DELETE CASCADE
+        srv.store.projects.delete(pid)  # the rest goes by the schema's cascade
     return {}
 
 

@@ -279,6 +279,6 @@ def delete(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
     tid = req_str(body, "trigger_id", "trigger ID")
     row = get_trigger(srv, tid)
     with srv.store.tx():
-        # schedule_state goes with the trigger (ON DELETE CASCADE).
+        # schedule_state goes with the trigger (the schema cascades it).
         srv.store.triggers.delete(row.trigger_id)
     return {}
