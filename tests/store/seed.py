@@ -1,7 +1,6 @@
-"""Rows the contract tests need from parts that have no method creating them
-yet (projects, builds, deployments, triggers, connections, waits): written
-here, on the SQLite backend, until those parts grow their own. Sessions are
-created through `store.sessions.create`."""
+"""Rows the contract tests need. Projects, builds, deployments, connections,
+triggers, vars and sessions are created through their parts; the rest, whose
+parts have no method writing them yet, are written here on the SQLite backend."""
 
 from __future__ import annotations
 
@@ -10,9 +9,11 @@ from typing import Any
 
 import pytest
 
-from akcli.states import DeploymentState
+from akcli.states import BuildStatus, DeploymentState
 from akcli.store.interface import Store
 from akcli.store.interface.sessions import NewSession
+from akcli.store.interface.triggers import TriggerRow
+from akcli.store.interface.vars import VarRow
 from akcli.store.sqlite import SqliteStore
 
 T0 = "2026-01-01T00:00:00.000000Z"
@@ -25,28 +26,16 @@ def _exec(store: Store, sql: str, *args: Any) -> None:
 
 
 def project(store: Store, pid: str = "prj_1") -> str:
-    _exec(
-        store,
-        "INSERT INTO projects (project_id, name, created_at, updated_at)"
-        " VALUES (?, ?, ?, ?)",
-        pid,
-        f"name-{pid}",
-        T0,
-        T0,
-    )
+    with store.tx():
+        store.projects.create(pid, f"name-{pid}", T0)
     return pid
 
 
-def build(store: Store, bid: str, pid: str = "prj_1", archive: bytes = b"") -> str:
-    _exec(
-        store,
-        "INSERT INTO builds (build_id, project_id, status, archive, created_at)"
-        " VALUES (?, ?, 'BUILD_STATUS_SUCCESS', ?, ?)",
-        bid,
-        pid,
-        archive,
-        T0,
-    )
+def build(
+    store: Store, bid: str, pid: str = "prj_1", archive: bytes = b"", t: str = T0
+) -> str:
+    with store.tx():
+        store.builds.create(bid, pid, BuildStatus.SUCCESS, archive, t)
     return bid
 
 
@@ -58,49 +47,48 @@ def deployment(
     created_at: str = T0,
 ) -> str:
     bid = build(store, f"bld_{did}", pid)
-    _exec(
-        store,
-        "INSERT INTO deployments (deployment_id, project_id, build_id, state,"
-        " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-        did,
-        pid,
-        bid,
-        state,
-        created_at,
-        created_at,
-    )
+    with store.tx():
+        store.deployments.create(did, pid, bid, state, created_at)
     return did
 
 
-def connection(store: Store, cid: str, name: str, pid: str = "prj_1") -> str:
-    _exec(
-        store,
-        "INSERT INTO connections (connection_id, project_id, name, integration,"
-        " created_at, updated_at) VALUES (?, ?, ?, 'github', ?, ?)",
-        cid,
-        pid,
-        name,
-        T0,
-        T0,
-    )
+def connection(
+    store: Store,
+    cid: str,
+    name: str,
+    pid: str = "prj_1",
+    integration: str = "github",
+    t: str = T0,
+) -> str:
+    with store.tx():
+        store.connections.create(cid, pid, name, integration, t)
     return cid
 
 
 def trigger(store: Store, tid: str, pid: str = "prj_1", **cols: Any) -> str:
-    row: dict[str, Any] = {
+    fields: dict[str, Any] = {
         "trigger_id": tid,
         "project_id": pid,
         "name": tid,
         "source_type": "SOURCE_TYPE_WEBHOOK",
+        "event_type": "",
+        "filter": "",
         "code_path": "main.py",
         "code_name": "on",
+        "is_durable": False,
+        "is_sync": False,
+        "schedule": "",
+        "timezone": "",
+        "webhook_slug": None,
         "created_at": T0,
         "updated_at": T0,
+        "connection_id": "",
         **cols,
     }
-    names = ", ".join(row)
-    marks = ", ".join("?" * len(row))
-    _exec(store, f"INSERT INTO triggers ({names}) VALUES ({marks})", *row.values())
+    fields["is_durable"] = bool(fields["is_durable"])
+    fields["is_sync"] = bool(fields["is_sync"])
+    with store.tx():
+        store.triggers.create(TriggerRow(**fields))
     return tid
 
 
@@ -158,41 +146,25 @@ def value(store: Store, project_id: str, key: str, v: Any, published: bool) -> N
 
 
 def var(store: Store, scope_id: str, name: str, value: str) -> None:
-    _sqlite(store).db.exec(
-        "INSERT INTO vars (scope_id, name, value, is_secret, description)"
-        " VALUES (?, ?, ?, 0, '')",
-        scope_id,
-        name,
-        value,
-    )
+    store.vars.set_many([VarRow(scope_id, name, value, False)])
 
 
 def integration_connection(
     store: Store, cid: str, pid: str, integration: str, t: str
 ) -> None:
-    _sqlite(store).db.exec(
-        "INSERT INTO connections (connection_id, project_id, name, integration,"
-        " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-        cid,
-        pid,
-        cid,
-        integration,
-        t,
-        t,
-    )
+    connection(store, cid, cid, pid, integration, t)
 
 
 def webhook_trigger(store: Store, tid: str, pid: str, slug: str) -> None:
-    _sqlite(store).db.exec(
-        "INSERT INTO triggers (trigger_id, project_id, name, source_type,"
-        " webhook_slug, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    trigger(
+        store,
         tid,
         pid,
-        tid,
-        "SOURCE_TYPE_WEBHOOK",
-        slug,
-        "t0",
-        "t0",
+        webhook_slug=slug,
+        code_path="",
+        code_name="",
+        created_at="t0",
+        updated_at="t0",
     )
 
 
@@ -235,3 +207,10 @@ def journal(
         f"t{seq}",
         *timings,
     )
+
+
+def has_store_value(store: Store, pid: str, key: str) -> bool:
+    row = _sqlite(store).db.one(
+        "SELECT 1 FROM store_values WHERE project_id = ? AND key = ?", pid, key
+    )
+    return row is not None

@@ -64,7 +64,81 @@ def test_schedules_and_last_fire(store: Store) -> None:
     ]
 
 
-def test_by_name(store: Store) -> None:
+def test_create_by_name_update_lists_delete(store: Store) -> None:
+    import dataclasses
+
+    seed.project(store)
+    seed.project(store, "prj_2")
+    seed.connection(store, "con_1", "gh")
+    seed.trigger(store, "trg_b", name="b", created_at="t2", webhook_slug="s1")
+    seed.trigger(store, "trg_a", name="a", created_at="t2", code_path="")
+    seed.trigger(store, "trg_0", name="z", created_at="t1", connection_id="con_1")
+    seed.trigger(store, "trg_x", "prj_2", name="a", created_at="t0")
+    by = store.triggers.by_name("prj_2", "a")
+    assert by is not None and by.trigger_id == "trg_x"
+    assert store.triggers.by_name("prj_1", "nope") is None
+    assert [t.trigger_id for t in store.triggers.for_project("prj_1")] == [
+        "trg_0",
+        "trg_a",
+        "trg_b",
+    ]
+    assert [t.trigger_id for t in store.triggers.list_all()] == [
+        "trg_x",
+        "trg_0",
+        "trg_a",
+        "trg_b",
+    ]
+    # Triggers that call code, by name.
+    assert [t.name for t in store.triggers.with_code("prj_1")] == ["b", "z"]
+
+    old = store.triggers.get("trg_b")
+    assert old is not None
+    new = dataclasses.replace(
+        old,
+        name="b2",
+        event_type="e",
+        filter="data.x",
+        code_path="m.py",
+        code_name="f",
+        is_durable=True,
+        is_sync=True,
+        schedule="s",
+        timezone="UTC",
+        updated_at="t9",
+        # Not updated:
+        source_type="SOURCE_TYPE_SCHEDULE",
+        webhook_slug="other",
+        created_at="t8",
+    )
+    with store.tx():
+        store.triggers.update(new)
+    got = store.triggers.get("trg_b")
+    assert got == dataclasses.replace(
+        new,
+        source_type=old.source_type,
+        webhook_slug="s1",
+        created_at="t2",
+    )
+
+    with store.tx():
+        store.triggers.set_last_fire("trg_a", "t5")
+        store.triggers.set_last_fire("trg_b", "t5")
+        store.triggers.clear_last_fire("trg_a")
+    fires = {
+        r.trigger.trigger_id: r.last_fire
+        for r in store.triggers.with_last_fire("SOURCE_TYPE_WEBHOOK")
+    }
+    assert fires["trg_a"] is None and fires["trg_b"] == "t5"
+
+    with store.tx():
+        store.triggers.delete("trg_b")
+        store.triggers.delete_on_connection("con_1")
+    assert store.triggers.get("trg_b") is None
+    assert store.triggers.get("trg_0") is None
+    assert [t.trigger_id for t in store.triggers.for_project("prj_1")] == ["trg_a"]
+
+
+def test_by_name_keeps_connection_and_filter(store: Store) -> None:
     seed.project(store)
     seed.project(store, "prj_2")
     seed.connection(store, "con_1", "gh")

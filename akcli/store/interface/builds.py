@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from akcli.states import BuildStatus
+
 
 @dataclass(frozen=True, slots=True)
 class BuildRow:
@@ -28,7 +30,18 @@ class BuildsPart(Protocol):
     def get(self, build_id: str) -> BuildRow | None: ...
 
     def create(
-        self, build_id: str, project_id: str, status: str, archive: bytes, t: str
+        self,
+        build_id: str,
+        project_id: str,
+        status: BuildStatus,
+        archive: bytes,
+        t: str,
     ) -> None:
         """Insert a build (no error)."""
         ...
+
+    def newest_first(self, project_id: str = "") -> list[BuildRow]:
+        """The project's builds (empty: every build), newest first."""
+        ...
+
+    def delete(self, build_id: str) -> None: ...

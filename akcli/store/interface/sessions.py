@@ -126,6 +126,10 @@ class SessionsPart(Protocol):
         """The project's RUNNING durable sessions, oldest first."""
         ...
 
+    def live_on_build(self, build_id: str) -> str | None:
+        """The ID of a CREATED or RUNNING session pinned to the build."""
+        ...
+
     def running_among(self, session_ids: list[str]) -> list[SessionRow]:
         """Those of ``session_ids`` that are RUNNING."""
         ...

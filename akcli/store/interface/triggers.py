@@ -78,3 +78,35 @@ class TriggersPart(Protocol):
         ...
 
     def by_name(self, project_id: str, name: str) -> TriggerRow | None: ...
+
+    def create(self, row: TriggerRow) -> None:
+        """Insert a trigger, every column from ``row``."""
+        ...
+
+    def update(self, row: TriggerRow) -> None:
+        """Store ``row``'s name, event type, filter, code location, flags,
+        schedule, time zone and updated_at (ID, project, source type, slug,
+        connection and created_at stay)."""
+        ...
+
+    def clear_last_fire(self, trigger_id: str) -> None:
+        """Forget the schedule's last fire time (a changed schedule starts afresh)."""
+        ...
+
+    def for_project(self, project_id: str) -> list[TriggerRow]:
+        """The project's triggers, oldest first."""
+        ...
+
+    def list_all(self) -> list[TriggerRow]:
+        """Every trigger, oldest first."""
+        ...
+
+    def with_code(self, project_id: str) -> list[TriggerRow]:
+        """The project's triggers that call code, by name."""
+        ...
+
+    def delete(self, trigger_id: str) -> None:
+        """Delete the trigger (its schedule_state goes by ON DELETE CASCADE)."""
+        ...
+
+    def delete_on_connection(self, connection_id: str) -> None: ...

@@ -23,6 +23,10 @@ class ValuesPart(Protocol):
         """The project's value of ``key`` if it was published."""
         ...
 
+    def delete_for_project(self, project_id: str) -> None:
+        """Every store value of the project."""
+        ...
+
     def keys(self, project_id: str) -> list[str]:
         """The project's keys, sorted."""
         ...

@@ -25,3 +25,17 @@ class VarsPart(Protocol):
     def named(self, scope_id: str, names: Sequence[str]) -> list[VarRow]:
         """The scope's vars among ``names`` (those that exist), in no order."""
         ...
+
+    def set_many(self, rows: Sequence[VarRow]) -> None:
+        """Insert or overwrite (value, is_secret, description) each var."""
+        ...
+
+    def delete_names(self, scope_id: str, names: Sequence[str]) -> None:
+        """Delete the scope's vars among ``names`` (absent ones are ignored)."""
+        ...
+
+    def delete_scope(self, scope_id: str) -> None: ...
+
+    def delete_for_project(self, project_id: str) -> None:
+        """The project's vars and its connections' vars."""
+        ...

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
+from akcli.states import BuildStatus
 from akcli.store.db import Database
 from akcli.store.interface.builds import BuildRow
 
@@ -37,7 +38,12 @@ class SqliteBuilds:
         return None if r is None else build_row(r)
 
     def create(
-        self, build_id: str, project_id: str, status: str, archive: bytes, t: str
+        self,
+        build_id: str,
+        project_id: str,
+        status: BuildStatus,
+        archive: bytes,
+        t: str,
     ) -> None:
         self._db.exec(
             "INSERT INTO builds (build_id, project_id, status, archive, created_at)"
@@ -48,3 +54,20 @@ class SqliteBuilds:
             archive,
             t,
         )
+
+    def newest_first(self, project_id: str = "") -> list[BuildRow]:
+        if project_id:
+            rows = self._db.all(
+                f"SELECT {BUILD_COLS} FROM builds WHERE project_id = ?"
+                " ORDER BY created_at DESC, build_id DESC",
+                project_id,
+            )
+        else:
+            rows = self._db.all(
+                f"SELECT {BUILD_COLS} FROM builds"
+                " ORDER BY created_at DESC, build_id DESC"
+            )
+        return [build_row(r) for r in rows]
+
+    def delete(self, build_id: str) -> None:
+        self._db.exec("DELETE FROM builds WHERE build_id = ?", build_id)

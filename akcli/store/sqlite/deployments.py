@@ -145,3 +145,9 @@ class SqliteDeployments:
 
     def delete(self, deployment_id: str) -> None:
         self._db.exec("DELETE FROM deployments WHERE deployment_id = ?", deployment_id)
+
+    def uses_build(self, build_id: str) -> bool:
+        row = self._db.one(
+            "SELECT 1 FROM deployments WHERE build_id = ? LIMIT 1", build_id
+        )
+        return row is not None

@@ -187,6 +187,16 @@ class SqliteSessions:
         )
         return r is not None
 
+    def live_on_build(self, build_id: str) -> str | None:
+        row = self._db.one(
+            "SELECT session_id FROM sessions WHERE build_id = ?"
+            " AND state IN (?, ?) LIMIT 1",
+            build_id,
+            SessionState.CREATED,
+            SessionState.RUNNING,
+        )
+        return None if row is None else str(row["session_id"])
+
     def running_durable(self, project_id: str) -> list[SessionRow]:
         rows = self._db.all(
             f"SELECT {SESSION_COLS} FROM sessions WHERE project_id = ? AND state = ?"

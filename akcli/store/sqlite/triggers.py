@@ -124,3 +124,74 @@ class SqliteTriggers:
             name,
         )
         return trigger_row(r) if r is not None else None
+
+    def create(self, row: TriggerRow) -> None:
+        self._db.exec(
+            f"INSERT INTO triggers ({TRIGGER_COLS})"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            row.trigger_id,
+            row.project_id,
+            row.name,
+            row.source_type,
+            row.event_type,
+            row.filter,
+            row.code_path,
+            row.code_name,
+            int(row.is_durable),
+            int(row.is_sync),
+            row.schedule,
+            row.timezone,
+            row.webhook_slug,
+            row.created_at,
+            row.updated_at,
+            row.connection_id,
+        )
+
+    def update(self, row: TriggerRow) -> None:
+        self._db.exec(
+            "UPDATE triggers SET name = ?, event_type = ?, filter = ?, code_path = ?,"
+            " code_name = ?, is_durable = ?, is_sync = ?, schedule = ?, timezone = ?,"
+            " updated_at = ? WHERE trigger_id = ?",
+            row.name,
+            row.event_type,
+            row.filter,
+            row.code_path,
+            row.code_name,
+            int(row.is_durable),
+            int(row.is_sync),
+            row.schedule,
+            row.timezone,
+            row.updated_at,
+            row.trigger_id,
+        )
+
+    def clear_last_fire(self, trigger_id: str) -> None:
+        self._db.exec("DELETE FROM schedule_state WHERE trigger_id = ?", trigger_id)
+
+    def for_project(self, project_id: str) -> list[TriggerRow]:
+        rows = self._db.all(
+            f"SELECT {TRIGGER_COLS} FROM triggers WHERE project_id = ?"
+            " ORDER BY created_at, trigger_id",
+            project_id,
+        )
+        return [trigger_row(r) for r in rows]
+
+    def list_all(self) -> list[TriggerRow]:
+        rows = self._db.all(
+            f"SELECT {TRIGGER_COLS} FROM triggers ORDER BY created_at, trigger_id"
+        )
+        return [trigger_row(r) for r in rows]
+
+    def with_code(self, project_id: str) -> list[TriggerRow]:
+        rows = self._db.all(
+            f"SELECT {TRIGGER_COLS} FROM triggers"
+            " WHERE project_id = ? AND code_path != '' ORDER BY name",
+            project_id,
+        )
+        return [trigger_row(r) for r in rows]
+
+    def delete(self, trigger_id: str) -> None:
+        self._db.exec("DELETE FROM triggers WHERE trigger_id = ?", trigger_id)
+
+    def delete_on_connection(self, connection_id: str) -> None:
+        self._db.exec("DELETE FROM triggers WHERE connection_id = ?", connection_id)

@@ -35,6 +35,9 @@ class SqliteValues:
         )
         return None if r is None else storevalue_row(r)
 
+    def delete_for_project(self, project_id: str) -> None:
+        self._db.exec("DELETE FROM store_values WHERE project_id = ?", project_id)
+
     def keys(self, project_id: str) -> list[str]:
         rows = self._db.all(
             "SELECT key FROM store_values WHERE project_id = ? ORDER BY key", project_id
