@@ -71,3 +71,9 @@ class Stopped(BaseException):
 class CheckEnd(Stopped):
     """A check run (``ak deploy --check-inflight``) reached the journal's end:
     the first call not in the journal stops it (nothing runs for real)."""
+
+
+# Tracebacks in session errors name these classes as they were named before
+# they moved here (users and the session corpus compare that text).
+for _cls in (SessionFailure, NonDeterminismError, ActivityError, Stopped, CheckEnd):
+    _cls.__module__ = "runner.syscalls"

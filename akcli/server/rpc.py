@@ -108,17 +108,6 @@ def by_id(kind: str, prefix: str, value: str, get: Callable[[str], T | None]) ->
     return row
 
 
-def row_by_id(srv: Server, kind: str, prefix: str, value: str) -> sqlite3.Row:
-    """The row of `<kind>s` whose `<kind>_id` is `value`: a malformed ID is
-    BadRequest (rc 40), a missing one NotFound (rc 44), as upstream words them."""
-    if not is_id(value, prefix):
-        raise BadRequest(f'invalid {kind} ID "{value}"')
-    row = srv.db.one(f"SELECT * FROM {kind}s WHERE {kind}_id = ?", value)
-    if row is None:
-        raise NotFound(f'{kind} ID "{value}" not found')
-    return row
-
-
 def req_str(body: dict[str, Any], key: str, what: str | None = None) -> str:
     """A required string field of a request body."""
     value = body.get(key)

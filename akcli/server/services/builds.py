@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import dataclasses
 import io
 import tarfile
 from typing import Any
@@ -86,11 +85,6 @@ def build_by_id(srv: Server, build_id: str) -> BuildRow:
     if row is None:
         raise NotFound(f'build ID "{build_id}" not found')
     return row
-
-
-def get_build(srv: Server, build_id: str) -> dict[str, Any]:
-    """`build_by_id` as a dict, for the callers not yet on typed rows."""
-    return dataclasses.asdict(build_by_id(srv, build_id))
 
 
 @rpc("builds", "Build")

@@ -8,7 +8,6 @@ They reach the runner as `<conn>__<key>` (plus `<conn>__connection_id`).
 
 from __future__ import annotations
 
-import dataclasses
 import secrets
 from typing import Any
 
@@ -40,11 +39,6 @@ def get_connection(srv: Server, ref: str, project: str = "") -> ConnectionRow:
     if row is None:
         raise NotFound("connection: not_found")
     return row
-
-
-def find(srv: Server, ref: str, project: str = "") -> dict[str, Any]:
-    """`get_connection` as a dict, for the callers not yet on typed rows."""
-    return dataclasses.asdict(get_connection(srv, ref, project))
 
 
 def values(srv: Server, connection_id: str) -> dict[str, str]:

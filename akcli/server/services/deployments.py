@@ -11,8 +11,8 @@ from typing import Any
 
 from akcli.errors import BadRequest, Conflict, NotFound
 from akcli.server.rpc import by_id, req_str, rpc
-from akcli.server.services.builds import get_build
-from akcli.server.services.projects import resolve
+from akcli.server.services.builds import build_by_id
+from akcli.server.services.projects import get_project
 from akcli.server.state import Server
 from akcli.states import SESSION_STATES, DeploymentState
 from akcli.store.db import now
@@ -69,16 +69,14 @@ def activate_deployment(srv: Server, deployment_id: str) -> None:
 @rpc("deployments", "Create")
 def create(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
     dep = body.get("deployment") or {}
-    build = get_build(srv, req_str(dep, "build_id", "build ID"))
+    build = build_by_id(srv, req_str(dep, "build_id", "build ID"))
     ref = str(dep.get("project_id") or "")
-    pid = resolve(srv, ref)["project_id"] if ref else build["project_id"]
-    if pid != build["project_id"]:
-        raise BadRequest(
-            f'build "{build["build_id"]}" does not belong to project "{ref}"'
-        )
+    pid = get_project(srv, ref).project_id if ref else build.project_id
+    if pid != build.project_id:
+        raise BadRequest(f'build "{build.build_id}" does not belong to project "{ref}"')
     did = srv.ids.new("dep")
     with srv.store.tx():
-        srv.store.deployments.create(did, pid, build["build_id"], INACTIVE, now())
+        srv.store.deployments.create(did, pid, build.build_id, INACTIVE, now())
     return {"deployment_id": did}
 
 
@@ -117,7 +115,7 @@ def _session_stats(srv: Server, deployment_id: str) -> list[dict[str, Any]]:
 def list_(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
     pid = ""
     if body.get("project_id"):
-        pid = resolve(srv, str(body["project_id"]))["project_id"]
+        pid = get_project(srv, str(body["project_id"])).project_id
     state = parse_state(str(body["state"])) if body.get("state") else None
     rows = srv.store.deployments.find(
         project_id=pid,

@@ -12,8 +12,9 @@ from akcli.engine.dispatch import insert_event
 from akcli.errors import AkError, BadRequest, NotFound
 from akcli.ids import is_id
 from akcli.server.rpc import req_str, rpc
-from akcli.server.services.projects import resolve
-from akcli.server.services.triggers import find
+from akcli.server.services.connections import get_connection
+from akcli.server.services.projects import get_project
+from akcli.server.services.triggers import lookup
 from akcli.server.state import Server
 from akcli.store.interface.events import EventRow
 
@@ -48,18 +49,16 @@ def list_(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
     trigger = str(body.get("trigger_id") or "")
     destination = str(body.get("destination_id") or "")
     if trigger:
-        row = find(srv, trigger, project)
+        row = lookup(srv, trigger, project)
         if row is None:
             raise NotFound(f'trigger "{trigger}" not found')
-        destination = row["trigger_id"]
+        destination = row.trigger_id
     elif body.get("connection_id"):
-        from akcli.server.services.connections import find as find_connection
-
-        conn = find_connection(srv, str(body["connection_id"]), project)
-        destination = conn["connection_id"]
+        conn = get_connection(srv, str(body["connection_id"]), project)
+        destination = conn.connection_id
     project_id = ""
     if not destination and project:
-        project_id = resolve(srv, project)["project_id"]
+        project_id = get_project(srv, project).project_id
     order = str(body.get("order") or "DESC").upper()
     if order not in ("ASC", "DESC"):
         raise BadRequest(f'invalid order "{order}": use ASC or DESC')
@@ -79,16 +78,15 @@ def _store(srv: Server, body: dict[str, Any], dispatched: bool) -> str:
         raise BadRequest("missing event")
     project = str(ev.get("project_id") or "")
     if ev.get("connection_id"):  # an integration event, as a receiver stores it
-        from akcli.server.services.connections import find as find_connection
-
-        trigger = find_connection(srv, str(ev["connection_id"]), project)
+        conn = get_connection(srv, str(ev["connection_id"]), project)
+        target, target_project = conn.connection_id, conn.project_id
     else:
         dest = req_str(ev, "destination_id", "destination")
-        found = find(srv, dest, project)
+        found = lookup(srv, dest, project)
         if found is None:
             raise NotFound(f'trigger "{dest}" not found')
-        trigger = found
-    target = trigger["connection_id"] or trigger["trigger_id"]
+        target = found.connection_id or found.trigger_id
+        target_project = found.project_id
     data = ev.get("data") or {}
     memo = ev.get("memo") or {}
     if not isinstance(data, dict) or not isinstance(memo, dict):
@@ -96,7 +94,7 @@ def _store(srv: Server, body: dict[str, Any], dispatched: bool) -> str:
     eid = insert_event(
         srv,
         destination_id=target,
-        project_id=trigger["project_id"],
+        project_id=target_project,
         event_type=str(ev.get("event_type") or ""),
         data=data,
         memo={str(k): str(v) for k, v in memo.items()},

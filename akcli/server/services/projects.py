@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import dataclasses
 import re
 from typing import Any
 
@@ -42,11 +41,6 @@ def get_project(srv: Server, ref: str) -> ProjectRow:
     if row is None:
         raise NotFound("project: not_found")
     return row
-
-
-def resolve(srv: Server, ref: str) -> dict[str, Any]:
-    """`get_project` as a dict, for the callers not yet on typed rows."""
-    return dataclasses.asdict(get_project(srv, ref))
 
 
 def resolve_scoped(srv: Server, kind: str, ref: str, project: str) -> tuple[str, str]:

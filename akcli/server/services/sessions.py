@@ -15,7 +15,7 @@ from akcli.engine.sessions_store import create_session
 from akcli.errors import AkError, BadRequest, FailedPrecondition, NotFound
 from akcli.ids import is_id
 from akcli.server.rpc import by_id, req_str, rpc
-from akcli.server.services.projects import NAME_RE, resolve
+from akcli.server.services.projects import NAME_RE, get_project
 from akcli.server.state import Server
 from akcli.states import SESSION_STATES, SessionState
 from akcli.store.interface.builds import BuildRow
@@ -109,7 +109,7 @@ def start(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
 
     project_id = ""
     if ses.get("project_id"):
-        project_id = resolve(srv, str(ses["project_id"]))["project_id"]
+        project_id = get_project(srv, str(ses["project_id"])).project_id
     deployment_id = str(ses.get("deployment_id") or "")
     build_id = str(ses.get("build_id") or "")
     if deployment_id:
@@ -182,7 +182,7 @@ def _page(body: dict[str, Any], default: int, lo: int, hi: int) -> tuple[int, in
 def list_(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
     project_id = ""
     if body.get("project_id"):
-        project_id = resolve(srv, str(body["project_id"]))["project_id"]
+        project_id = get_project(srv, str(body["project_id"])).project_id
     raw_state = body.get("state") or body.get("state_type")
     state = parse_state(_state_name(raw_state)) if raw_state else None
 
@@ -307,7 +307,7 @@ def resolve_ref(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
     if not is_id(ref, "prj") and not NAME_RE.match(ref):
         raise BadRequest(f'invalid project "{ref}"')
     try:
-        pid = resolve(srv, ref)["project_id"]
+        pid = get_project(srv, ref).project_id
     except NotFound:
         raise NotFound(f'project "{ref}" not found') from None
     sid = srv.store.sessions.latest_id(pid)

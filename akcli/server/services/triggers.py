@@ -72,12 +72,6 @@ def lookup(srv: Server, ref: str, project: str = "") -> TriggerRow | None:
     return srv.store.triggers.by_name(pid, name)
 
 
-def find(srv: Server, ref: str, project: str = "") -> dict[str, Any] | None:
-    """`lookup` as a dict, for the callers not yet on typed rows."""
-    row = lookup(srv, ref, project)
-    return None if row is None else dataclasses.asdict(row)
-
-
 class _Fields:
     """The validated, normalised fields of a trigger from a request."""
 
