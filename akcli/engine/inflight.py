@@ -15,7 +15,6 @@ own build (sessions pin their build: the row's ``build_id``).
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,7 +29,6 @@ from akcli.engine.session_runner import SessionRunner
 from akcli.states import SessionState
 from akcli.store.interface.deployments import DeploymentRow
 from akcli.store.interface.sessions import SessionRow
-from akcli.store.sqlite.deployments import deployment_row
 
 
 @dataclass
@@ -86,33 +84,9 @@ class _CheckHost:
         pass
 
 
-class ServerSessionRow(SessionRow):
-    """A SessionRow that akcli/server/services/durability.py may still index
-    like a `sqlite3.Row` (``row["build_id"]``).
-    TODO(issue 14): goes once durability.py reads attributes."""
-
-    __slots__ = ()
-
-    def __getitem__(self, key: str) -> Any:
-        return getattr(self, key)
-
-
-def running_durable(srv: EngineContext, project_id: str) -> list[ServerSessionRow]:
+def running_durable(srv: EngineContext, project_id: str) -> list[SessionRow]:
     """The project's RUNNING durable sessions, oldest first."""
-    return [
-        ServerSessionRow(*_fields(r))
-        for r in srv.store.sessions.running_durable(project_id)
-    ]
-
-
-def _fields(row: SessionRow) -> list[Any]:
-    return [getattr(row, f) for f in SessionRow.__dataclass_fields__]
-
-
-def _deployment(dep: DeploymentRow | sqlite3.Row) -> DeploymentRow:
-    """The typed row (durability.py still passes a `sqlite3.Row`;
-    TODO(issue 14): DeploymentRow only)."""
-    return dep if isinstance(dep, DeploymentRow) else deployment_row(dep)
+    return srv.store.sessions.running_durable(project_id)
 
 
 async def check(
@@ -140,11 +114,11 @@ async def migrate(
     srv: EngineContext,
     runner: SessionRunner,
     row: SessionRow,
-    deployment: DeploymentRow | sqlite3.Row,
+    deployment: DeploymentRow,
 ) -> Verdict:
     """Check session ``row`` against the deployment's build; if compatible,
     move it there and restart its runner (it replays on the new build)."""
-    dep = _deployment(deployment)
+    dep = deployment
     verdict = await check(srv, runner, row, dep.build_id)
     if not verdict.compatible:
         return verdict

@@ -4,7 +4,6 @@ checks against a new build (``ak deploy --check-inflight``) and migration
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 from akcli.engine.session_runner import SessionRunner
@@ -77,7 +76,7 @@ async def check_inflight(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
     runner = _runner(srv)
     out = []
     for row in inflight.running_durable(srv, pid):
-        if row["build_id"] == build_id:
+        if row.build_id == build_id:
             continue  # already on it
         out.append((await inflight.check(srv, runner, row, build_id)).to_json())
     return {"build_id": build_id, "sessions": out}
@@ -99,24 +98,13 @@ async def migrate(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
         pid = _project_id(srv, body)
     # The engine's own rows of the sessions (inflight takes those).
     rows = [
-        r
-        for r in inflight.running_durable(srv, pid)
-        if not sid or r["session_id"] == sid
+        r for r in inflight.running_durable(srv, pid) if not sid or r.session_id == sid
     ]
     dep = _active_deployment(srv, pid)
-    handoff = _inflight_deployment(srv, dep.deployment_id)
     runner = _runner(srv)
     out = []
     for row in rows:
-        if row["build_id"] == dep.build_id:
+        if row.build_id == dep.build_id:
             continue
-        out.append((await inflight.migrate(srv, runner, row, handoff)).to_json())
+        out.append((await inflight.migrate(srv, runner, row, dep)).to_json())
     return {"build_id": dep.build_id, "sessions": out}
-
-
-def _inflight_deployment(srv: Server, deployment_id: str) -> sqlite3.Row:
-    """The deployment as `inflight.migrate` (engine) still takes it.
-    TODO(issue 14): goes once inflight takes a DeploymentRow."""
-    row = srv.db.one("SELECT * FROM deployments WHERE deployment_id = ?", deployment_id)
-    assert row is not None  # read just before, on the one connection
-    return row
