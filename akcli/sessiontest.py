@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from akcli.errors import AkError
+from runner.entrypoint import parse_entrypoint
 
 _MARKER = re.compile(r"^-- (.+?) --$")
 
@@ -78,15 +79,12 @@ def load_case(text: str, durable: bool) -> Case:
     if not arc.files:
         raise AkError("session test file has no files (expected -- main.py:main --)")
     first, first_body = arc.files[0]
-    if ":" in first:
-        path, _, name = first.partition(":")
-    else:
-        path, _, name = first.partition(" ")
-    path, name = path.strip(), name.strip()
-    if not path or not name:
+    try:
+        path, name = parse_entrypoint(first, need_name=True)
+    except ValueError as e:
         raise AkError(
-            f'first file "{first}" must name the entry point, e.g. -- main.py:main --'
-        )
+            f"{e} (the first file must name the entry point, e.g. -- main.py:main --)"
+        ) from None
     files = {path: first_body}
     for fname, body in arc.files[1:]:
         if fname in files:

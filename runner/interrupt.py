@@ -18,7 +18,7 @@ import signal
 import threading
 from types import CodeType, FrameType
 
-from runner import printing, protocol, syscalls
+from runner import channel, inbox, printing, protocol, session_errors, syscalls
 from runner.syscalls import Session, Stopped
 
 
@@ -37,7 +37,8 @@ def install(session: Session, within: CodeType) -> None:
     signum = _signum()
     main = threading.main_thread().ident
     # The runner's socket code: a stop raised there could cut a message in two.
-    ours = {m.__file__ for m in (syscalls, printing, protocol)}
+    mods = (syscalls, channel, inbox, session_errors, printing, protocol)
+    ours = {m.__file__ for m in mods}
     raised = False
 
     def on_signal(_signum: int, frame: FrameType | None) -> None:

@@ -37,6 +37,7 @@ from runner import (
     reaper,
     retrying,
 )
+from runner.entrypoint import parse_entrypoint
 from runner.syscalls import Channel, NonDeterminismError, Session, Stopped
 
 
@@ -71,15 +72,10 @@ def apply_limits(limits: dict[str, Any] | None) -> None:
         errors_fmt.memory_limit_mb = want // (1024 * 1024)
 
 
-def parse_entrypoint(entrypoint: str) -> tuple[str, str]:
-    """``"file.py:func"`` or ``"file.py func"`` -> ``(module name, func)``."""
-    sep = ":" if ":" in entrypoint else " "
-    file, _, func = entrypoint.strip().partition(sep)
-    file, func = file.strip(), func.strip()
-    if not file.endswith(".py") or not func:
-        raise ValueError(f"invalid entry point {entrypoint!r} (want file.py:func)")
-    module = file[: -len(".py")].replace(os.sep, ".")
-    return module, func
+def module_entrypoint(entrypoint: str) -> tuple[str, str]:
+    """``"file.py:func"`` (runner/entrypoint.py) -> ``(module name, func)``."""
+    file, func = parse_entrypoint(entrypoint, need_name=True, need_py=True)
+    return file[: -len(".py")].replace(os.sep, "."), func
 
 
 def display_value(value: Any) -> Any:
@@ -160,7 +156,7 @@ def execute(session: Session, run: dict[str, Any]) -> dict[str, Any]:
     session.journal = {int(e["seq"]): e for e in run.get("journal") or []}
     sid = str(run.get("session_id") or "")
     try:
-        module_name, func_name = parse_entrypoint(str(run.get("entrypoint", "")))
+        module_name, func_name = module_entrypoint(str(run.get("entrypoint", "")))
         event = autokitteh.Event.from_wire(run.get("event"))
         fn = _load_handler(session, module_name, func_name)
         if isinstance(fn, str):  # a load-time error, already printed

@@ -115,7 +115,7 @@ result is returned or raised locally: nothing is sent.
 Print keys
 ----------
 Prints must not be stored twice across replays, so each has a deterministic key
-and the server stores them with INSERT OR IGNORE on (session, key):
+and the server stores the first print of each (session, key) and ignores repeats:
 * workflow context: ``w:<k>:<i>``: ``k`` is the seq of the last journaled operation
   started so far (0 before the first), ``i`` counts workflow prints since then;
 * inside activity ``k``: ``a:<k>:<j>``, ``j`` counting that activity's prints.

@@ -1,18 +1,15 @@
-"""The runner's side of a session: channel, journal/seq bookkeeping, syscalls, sleep.
+"""The runner's side of a session: journal/seq bookkeeping, syscalls, sleep.
 
-:class:`Session` implements the SDK's ``Runtime`` hook. It owns the socket.
-There is no reader thread: a thread that waits for the server (an activity's
-``ack``, a ``syscall_result``, the end of a sleep) reads the socket itself while
-no other thread does, and dispatches what it reads (``run``, ``ack``,
-``syscall_result``, ``stop``); the others wait on a condition and take over the
-reading when it leaves. So an ack wakes the workflow thread directly (a hop
-through a reader thread costs ~30 us on a VM, a tenth of an activity). A
-heartbeat thread sends ``heartbeat`` every second, the ``activity_start`` of an
-activity still running after :data:`FLUSH_AFTER` (a faster one sends its call
-spec with its result, see protocol.py), and reads the socket when nobody else
-does (a stop request; EOF). Writes are serialized by a lock. On EOF or a write
-error the process exits at once: an orphan runner must not keep executing user
-code (one whose threads all run user code notices within a second).
+:class:`Session` implements the SDK's ``Runtime`` hook. It owns the socket:
+writes go through its :class:`~runner.channel.Channel` (serialized by a lock),
+and what the server sends (``run``, ``ack``, ``syscall_result``, ``stop``) is
+read by whichever thread waits for it (runner/inbox.py). A heartbeat thread
+sends ``heartbeat`` every second, the ``activity_start`` of an activity still
+running after :data:`FLUSH_AFTER` (a faster one sends its call spec with its
+result, see protocol.py), and reads the socket when nobody else does (a stop
+request; EOF). On EOF or a write error the process exits at once: an orphan
+runner must not keep executing user code (one whose threads all run user code
+notices within a second).
 """
 
 from __future__ import annotations
@@ -20,9 +17,6 @@ from __future__ import annotations
 import _thread
 import contextvars
 import itertools
-import os
-import select
-import socket
 import threading
 import time
 from collections.abc import Callable
@@ -32,6 +26,29 @@ from autokitteh._errors import AutoKittehError
 from autokitteh._runtime import Runtime
 
 from runner import divergence, protocol
+from runner.channel import Channel, exit_orphan
+from runner.inbox import Inbox
+from runner.session_errors import (
+    ActivityError,
+    CheckEnd,
+    NonDeterminismError,
+    SessionFailure,
+    Stopped,
+)
+
+# The exceptions are imported from here by the rest of the runner.
+__all__ = [
+    "FLUSH_AFTER",
+    "HEARTBEAT_EVERY",
+    "ActivityError",
+    "Channel",
+    "CheckEnd",
+    "NonDeterminismError",
+    "Session",
+    "SessionFailure",
+    "Stopped",
+    "current_activity",
+]
 
 _real_sleep = time.sleep
 _monotonic = time.monotonic
@@ -40,91 +57,11 @@ HEARTBEAT_EVERY = 1.0  # seconds
 # An activity running longer than this is announced with its own activity_start,
 # so `ak session log` shows what is running; faster ones fold it into activity_done.
 FLUSH_AFTER = 0.05
-_RECV_SIZE = 64 * 1024  # below glibc's mmap threshold: no mmap/munmap per read
 
 # Seq of the activity the current code runs in (None: workflow context).
 current_activity: contextvars.ContextVar[int | None] = contextvars.ContextVar(
     "ak_current_activity", default=None
 )
-
-
-class SessionFailure(BaseException):
-    """Ends the session in ERROR; user ``except Exception`` cannot swallow it."""
-
-
-class NonDeterminismError(SessionFailure):
-    """The workflow made a different call than the one recorded in the journal.
-
-    ``table`` shows the recorded entry and the call made now side by side
-    (runner/divergence.py); the session's error text starts with it.
-    """
-
-    def __init__(
-        self,
-        seq: int,
-        recorded: dict[str, Any],
-        name: str,
-        site: divergence.Site | None = None,
-        hashed: str | None = None,
-        called: float | None = None,
-    ) -> None:
-        super().__init__(
-            f"non-determinism: journal entry {seq} was recorded for "
-            f"{recorded.get('name')!r} but the workflow now calls {name!r}"
-        )
-        self.seq = seq
-        self.recorded = recorded
-        self.name = name
-        self.site = site
-        self.table = divergence.table(seq, recorded, name, site, hashed)
-
-    def with_args(self, hashed: str) -> NonDeterminismError:
-        """The same error with the args hash of the call made now."""
-        return NonDeterminismError(
-            self.seq, self.recorded, self.name, self.site, hashed
-        )
-
-
-class ActivityError(SessionFailure):
-    """An activity's result or exception cannot be journaled (pickled)."""
-
-
-class Stopped(BaseException):
-    """Raised in the workflow when the server asked for a graceful stop."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-class CheckEnd(Stopped):
-    """A check run (``ak deploy --check-inflight``) reached the journal's end:
-    the first call not in the journal stops it (nothing runs for real)."""
-
-
-def _exit_orphan(code: int) -> None:
-    # The server is gone: stop everything now, without cleanup handlers.
-    os._exit(code)
-
-
-class Channel:
-    """The runner's end of the session socket."""
-
-    def __init__(self, sock: socket.socket) -> None:
-        self.sock = sock
-        self._wlock = threading.Lock()
-
-    def send(self, msg_type: str, payload: dict[str, Any]) -> None:
-        """Send one message; exits the process if the server is gone."""
-        self.send_line(protocol.encode(msg_type, payload))
-
-    def send_line(self, data: bytes) -> None:
-        """Send one encoded message line."""
-        with self._wlock:
-            try:
-                self.sock.sendall(data)
-            except OSError:
-                _exit_orphan(3)
 
 
 class Session(Runtime):
@@ -144,15 +81,10 @@ class Session(Runtime):
         self._activity_prints: dict[int, int] = {}
         self._print_lock = threading.Lock()
         self._ids = itertools.count(1)
-        # Guards _reading and the received state below (a plain lock: _read_turn
-        # releases it once around the read).
-        self._cv = threading.Condition(threading.Lock())
-        self._reading = False  # a thread is reading the socket
-        self._partial: list[bytes] = []  # received bytes of an incomplete line
-        self._acks: set[int] = set()
-        self._results: dict[int, dict[str, Any]] = {}
+        self._inbox = Inbox(channel, self._dispatch)
         self.stop_reason: str | None = None
-        # Called (holding _cv) when a stop arrives: see runner/interrupt.py.
+        # Called (holding the inbox's lock) when a stop arrives: see
+        # runner/interrupt.py.
         self.on_stop: Callable[[], None] | None = None
         self.finished = threading.Event()
         # Live activities whose activity_start is not sent yet: seq -> (send it
@@ -185,7 +117,7 @@ class Session(Runtime):
 
     def wait_run(self) -> dict[str, Any]:
         """The ``run`` message (the first one the server sends)."""
-        self._wait(lambda: self._run is not None)
+        self._inbox.wait(lambda: self._run is not None)
         assert self._run is not None
         return self._run
 
@@ -196,7 +128,7 @@ class Session(Runtime):
             if now >= beat_at:
                 self.chan.send(protocol.HEARTBEAT, {})
                 beat_at = now + HEARTBEAT_EVERY
-            self._drain()
+            self._inbox.drain()
             due = self._send_due_starts(now)
             if due is not None:
                 self.finished.wait(min(due, beat_at) - now)
@@ -220,80 +152,9 @@ class Session(Runtime):
                 due = at
         return due
 
-    # -- reading the socket ----------------------------------------------------
-
-    def _wait(self, ready: Callable[[], bool], deadline: float | None = None) -> bool:
-        """Wait until ``ready()`` (called under _cv) or the monotonic ``deadline``;
-        read the socket meanwhile unless another thread does. True if ready."""
-        cv = self._cv
-        with cv:
-            while not ready():
-                timeout = None if deadline is None else deadline - _monotonic()
-                if timeout is not None and timeout <= 0:
-                    return False
-                if self._reading:
-                    cv.wait(timeout)
-                else:
-                    self._read_turn(timeout)
-            return True
-
-    def _drain(self) -> None:
-        """Read what the server sent if no thread is reading (heartbeat thread)."""
-        with self._cv:
-            if not self._reading:
-                self._read_turn(0.0)
-
-    def _read_turn(self, timeout: float | None) -> None:
-        """Called holding _cv: take the reader role, release _cv for one read
-        (waiting at most ``timeout`` seconds for data; None: no limit), then
-        dispatch the complete lines and wake the waiters."""
-        self._reading = True
-        self._cv.release()
-        try:
-            lines = self._read(timeout)
-        finally:
-            self._cv.acquire()
-            self._reading = False
-        for line in lines:
-            seq = protocol.decode_ack(line)  # the common case, without json
-            if seq is not None:
-                self._acks.add(seq)
-                continue
-            try:
-                self._dispatch(*protocol.decode(line))
-            except (ValueError, KeyError, TypeError):
-                _exit_orphan(3)  # not our server's protocol
-        self._cv.notify_all()  # waiters check their messages; one reads next
-
-    def _read(self, timeout: float | None) -> list[bytes]:
-        """One read from the socket; the complete lines received."""
-        sock = self.chan.sock
-        try:
-            if timeout is not None and not select.select([sock], [], [], timeout)[0]:
-                return []
-            data = sock.recv(_RECV_SIZE)
-        except (OSError, ValueError):
-            _exit_orphan(3)
-        if not data:
-            _exit_orphan(3)  # EOF: the server is gone
-        if b"\n" not in data:
-            self._partial.append(data)
-            return []
-        if self._partial:
-            data = b"".join(self._partial) + data
-            self._partial.clear()
-        *lines, rest = data.split(b"\n")
-        if rest:
-            self._partial.append(rest)
-        return lines
-
     def _dispatch(self, msg_type: str, payload: dict[str, Any]) -> None:
-        # Called holding _cv.
-        if msg_type == protocol.ACK:
-            self._acks.add(int(payload["seq"]))
-        elif msg_type == protocol.SYSCALL_RESULT:
-            self._results[int(payload["id"])] = payload
-        elif msg_type == protocol.STOP:
+        # Called holding the inbox's lock.
+        if msg_type == protocol.STOP:
             self.stop_reason = str(payload.get("reason") or "stopped")
             if self.on_stop is not None:
                 self.on_stop()
@@ -303,7 +164,7 @@ class Session(Runtime):
             # The server stored the wait the workflow is in: nothing here is
             # lost (every journal entry was acknowledged), a replay resumes it.
             self.chan.send(protocol.EVICTED, {})
-            _exit_orphan(0)
+            exit_orphan(0)
 
     # -- context -------------------------------------------------------------
 
@@ -416,15 +277,8 @@ class Session(Runtime):
                 seq, name, result, is_error, call, meta, started, journaled
             )
         )
-        acks = self._acks
-
-        def acked() -> bool:
-            if seq in acks:
-                acks.discard(seq)
-                return True
-            return False
-
-        self._wait(acked)
+        inbox = self._inbox
+        inbox.wait(lambda: inbox.take_ack(seq))
 
     # -- syscalls ------------------------------------------------------------
 
@@ -447,12 +301,13 @@ class Session(Runtime):
         payload = {"id": call_id, "seq": seq, "op": op, "args": args}
         workflow = current_activity.get() is None
         self.chan.send(protocol.SYSCALL, payload)
-        results = self._results
-        self._wait(
-            lambda: call_id in results or (workflow and self.stop_reason is not None)
+        inbox = self._inbox
+        inbox.wait(
+            lambda: (
+                inbox.has_result(call_id) or (workflow and self.stop_reason is not None)
+            )
         )
-        with self._cv:
-            result = results.pop(call_id, None)
+        result = inbox.pop_result(call_id)
         if result is None:  # a stop request ended the wait (workflow only)
             raise Stopped(self.stop_reason or "stopped")
         if "error" in result and result["error"] is not None:
@@ -481,7 +336,7 @@ class Session(Runtime):
             if left <= 0:
                 return
             # Re-read the wall clock at least every second (it may be adjusted).
-            self._wait(
+            self._inbox.wait(
                 lambda: workflow and self.stop_reason is not None,
                 _monotonic() + min(left, 1.0),
             )

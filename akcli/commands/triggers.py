@@ -2,26 +2,24 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import typer
 
 from akcli.cli import app_ctx, check_found, new_app
 from akcli.errors import AkError, NotFound, UsageError
+from runner.entrypoint import parse_entrypoint
 
 app = new_app("Trigger management")
 
 
 def parse_call(call: str) -> dict[str, str]:
-    """`file:func`, `file func`, `file:row.col,func` or a bare `file` -> code_location."""
-    call = call.strip()
-    m = re.fullmatch(r"([^:\s]+)(?::\d+\.\d+,|[:\s]+)(\w+)", call)
-    if m:
-        return {"path": m.group(1), "name": m.group(2)}
-    if re.fullmatch(r"[^:\s]+", call):
-        return {"path": call, "name": ""}
-    raise AkError(f'invalid call "{call}": use "file:function"')
+    """`--call` (runner/entrypoint.py's grammar; a bare `file` too) -> code_location."""
+    try:
+        path, name = parse_entrypoint(call)
+    except ValueError as e:
+        raise AkError(str(e)) from None
+    return {"path": path, "name": name}
 
 
 def resolve_trigger(actx: Any, ref: str, project: str) -> dict[str, Any] | None:

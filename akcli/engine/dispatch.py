@@ -13,17 +13,17 @@ from __future__ import annotations
 import functools
 import json
 import logging
-import sqlite3
 import uuid
 from typing import Any
 
 from akcli.engine.context import EngineContext
 from akcli.ids import ALPHABET
 from akcli.store.db import now
+from akcli.store.interface.events import EventRow, PendingFilterRow
+from akcli.store.interface.triggers import TriggerRow
 
 log = logging.getLogger("ak.dispatch")
 
-ACTIVE = "DEPLOYMENT_STATE_ACTIVE"
 _BATCH = 100
 
 
@@ -49,18 +49,16 @@ def insert_event(
 ) -> str:
     """Store (and commit) one event; returns its ID. The caller kicks the engine."""
     event_id = srv.ids.new("evt")
-    with srv.db.tx():
-        srv.db.exec(
-            "INSERT INTO events (event_id, destination_id, project_id, event_type,"
-            " data, memo, created_at, dispatched) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            event_id,
-            destination_id,
-            project_id,
-            event_type,
-            json.dumps(data),
-            json.dumps(memo or {}),
-            now(),
-            int(dispatched),
+    with srv.store.tx():
+        srv.store.events.add(
+            event_id=event_id,
+            destination_id=destination_id,
+            project_id=project_id,
+            event_type=event_type,
+            data=data,
+            memo=memo or {},
+            created_at=now(),
+            dispatched=dispatched,
         )
     return event_id
 
@@ -78,19 +76,17 @@ def evaluate_filter(expr: str, data: Any, event_type: str) -> tuple[bool, str | 
         return False, str(e)
 
 
-def prefilter(rows: list[sqlite3.Row]) -> FilterResults:
+def prefilter(rows: list[PendingFilterRow]) -> FilterResults:
     """Evaluate the filters of pending (event, trigger) rows; runs in a thread."""
     out: FilterResults = {}
     for r in rows:
-        data = json.loads(r["data"])
-        out[(r["event_id"], r["filter"])] = evaluate_filter(
-            r["filter"], data, r["event_type"]
-        )
+        data = json.loads(r.data_json)
+        out[(r.event_id, r.filter)] = evaluate_filter(r.filter, data, r.event_type)
     return out
 
 
 def trigger_matches(
-    trigger: sqlite3.Row | dict[str, Any],
+    trigger: TriggerRow,
     event: dict[str, Any],
     results: FilterResults | None = None,
 ) -> bool:
@@ -99,12 +95,12 @@ def trigger_matches(
     A filter that fails (e.g. over its budget) does not match, and the error is
     kept in the event's memo as `filter_error:<trigger name>`.
     """
-    if not trigger["code_path"]:
+    if not trigger.code_path:
         return False
-    want = trigger["event_type"]
+    want = trigger.event_type
     if want not in ("", "*") and want != event["event_type"]:
         return False
-    expr = trigger["filter"]
+    expr = trigger.filter
     if not expr:
         return True
     found = (results or {}).get((event["event_id"], expr))
@@ -112,12 +108,10 @@ def trigger_matches(
         found = evaluate_filter(expr, event["data"], event["event_type"])
     matched, error = found
     if error:
-        keys = trigger.keys()  # a sqlite3.Row's `in` tests values, not keys
-        name = trigger["name"] if "name" in keys else trigger["trigger_id"]
-        event.setdefault("filter_errors", {})[name] = error
+        event.setdefault("filter_errors", {})[trigger.name] = error
         log.warning(
             "trigger %s: filter %r skipped for event %s: %s",
-            trigger["trigger_id"],
+            trigger.trigger_id,
             expr,
             event["event_id"],
             error,
@@ -125,91 +119,81 @@ def trigger_matches(
     return matched
 
 
-def session_memo(trigger: sqlite3.Row, event: dict[str, Any]) -> dict[str, str]:
+def session_memo(trigger: TriggerRow, event: dict[str, Any]) -> dict[str, str]:
     return {
         "event_id": event["event_id"],
         "event_uuid": id_uuid(event["event_id"]),
         "event_type": event["event_type"],
         "event_destination_id": event["destination_id"],
         "event_destination_uuid": id_uuid(event["destination_id"]),
-        "trigger_id": trigger["trigger_id"],
-        "trigger_uuid": id_uuid(trigger["trigger_id"]),
-        "trigger_name": trigger["name"],
-        "trigger_source_type": trigger["source_type"],
-        "trigger_is_sync": "true" if trigger["is_sync"] else "false",
-        "project_id": trigger["project_id"],
-        "project_uuid": id_uuid(trigger["project_id"]),
+        "trigger_id": trigger.trigger_id,
+        "trigger_uuid": id_uuid(trigger.trigger_id),
+        "trigger_name": trigger.name,
+        "trigger_source_type": trigger.source_type,
+        "trigger_is_sync": "true" if trigger.is_sync else "false",
+        "project_id": trigger.project_id,
+        "project_uuid": id_uuid(trigger.project_id),
     }
 
 
 def dispatch_event(
-    srv: EngineContext, row: sqlite3.Row, results: FilterResults | None = None
+    srv: EngineContext, row: EventRow, results: FilterResults | None = None
 ) -> list[str]:
     """Create the sessions of one stored event and mark it dispatched, atomically."""
     from akcli.engine.sessions_store import create_session
 
     event = {
-        "event_id": row["event_id"],
-        "destination_id": row["destination_id"],
-        "event_type": row["event_type"],
-        "data": json.loads(row["data"]),
+        "event_id": row.event_id,
+        "destination_id": row.destination_id,
+        "event_type": row.event_type,
+        "data": row.data,
     }
+    store = srv.store
     sessions: list[str] = []
-    with srv.db.tx():
+    with store.tx():
         # Re-check inside the write transaction: never dispatch twice.
-        again = srv.db.one("SELECT dispatched FROM events WHERE seq = ?", row["seq"])
-        if again is None or again["dispatched"]:
+        if store.events.is_dispatched(row.seq) is not False:
             return []
-        if row["destination_id"].startswith("con_"):  # every trigger on it
-            triggers = srv.db.all(
-                "SELECT t.*, c.name AS connection_name FROM triggers t JOIN connections"
-                " c USING (connection_id) WHERE t.connection_id = ? ORDER BY"
-                " t.created_at, t.trigger_id",
-                row["destination_id"],
-            )
+        triggers: list[tuple[TriggerRow, str]]
+        if row.destination_id.startswith("con_"):  # every trigger on it
+            triggers = [
+                (t.trigger, t.connection_name)
+                for t in store.triggers.on_connection(row.destination_id)
+            ]
         else:
-            triggers = srv.db.all(
-                "SELECT * FROM triggers WHERE trigger_id = ?", row["destination_id"]
-            )
-        for trigger in triggers:
+            one = store.triggers.get(row.destination_id)
+            triggers = [] if one is None else [(one, "")]
+        for trigger, connection_name in triggers:
             if not trigger_matches(trigger, event, results):
                 continue
             memo = session_memo(trigger, event)
-            if trigger["connection_id"]:
-                memo["connection_id"] = trigger["connection_id"]
-                memo["connection_uuid"] = id_uuid(trigger["connection_id"])
-                memo["connection_name"] = trigger["connection_name"]
-            deployments = srv.db.all(
-                "SELECT deployment_id, build_id FROM deployments"
-                " WHERE project_id = ? AND state = ? ORDER BY created_at",
-                trigger["project_id"],
-                ACTIVE,
-            )
-            for dep in deployments:
+            if trigger.connection_id:
+                memo["connection_id"] = trigger.connection_id
+                memo["connection_uuid"] = id_uuid(trigger.connection_id)
+                memo["connection_name"] = connection_name
+            for dep in store.deployments.active(trigger.project_id):
                 sessions.append(
                     create_session(
                         srv,
-                        project_id=trigger["project_id"],
-                        entry_path=trigger["code_path"],
-                        entry_name=trigger["code_name"],
+                        project_id=trigger.project_id,
+                        entry_path=trigger.code_path,
+                        entry_name=trigger.code_name,
                         inputs=event["data"],
                         memo=memo,
-                        deployment_id=dep["deployment_id"],
-                        build_id=dep["build_id"],
+                        deployment_id=dep.deployment_id,
+                        build_id=dep.build_id,
                         event_id=event["event_id"],
-                        trigger_id=trigger["trigger_id"],
+                        trigger_id=trigger.trigger_id,
                         event_type=event["event_type"],
-                        is_durable=bool(trigger["is_durable"]),
-                        is_sync=bool(trigger["is_sync"]),
+                        is_durable=trigger.is_durable,
+                        is_sync=trigger.is_sync,
                     )
                 )
-        srv.db.exec("UPDATE events SET dispatched = 1 WHERE seq = ?", row["seq"])
+        memo_out = None
         if errors := event.get("filter_errors"):
-            memo = json.loads(row["memo"] or "{}")
-            memo.update({f"filter_error:{k}": v for k, v in errors.items()})
-            srv.db.exec(
-                "UPDATE events SET memo = ? WHERE seq = ?", json.dumps(memo), row["seq"]
-            )
+            memo_out = dict(row.memo or {})
+            memo_out.update({f"filter_error:{k}": v for k, v in errors.items()})
+        store.events.mark_dispatched(row.seq, memo_out)
     return sessions
 
 
@@ -218,16 +202,7 @@ async def dispatch_pending_async(srv: EngineContext) -> int:
     worker thread first, so a costly filter never blocks the event loop."""
     import asyncio
 
-    rows = srv.db.all(
-        "SELECT e.seq, e.event_id, e.event_type, e.data, t.filter FROM events e"
-        " JOIN triggers t ON t.trigger_id = e.destination_id"
-        " WHERE e.dispatched = 0 AND t.filter != ''"
-        " UNION ALL SELECT e.seq, e.event_id, e.event_type, e.data, t.filter"
-        " FROM events e JOIN triggers t ON t.connection_id = e.destination_id"
-        " WHERE e.dispatched = 0 AND t.filter != '' AND e.destination_id LIKE 'con^_%'"
-        " ESCAPE '^' ORDER BY 1 LIMIT ?",
-        _BATCH * 10,
-    )
+    rows = srv.store.events.pending_filters(_BATCH * 10)
     results = await asyncio.to_thread(prefilter, rows) if rows else {}
     return dispatch_pending(srv, results)
 
@@ -241,20 +216,16 @@ def dispatch_pending(srv: EngineContext, results: FilterResults | None = None) -
     done = 0
     last = 0
     while True:
-        rows = srv.db.all(
-            "SELECT * FROM events WHERE dispatched = 0 AND seq > ? ORDER BY seq LIMIT ?",
-            last,
-            _BATCH,
-        )
+        rows = srv.store.events.pending(last, _BATCH)
         if not rows:
             return done
-        with srv.db.tx():
+        with srv.store.tx():
             for row in rows:
-                last = row["seq"]
+                last = row.seq
                 try:
-                    with srv.db.savepoint():
+                    with srv.store.savepoint():
                         dispatch_event(srv, row, results)
                 except Exception:  # noqa: BLE001 - one bad event must not block the rest
-                    log.exception("dispatching event %s failed", row["event_id"])
+                    log.exception("dispatching event %s failed", row.event_id)
                     continue
                 done += 1

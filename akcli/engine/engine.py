@@ -69,17 +69,10 @@ class Engine:
         from akcli.engine.sessions_store import add_log
         from akcli.store.db import now
 
-        db = self.srv.db
-        with db.tx():
+        store = self.srv.store
+        with store.tx():
             add_log(self.srv, session_id, {"stop_request": {"reason": reason}})
-            cur = db.exec(
-                "UPDATE sessions SET state = 'stopped', stop_reason = ?, updated_at = ?"
-                " WHERE session_id = ? AND state = 'created'",
-                reason,
-                now(),
-                session_id,
-            )
-            if cur.rowcount:
+            if store.sessions.stop_created(session_id, reason, now()):
                 add_log(
                     self.srv, session_id, {"state": {"stopped": {"reason": reason}}}
                 )

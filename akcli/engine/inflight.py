@@ -15,7 +15,6 @@ own build (sessions pin their build: the row's ``build_id``).
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +26,9 @@ from akcli.engine.runner_types import (
     SyscallError,
 )
 from akcli.engine.session_runner import SessionRunner
+from akcli.states import SessionState
+from akcli.store.interface.deployments import DeploymentRow
+from akcli.store.interface.sessions import SessionRow
 
 
 @dataclass
@@ -82,19 +84,19 @@ class _CheckHost:
         pass
 
 
-def running_durable(srv: EngineContext, project_id: str) -> list[sqlite3.Row]:
-    return srv.db.all(
-        "SELECT * FROM sessions WHERE project_id = ? AND state = 'running'"
-        " AND is_durable = 1 ORDER BY created_at, session_id",
-        project_id,
-    )
+def running_durable(srv: EngineContext, project_id: str) -> list[SessionRow]:
+    """The project's RUNNING durable sessions, oldest first."""
+    return srv.store.sessions.running_durable(project_id)
 
 
 async def check(
-    srv: EngineContext, runner: SessionRunner, row: sqlite3.Row, build_id: str
+    srv: EngineContext,
+    runner: SessionRunner,
+    row: SessionRow,
+    build_id: str,
 ) -> Verdict:
     """Replay session ``row``'s journal against ``build_id`` (nothing runs)."""
-    sid = row["session_id"]
+    sid = row.session_id
     code_dir, python = await runner.prepare(build_id)
     try:
         spec = runner.run_spec(row, code_dir, python, check=True)
@@ -102,29 +104,26 @@ async def check(
         outcome = await handle.wait()
     finally:
         runner.remove(code_dir)
-    if outcome.state == "stopped":
+    if outcome.state == SessionState.STOPPED:
         return Verdict(sid, True, "compatible", outcome.reason)
     reason = outcome.reason or f"diverges: {outcome.error.splitlines()[:1]}"
     return Verdict(sid, False, reason, outcome.error)
 
 
 async def migrate(
-    srv: EngineContext, runner: SessionRunner, row: sqlite3.Row, deployment: sqlite3.Row
+    srv: EngineContext,
+    runner: SessionRunner,
+    row: SessionRow,
+    deployment: DeploymentRow,
 ) -> Verdict:
     """Check session ``row`` against the deployment's build; if compatible,
     move it there and restart its runner (it replays on the new build)."""
-    verdict = await check(srv, runner, row, deployment["build_id"])
+    dep = deployment
+    verdict = await check(srv, runner, row, dep.build_id)
     if not verdict.compatible:
         return verdict
-    sid = row["session_id"]
-    with srv.db.tx():
-        srv.db.exec(
-            "UPDATE sessions SET build_id = ?, deployment_id = ? WHERE session_id = ?"
-            " AND state = 'running'",
-            deployment["build_id"],
-            deployment["deployment_id"],
-            sid,
-        )
-    await runner.resume_elsewhere(sid)
-    verdict.summary = f"migrated to {deployment['build_id']}"
+    with srv.store.tx():
+        srv.store.sessions.move_build(row.session_id, dep.build_id, dep.deployment_id)
+    await runner.resume_elsewhere(row.session_id)
+    verdict.summary = f"migrated to {dep.build_id}"
     return verdict

@@ -8,7 +8,6 @@ arrives in time (504).
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -28,33 +27,23 @@ async def wait_outcomes(
 ) -> AsyncIterator[Any]:
     deadline = time.monotonic() + timeout
     dispatch_deadline = time.monotonic() + min(DISPATCH_WAIT, timeout)
-    while True:
-        row = srv.db.one("SELECT dispatched FROM events WHERE event_id = ?", event_id)
-        if row is not None and row["dispatched"]:
-            break
+    store = srv.store
+    while not store.events.dispatched_by_id(event_id):
         if not await wait_change(srv, dispatch_deadline):
             raise TimeoutError
-    if srv.db.one("SELECT 1 FROM sessions WHERE event_id = ?", event_id) is None:
+    if not store.sessions.any_for_event(event_id):
         raise NoSession(event_id)
     last = 0
     while True:
-        rows = srv.db.all(
-            "SELECT id, value FROM outcomes WHERE event_id = ? AND id > ? ORDER BY id",
-            event_id,
-            last,
-        )
+        rows = store.outcomes.after(event_id, last)
         for r in rows:
-            last = r["id"]
-            value = json.loads(r["value"])
+            last = r.id
+            value = r.value
             yield value
             if not (isinstance(value, dict) and value.get("more")):
                 return
-        ended = srv.db.one(
-            "SELECT 1 FROM sessions WHERE event_id = ? AND state NOT IN"
-            " ('completed', 'error', 'stopped')",
-            event_id,
-        )
-        if ended is None and not rows:
+        live = store.sessions.live_for_event(event_id)
+        if not live and not rows:
             # Every session ended without (more) outcomes: answer with the default.
             yield {"status_code": 200, "more": False, "default": True}
             return

@@ -117,7 +117,7 @@ class SessionHost(Protocol):
     """
 
     def on_print(self, key: str, text: str) -> None:
-        """Store a print (INSERT OR IGNORE on (session, key))."""
+        """Store a print, once per (session, key): a replayed one is kept as is."""
 
     def on_activity_start(
         self,

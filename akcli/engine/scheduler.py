@@ -22,14 +22,11 @@ from typing import TYPE_CHECKING
 from akcli.engine.dispatch import insert_event
 
 if TYPE_CHECKING:
-    import sqlite3
-
     from akcli.engine.context import EngineContext
 
 log = logging.getLogger("ak.scheduler")
 
 SCHEDULE = "SOURCE_TYPE_SCHEDULE"
-ACTIVE = "DEPLOYMENT_STATE_ACTIVE"
 MAX_SLEEP = 1.0  # pick up new triggers and deployments within a second
 MIN_PASS = 0.1  # seconds between passes woken by the engine's kicks
 
@@ -42,24 +39,8 @@ def _fmt(t: datetime) -> str:
     return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def _has_active(srv: EngineContext, project_id: str) -> bool:
-    return (
-        srv.db.one(
-            "SELECT 1 FROM deployments WHERE project_id = ? AND state = ? LIMIT 1",
-            project_id,
-            ACTIVE,
-        )
-        is not None
-    )
-
-
 def _set_last(srv: EngineContext, trigger_id: str, t: datetime) -> None:
-    srv.db.exec(
-        "INSERT INTO schedule_state (trigger_id, last_fire) VALUES (?, ?)"
-        " ON CONFLICT (trigger_id) DO UPDATE SET last_fire = excluded.last_fire",
-        trigger_id,
-        _fmt(t),
-    )
+    srv.store.triggers.set_last_fire(trigger_id, _fmt(t))
 
 
 def step(srv: EngineContext, now: datetime, *, startup: bool, catch_up: str) -> float:
@@ -70,41 +51,38 @@ def step(srv: EngineContext, now: datetime, *, startup: bool, catch_up: str) -> 
     """
     from akcli import cronexpr
 
-    rows: list[sqlite3.Row] = srv.db.all(
-        "SELECT t.*, s.last_fire FROM triggers t LEFT JOIN schedule_state s"
-        " USING (trigger_id) WHERE t.source_type = ? ORDER BY t.created_at",
-        SCHEDULE,
-    )
+    store = srv.store
     fired = False
     wait = MAX_SLEEP
-    for row in rows:
-        tid = row["trigger_id"]
+    for row in store.triggers.with_last_fire(SCHEDULE):
+        trg = row.trigger
+        tid = trg.trigger_id
         try:
-            sched = cronexpr.parse(row["schedule"], row["timezone"])
+            sched = cronexpr.parse(trg.schedule, trg.timezone)
         except ValueError as e:  # validated at create; a bad row must not stop us
             log.warning("trigger %s: %s", tid, e)
             continue
-        if row["last_fire"] is None:
-            with srv.db.tx():  # first seen: count from now, no firing
+        if row.last_fire is None:
+            with store.tx():  # first seen: count from now, no firing
                 _set_last(srv, tid, now)
             last = now
         else:
-            last = _parse_time(row["last_fire"])
+            last = _parse_time(row.last_fire)
         due = sched.next_after(last)
         if due is None:
             continue
         if due > now:
             wait = min(wait, (due - now).total_seconds())
             continue
-        fire = _has_active(srv, row["project_id"])
+        fire = store.deployments.has_active(trg.project_id)
         if startup and catch_up == "none":
             fire = False
-        with srv.db.tx():
+        with store.tx():
             if fire:
                 insert_event(
                     srv,
                     destination_id=tid,
-                    project_id=row["project_id"],
+                    project_id=trg.project_id,
                     event_type="tick",
                     data={},
                     memo={"trigger_id": tid, "scheduled_time": _fmt(due)},

@@ -1,4 +1,4 @@
-"""The SQLite side of a running session: what the runner's messages turn into.
+"""The store side of a running session: what the runner's messages turn into.
 
 Every method commits before it returns: a journal entry acknowledged to the
 runner is durable, so a kill -9 of the server never re-runs it.
@@ -6,10 +6,8 @@ runner is durable, so a kill -9 of the server never re-runs it.
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
-import sqlite3
 import time
 from json.encoder import encode_basestring_ascii as _json_str
 from typing import Any
@@ -23,6 +21,7 @@ from akcli.engine.runner_types import (
     SyscallError,
 )
 from akcli.engine.syscalls import Call, handle
+from akcli.states import DeploymentState
 from akcli.store.db import now
 
 log = logging.getLogger("ak.session")
@@ -79,42 +78,18 @@ def _short(value: Any, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-@functools.cache
-def _log_insert(n: int) -> str:
-    """An INSERT of ``n`` session_logs rows."""
-    rows = ", ".join(["(?, ?, ?, ?)"] * n)
-    return f"INSERT INTO session_logs (session_id, seq, t, record) VALUES {rows}"
-
-
-def _log_rows(
-    session_id: str, first: int, ts: tuple[str, str, int], records: list[str]
-) -> list[Any]:
-    """The parameters of ``_log_insert(len(records))``; ``ts`` is (time, time of
-    the first n records, n)."""
-    t, first_t, n_first = ts
-    out: list[Any] = []
-    for i, record in enumerate(records):
-        out += (session_id, first + i, first_t if i < n_first else t, record)
-    return out
-
-
 def load_journal(srv: EngineContext, session_id: str) -> list[JournalEntry]:
-    rows = srv.db.all(
-        "SELECT seq, name, kind, value, is_error, site, args_hash FROM journal"
-        " WHERE session_id = ? ORDER BY seq",
-        session_id,
-    )
     return [
         JournalEntry(
-            seq=r["seq"],
-            name=r["name"],
-            kind=r["kind"],
-            value=json.loads(r["value"]) if r["kind"] == "json" else r["value"],
-            is_error=bool(r["is_error"]),
-            site=json.loads(r["site"]) if r["site"] else None,
-            args_hash=r["args_hash"],
+            seq=r.seq,
+            name=r.name,
+            kind=r.kind,
+            value=json.loads(r.value) if r.kind == "json" else r.value,
+            is_error=r.is_error,
+            site=json.loads(r.site) if r.site else None,
+            args_hash=r.args_hash,
         )
-        for r in rows
+        for r in srv.store.journal.for_session(session_id)
     ]
 
 
@@ -124,7 +99,6 @@ class DbSessionHost:
     def __init__(self, srv: EngineContext, session_id: str) -> None:
         self.srv = srv
         self.session_id = session_id
-        self._next_log: int | None = None  # session_logs seq of the next record
         # (commit seconds, seq) of journaled activities, written in a batch with
         # a later write (a commit cannot record its own duration) or at close():
         # a kill -9 loses the last few (display only).
@@ -140,29 +114,16 @@ class DbSessionHost:
         if chaos.DIR is not None:
             chaos.trace({"sid": self.session_id, "key": key, "text": text})
         size = len(text.encode("utf-8", "surrogatepass"))
+        prints = self.srv.store.prints
         if self._print_bytes is None:
-            row = self.srv.db.one(
-                "SELECT COALESCE(SUM(LENGTH(CAST(text AS BLOB))), 0) AS n"
-                " FROM session_prints WHERE session_id = ? AND key != ?",
-                self.session_id,
-                DROPPED_KEY,
-            )
-            self._print_bytes = int(row["n"]) if row else 0
+            self._print_bytes = prints.stored_bytes(self.session_id, DROPPED_KEY)
         if self._print_cap > 0 and self._print_bytes + size > self._print_cap:
             self._dropped[0] += 1
             self._dropped[1] += size
             if self._dropped[0] % 100 == 1:
                 self._write_dropped()
             return
-        cur = self.srv.db.exec(
-            "INSERT OR IGNORE INTO session_prints (session_id, key, t, text)"
-            " VALUES (?, ?, ?, ?)",
-            self.session_id,
-            key,
-            now(),
-            text,
-        )
-        if cur.rowcount:  # not a replayed print stored before
+        if prints.add(self.session_id, key, now(), text):  # not a replayed one
             self._print_bytes += size
 
     def _write_dropped(self) -> None:
@@ -172,15 +133,7 @@ class DbSessionHost:
             f" session's prints exceed sessions.max_prints_size ({self._print_cap}"
             " bytes)"
         )
-        self.srv.db.exec(
-            "INSERT INTO session_prints (session_id, key, t, text)"
-            " VALUES (?, ?, ?, ?) ON CONFLICT (session_id, key)"
-            " DO UPDATE SET text = excluded.text",
-            self.session_id,
-            DROPPED_KEY,
-            now(),
-            text,
-        )
+        self.srv.store.prints.put(self.session_id, DROPPED_KEY, now(), text)
 
     def on_log(self, level: str, message: str) -> None:
         log.log(
@@ -212,15 +165,12 @@ class DbSessionHost:
         if self._dropped[0] % 100 != 1 and self._dropped[0]:
             self._write_dropped()
         if self._commit_times:
-            with self.srv.db.tx():
+            with self.srv.store.tx():
                 self._flush_commit_times()
 
     def _flush_commit_times(self) -> None:
         times, self._commit_times = self._commit_times, []
-        self.srv.db.conn.executemany(
-            "UPDATE journal SET commit_s = ? WHERE session_id = ? AND seq = ?",
-            [(dt, self.session_id, seq) for dt, seq in times],
-        )
+        self.srv.store.journal.set_commit_times(self.session_id, times)
 
     def on_activity_done(
         self,
@@ -258,9 +208,11 @@ class DbSessionHost:
         """
         t = now()
         first_t = t if started is None else now(started)
+        rows = [(first_t if i < n_started else t, r) for i, r in enumerate(records)]
+        store = self.srv.store
         pending: list[tuple[float, int]] = []
         try:
-            with self.srv.db.tx():
+            with store.tx():
                 if entry is not None:
                     self._journal(
                         entry.seq,
@@ -271,42 +223,16 @@ class DbSessionHost:
                         t,
                         entry,
                     )
-                self._add_logs(t, records, first_t, n_started)
+                store.logs.append_encoded(self.session_id, rows)
                 pending = self._commit_times
                 if len(pending) >= COMMIT_TIMES_BATCH:
                     self._flush_commit_times()
                 else:
                     pending = []
-        except BaseException:
-            self._next_log = None  # rolled back: look the seq up again
+        except BaseException:  # rolled back: the commit times are still to write
             if pending:
                 self._commit_times = pending + self._commit_times
             raise
-
-    def _add_logs(
-        self, t: str, records: list[str], first_t: str = "", n_first: int = 0
-    ) -> None:
-        # The rows of sessions_store.add_log in one statement, records serialized
-        # by the caller (the activity hot path). The next seq is remembered: when
-        # another writer (a state change, a stop request) took it, the insert
-        # fails on the primary key and is redone after reading MAX(seq).
-        db = self.srv.db
-        sql = _log_insert(len(records))
-        ts = (t, first_t, n_first)
-        first = self._next_log
-        if first is not None:
-            try:
-                db.exec(sql, *_log_rows(self.session_id, first, ts, records))
-            except sqlite3.IntegrityError:
-                first = None
-        if first is None:
-            row = db.one(
-                "SELECT COALESCE(MAX(seq), 0) FROM session_logs WHERE session_id = ?",
-                self.session_id,
-            )
-            first = int(row[0]) + 1 if row is not None else 1
-            db.exec(sql, *_log_rows(self.session_id, first, ts, records))
-        self._next_log = first + len(records)
 
     def _journal(
         self,
@@ -322,16 +248,13 @@ class DbSessionHost:
         # Entries without a call site or timings (SDK calls, replies) store
         # the columns' defaults: '' and NULL.
         site = entry.site if entry is not None else None
-        self.srv.db.exec(
-            "INSERT OR IGNORE INTO journal (session_id, seq, name, kind, value,"
-            " is_error, created_at, site, args_hash, queue_s, exec_s)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        self.srv.store.journal.add(
             self.session_id,
             seq,
             name,
             kind,
             stored,
-            int(is_error),
+            is_error,
             t or now(),
             "" if site is None else json.dumps(site),
             entry.args_hash if entry is not None else "",
@@ -341,15 +264,11 @@ class DbSessionHost:
 
     async def on_syscall(self, seq: int | None, op: str, args: dict[str, Any]) -> Any:
         if seq is not None:
-            row = self.srv.db.one(
-                "SELECT value, is_error FROM journal WHERE session_id = ? AND seq = ?",
-                self.session_id,
-                seq,
-            )
+            row = self.srv.store.journal.get(self.session_id, seq)
             if row is not None:  # answered before a restart: same answer again
-                if row["is_error"]:
-                    raise SyscallError(json.loads(row["value"]))
-                return json.loads(row["value"])
+                if row.is_error:
+                    raise SyscallError(json.loads(row.value))
+                return json.loads(row.value)
             return await self._logged_syscall(seq, op, args)
         return await self._syscall(seq, op, args)
 
@@ -412,7 +331,7 @@ class DbSessionHost:
             return await handle(call, args)
         except SyscallError as e:
             if seq is not None:
-                with self.srv.db.tx():
+                with self.srv.store.tx():
                     self._journal(seq, op, "json", str(e), True)
             raise
 
@@ -423,9 +342,5 @@ class DbSessionHost:
         return {"wake_at": time.time() + float(seconds)}
 
     def _deployment_active(self) -> bool:
-        row = self.srv.db.one(
-            "SELECT d.state FROM sessions s JOIN deployments d"
-            " ON d.deployment_id = s.deployment_id WHERE s.session_id = ?",
-            self.session_id,
-        )
-        return bool(row and row["state"] == "DEPLOYMENT_STATE_ACTIVE")
+        dep = self.srv.store.deployments.of_session(self.session_id)
+        return dep is not None and dep.state is DeploymentState.ACTIVE

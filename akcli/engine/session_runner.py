@@ -7,17 +7,15 @@ non-durable ones cannot be resumed and end in ERROR with the reason.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import os
 import shutil
 import sqlite3
-from pathlib import Path
 from typing import Any
 
 from akcli.engine import chaos, waits
-from akcli.engine.build_files import BuildCache, read_build, write_session_dir
+from akcli.engine.code_dirs import CodeDirs
 from akcli.engine.context import EngineContext
 from akcli.engine.runner_pool import EVICTED, RunnerHandle, RunnerPool
 from akcli.engine.runner_types import BASE_ENV, RunOutcome, RunSpec
@@ -25,8 +23,10 @@ from akcli.engine.session_env import connection_env, plain_vars
 from akcli.engine.session_host import DbSessionHost, load_journal
 from akcli.engine.sessions_store import add_log
 from akcli.engine.syscalls import signal_parent_on_end
-from akcli.paths import ensure_dir, private_dir
+from akcli.paths import private_dir
+from akcli.states import SessionState
 from akcli.store.db import now
+from akcli.store.interface.sessions import SessionRow
 
 log = logging.getLogger("ak.sessions")
 
@@ -35,66 +35,6 @@ RESTART_REASON = (
     "the ak server restarted while this non-durable session was running;"
     " non-durable sessions cannot resume (use is_durable: true)"
 )
-
-
-CODE_CACHE_BYTES = 64 * 1024 * 1024
-
-
-def _code_cache(path: Path) -> str | None:
-    """The runners' compiled-module cache: private, emptied once over its size."""
-    try:
-        ensure_dir(path)
-        entries = list(os.scandir(path))
-        if sum(e.stat().st_size for e in entries) > CODE_CACHE_BYTES:
-            for e in entries:
-                with contextlib.suppress(OSError):
-                    os.unlink(e.path)
-    except OSError as e:  # no cache: sessions compile their modules each time
-        log.warning("code cache %s unavailable: %s", path, e)
-        return None
-    return str(path)
-
-
-def _code_root(runtime_dir: Path) -> str:
-    """This server's directory for session code dirs, ``code-<pid>``.
-
-    A server killed with -9 cannot remove its sessions' directories nor its
-    sockets (``s<pid>-<n>.sock``, ``z<pid>-<n>.sock``): the next one removes
-    every such entry whose process is gone (not a live server's).
-    """
-    for entry in runtime_dir.iterdir():
-        name = entry.name
-        if name.startswith("code-"):
-            pid = name.removeprefix("code-")
-        elif name[:1] in ("s", "z") and name.endswith(".sock"):
-            pid = name[1:].partition("-")[0]
-        else:
-            continue
-        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
-            if entry.is_dir() and not entry.is_symlink():
-                shutil.rmtree(entry, ignore_errors=True)
-            else:
-                with contextlib.suppress(OSError):
-                    entry.unlink()
-    return str(private_dir(runtime_dir / f"code-{os.getpid()}", "code dir"))
-
-
-def _alive(pid: int) -> bool:
-    """Whether process ``pid`` runs (a zombie, e.g. a server just killed, does not)."""
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rpartition(")")[2].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
-    except OSError:  # no /proc here
-        pass
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's process
-        return True
-    return True
 
 
 class SessionRunner:
@@ -115,12 +55,7 @@ class SessionRunner:
         # Bound how many sessions are being started at once: a burst of webhooks
         # should not fork hundreds of runners that then fight for the CPU.
         self._starting = asyncio.Semaphore(max(4, 2 * (os.cpu_count() or 1)))
-        self.builds = BuildCache()
-        # requirements.txt text -> the interpreter python_for found for it
-        self._pythons: dict[str | None, str] = {}
-        self._small_dirs: set[str] = set()
-        self.code_cache = _code_cache(srv.paths.cache_home / "code")
-        self.code_root = _code_root(rt)
+        self.code = CodeDirs(srv, rt)
         self._wake_timer = waits.WakeTimer(srv)
         if chaos.DIR is not None:
             chaos.watch(self._runner_pid)
@@ -133,33 +68,30 @@ class SessionRunner:
 
     def recover(self) -> None:
         """After a restart: fail non-durable RUNNING sessions, replay durable ones."""
-        db = self.srv.db
-        rows = db.all("SELECT * FROM sessions WHERE state = 'running'")
+        rows = self.srv.store.sessions.in_state(SessionState.RUNNING)
         evicted = waits.evicted_ids(self.srv)  # woken by wake_evicted when due
-        durable = [r["session_id"] for r in rows if r["is_durable"]]
+        durable = [r.session_id for r in rows if r.is_durable]
         evicted |= waits.park_sleepers(
             self.srv, [s for s in durable if s not in evicted]
         )
         for row in rows:
-            if row["session_id"] in evicted:
+            if row.session_id in evicted:
                 continue
-            if row["is_durable"]:
+            if row.is_durable:
                 self._launch(row)
             else:
                 self._finish(
-                    row["session_id"], RunOutcome(state="error", error=RESTART_REASON)
+                    row.session_id,
+                    RunOutcome(state=SessionState.ERROR, error=RESTART_REASON),
                 )
 
     def start_created(self) -> None:
         free = MAX_CONCURRENT - len(self.tasks)
         if free <= 0:
             return
-        rows = self.srv.db.all(
-            "SELECT * FROM sessions WHERE state = 'created' ORDER BY created_at LIMIT ?",
-            free,
-        )
-        rows = [r for r in rows if r["session_id"] not in self.tasks]
-        with self.srv.db.tx():  # one commit for the whole batch
+        rows = self.srv.store.sessions.in_state(SessionState.CREATED, free)
+        rows = [r for r in rows if r.session_id not in self.tasks]
+        with self.srv.store.tx():  # one commit for the whole batch
             for row in rows:
                 self._mark_running(row)
         for row in rows:
@@ -184,18 +116,14 @@ class SessionRunner:
             await asyncio.wait(tasks, timeout=5)
         await self.pool.close()
         # Sessions still RUNNING get a fresh copy when they resume.
-        shutil.rmtree(self.code_root, ignore_errors=True)
+        shutil.rmtree(self.code.root, ignore_errors=True)
 
     # -- one session -----------------------------------------------------
 
-    def _mark_running(self, row: sqlite3.Row) -> None:
-        sid = row["session_id"]
+    def _mark_running(self, row: SessionRow) -> None:
+        sid = row.session_id
         run_id = self.srv.ids.new("run")
-        self.srv.db.exec(
-            "UPDATE sessions SET state = 'running', updated_at = ? WHERE session_id = ?",
-            now(),
-            sid,
-        )
+        self.srv.store.sessions.mark_running(sid, now())
         add_log(
             self.srv,
             sid,
@@ -205,8 +133,8 @@ class SessionRunner:
                         "run_id": run_id,
                         "call": {
                             "function": {
-                                "name": row["entry_name"],
-                                "path": row["entry_path"],
+                                "name": row.entry_name,
+                                "path": row.entry_path,
                             }
                         },
                     }
@@ -214,15 +142,15 @@ class SessionRunner:
             },
         )
 
-    def _launch(self, row: sqlite3.Row) -> None:
+    def _launch(self, row: SessionRow) -> None:
         """Run a session marked RUNNING (now, or before a restart)."""
-        sid = row["session_id"]
+        sid = row.session_id
         if sid in self.tasks:
             return
         self.tasks[sid] = asyncio.create_task(self._run(row), name=f"session {sid}")
 
-    async def _run(self, row: sqlite3.Row) -> None:
-        sid = row["session_id"]
+    async def _run(self, row: SessionRow) -> None:
+        sid = row.session_id
         code_dir = ""
         try:
             async with self._starting:
@@ -234,137 +162,102 @@ class SessionRunner:
             raise  # server shutting down: the session stays RUNNING and resumes
         except Exception as e:  # noqa: BLE001 - any failure to start ends the session
             log.exception("session %s failed to start", sid)
-            outcome = RunOutcome(state="error", error=f"failed to start session: {e}")
+            outcome = RunOutcome(
+                state=SessionState.ERROR, error=f"failed to start session: {e}"
+            )
         finally:
             self.handles.pop(sid, None)
             self.tasks.pop(sid, None)
             if code_dir:
-                self.remove(code_dir)
+                self.code.remove(code_dir)
         if chaos.DIR is not None and chaos.resume(sid):
             self._launch(row)  # `ak session test --chaos` killed its runner
             return
         if sid in self.moving:  # migrated (akcli/engine/inflight.py): run again
             self.moving.discard(sid)
-            moved = self.srv.db.one("SELECT * FROM sessions WHERE session_id = ?", sid)
-            if moved is not None and moved["state"] == "running":
+            moved = self.srv.store.sessions.get(sid)
+            if moved is not None and moved.state is SessionState.RUNNING:
                 self._launch(moved)
                 return
-        if sid in self.forced and outcome.state == "error":
-            outcome = RunOutcome(state="stopped", reason=self.forced.pop(sid))
+        if sid in self.forced and outcome.state == SessionState.ERROR:
+            outcome = RunOutcome(
+                state=SessionState.STOPPED, reason=self.forced.pop(sid)
+            )
         stop_reason = self.stopping.pop(sid, None)
-        if outcome.state == EVICTED and stop_reason is not None:
-            outcome = RunOutcome(state="stopped", reason=stop_reason)  # asked meanwhile
+        if outcome.state == EVICTED and stop_reason is not None:  # asked meanwhile
+            outcome = RunOutcome(state=SessionState.STOPPED, reason=stop_reason)
         if outcome.state == EVICTED:  # still RUNNING: its wait is in the store
             log.debug("session %s evicted while it waits", sid)
         else:
             await self._finish_retrying(sid, outcome)
         self.srv.bell.ring()
 
-    async def _start(self, row: sqlite3.Row) -> tuple[RunnerHandle, DbSessionHost, str]:
+    async def _start(self, row: SessionRow) -> tuple[RunnerHandle, DbSessionHost, str]:
         """Unpack, pick the interpreter and spawn the runner (one of few at a time)."""
-        sid = row["session_id"]
-        code_dir, python = await self.prepare(row["build_id"])
+        code_dir, python = await self.prepare(row.build_id)
         try:
             spec = self.run_spec(row, code_dir, python)
-            host = DbSessionHost(self.srv, sid)
+            host = DbSessionHost(self.srv, row.session_id)
             return await self.pool.start(spec, host), host, code_dir
         except BaseException:
-            self._small_dirs.discard(code_dir)
-            shutil.rmtree(code_dir, ignore_errors=True)
+            self.code.discard(code_dir)
             raise
 
     def run_spec(
-        self, row: sqlite3.Row, code_dir: str, python: str, *, check: bool = False
+        self,
+        row: SessionRow,
+        code_dir: str,
+        python: str,
+        *,
+        check: bool = False,
     ) -> RunSpec:
         """How session ``row`` runs from ``code_dir``: for real, or with ``check``
         as a replay that stops at the journal's end (ak deploy --check-inflight;
         no runner log of its own, the same limits and isolation)."""
-        sid = row["session_id"]
+        sid = row.session_id
         return RunSpec(
             session_id=sid,
             python=python,
             code_dir=code_dir,
-            entrypoint=f"{row['entry_path']}:{row['entry_name']}",
+            entrypoint=f"{row.entry_path}:{row.entry_name}",
             event={
-                "data": json.loads(row["inputs"]),
-                "event_id": row["event_id"] or None,
-                "event_type": row["event_type"] or None,
+                "data": row.inputs,
+                "event_id": row.event_id or None,
+                "event_type": row.event_type or None,
             },
-            durable=bool(row["is_durable"]),
+            durable=row.is_durable,
             env=self.env(row),
             # Only durable sessions journal (and replay) anything.
-            journal=load_journal(self.srv, sid) if row["is_durable"] else [],
+            journal=load_journal(self.srv, sid) if row.is_durable else [],
             log_path=None if check else self._log_path(sid),
             max_memory_mb=(
                 self.srv.config.get_int("pythonrt.max_memory_per_workflow_mb") or None
             ),
-            code_cache=self.code_cache,
+            code_cache=self.code.code_cache,
             isolate=self._isolate(code_dir),
             check=check,
         )
 
     async def prepare(self, build_id: str) -> tuple[str, str]:
-        """A session's private code directory of ``build_id`` and its interpreter.
-
-        A small cached build whose interpreter is known is written right here
-        (a few syscalls); anything else is done on a thread.
-        """
-        files = self.builds.get(build_id)
-        if files is not None and files.small:
-            python = self._pythons.get(files.requirements)
-            if python is not None and os.path.exists(python):
-                code_dir = write_session_dir(files, None, self.code_root)
-                self._small_dirs.add(code_dir)
-                return code_dir, python
-        archive: bytes | None = None
-        if files is None or files.members is None:
-            build = self.srv.db.one(
-                "SELECT archive FROM builds WHERE build_id = ?", build_id
-            )
-            if build is None:
-                raise RuntimeError(f"build {build_id or '(none)'} not found")
-            archive = bytes(build["archive"])
-
-        def work() -> tuple[str, str]:
-            nonlocal files
-            if files is None:
-                assert archive is not None
-                files = read_build(archive)
-                self.builds.put(build_id, files)
-            from akcli.venvs import default_requirements, python_for
-
-            defaults = default_requirements(self.srv.config)
-            python = python_for(self.srv.paths, files.requirements, None, defaults)
-            self._pythons[files.requirements] = python
-            return write_session_dir(files, archive, self.code_root), python
-
-        return await asyncio.to_thread(work)
+        """A session's private code directory of ``build_id`` and its interpreter."""
+        return await self.code.prepare(build_id)
 
     def remove(self, code_dir: str) -> None:
-        """Delete a session's directory: small ones here, others on a thread."""
-        if code_dir in self._small_dirs:
-            self._small_dirs.discard(code_dir)
-            shutil.rmtree(code_dir, ignore_errors=True)
-        else:
-            asyncio.get_running_loop().run_in_executor(
-                None, shutil.rmtree, code_dir, True
-            )
+        """Delete a session's code directory."""
+        self.code.remove(code_dir)
 
-    def env(self, row: sqlite3.Row) -> dict[str, str]:
+    def env(self, row: SessionRow) -> dict[str, str]:
         """The environment of a session's runner (project vars included)."""
+        pid = row.project_id
         env = {k: os.environ[k] for k in BASE_ENV if k in os.environ}
         env["PYTHONUNBUFFERED"] = "1"
-        env.update(plain_vars(self.srv, row["project_id"]))
-        env.update(connection_env(self.srv, row["project_id"]))
-        for trg in self.srv.db.all(
-            "SELECT name, webhook_slug FROM triggers WHERE project_id = ? AND webhook_slug"
-            " IS NOT NULL",
-            row["project_id"],
-        ):
-            env[f"{trg['name']}__webhook_url"] = (
-                f"{self.srv.service_url}/webhooks/{trg['webhook_slug']}"
+        env.update(plain_vars(self.srv, pid))
+        env.update(connection_env(self.srv, pid))
+        for trg in self.srv.store.triggers.with_webhook(pid):
+            env[f"{trg.name}__webhook_url"] = (
+                f"{self.srv.service_url}/webhooks/{trg.webhook_slug}"
             )
-        env["store_public_url"] = f"{self.srv.service_url}/store/{row['project_id']}"
+        env["store_public_url"] = f"{self.srv.service_url}/store/{pid}"
         self._trigger_activity_defaults(row, env)
         return env
 
@@ -383,21 +276,19 @@ class SessionRunner:
             "keep_ro": [self.pool.stage_dir, str(paths.venvs_dir)],
         }
 
-    def _trigger_activity_defaults(self, row: sqlite3.Row, env: dict[str, str]) -> None:
+    def _trigger_activity_defaults(self, row: SessionRow, env: dict[str, str]) -> None:
         """A trigger's activity defaults (manifest ``activity_retry`` on a
         trigger: var ``AK_ACTIVITY_RETRY__<trigger>``) override the project's
         ``AK_ACTIVITY_RETRY`` for its sessions (akcli/manifest/activity_defaults.py)."""
-        if not row["trigger_id"] or not any(
+        if not row.trigger_id or not any(
             k.startswith("AK_ACTIVITY_") and "__" in k for k in env
         ):
             return
-        trg = self.srv.db.one(
-            "SELECT name FROM triggers WHERE trigger_id = ?", row["trigger_id"]
-        )
+        trg = self.srv.store.triggers.get(row.trigger_id)
         if trg is None:
             return
         for base in ("AK_ACTIVITY_RETRY", "AK_ACTIVITY_TIMEOUT"):
-            value = env.get(f"{base}__{trg['name']}")
+            value = env.get(f"{base}__{trg.name}")
             if value is not None:
                 env[base] = value
 
@@ -422,7 +313,7 @@ class SessionRunner:
         handle = self.handles.get(sid)
         if handle is None:
             if sid not in self.tasks and waits.is_evicted(self.srv, sid):
-                self._finish(sid, RunOutcome(state="stopped", reason=reason))
+                self._finish(sid, RunOutcome(state=SessionState.STOPPED, reason=reason))
             return
         if force:
             self.forced[sid] = reason
@@ -452,37 +343,30 @@ class SessionRunner:
 
     def _finish(self, sid: str, outcome: RunOutcome) -> None:
         record: dict[str, Any]
-        if outcome.state == "completed":
+        state = SessionState.ERROR
+        if outcome.state == SessionState.COMPLETED:
+            state = SessionState.COMPLETED
             record = {"completed": {"return_value": outcome.value}}
-        elif outcome.state == "stopped":
+        elif outcome.state == SessionState.STOPPED:
+            state = SessionState.STOPPED
             record = {"stopped": {"reason": outcome.reason}}
         else:
             record = {"error": {"error": {"message": outcome.error}}}
-        db = self.srv.db
-        with db.tx():
-            cur = db.exec(
-                "UPDATE sessions SET state = ?, error = ?, return_value = ?, stop_reason = ?,"
-                " updated_at = ? WHERE session_id = ? AND state IN ('created', 'running')",
-                outcome.state if outcome.state in ("completed", "stopped") else "error",
-                outcome.error,
-                json.dumps(outcome.value),
-                outcome.reason,
-                now(),
+        store = self.srv.store
+        with store.tx():
+            ended = store.sessions.finish(
                 sid,
+                state,
+                error=outcome.error,
+                return_value=json.dumps(outcome.value),
+                stop_reason=outcome.reason,
+                t=now(),
             )
-            if not cur.rowcount:
+            if not ended:
                 return
-            db.exec("DELETE FROM session_waits WHERE session_id = ?", sid)
+            store.waits.delete_for_session(sid)
             add_log(self.srv, sid, {"state": record})
             signal_parent_on_end(
-                self.srv, sid, outcome.state == "completed", outcome.value
+                self.srv, sid, state is SessionState.COMPLETED, outcome.value
             )
-            db.exec(
-                "UPDATE deployments SET state = 'DEPLOYMENT_STATE_INACTIVE', updated_at = ?"
-                " WHERE state = 'DEPLOYMENT_STATE_DRAINING' AND deployment_id ="
-                " (SELECT deployment_id FROM sessions WHERE session_id = ?)"
-                " AND NOT EXISTS (SELECT 1 FROM sessions WHERE deployment_id ="
-                " deployments.deployment_id AND state IN ('created', 'running'))",
-                now(),
-                sid,
-            )
+            store.deployments.retire_if_drained(sid, now())

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from akcli.engine.context import EngineContext
+from akcli.states import SessionState
 from akcli.store.db import now
 from akcli.store.interface.sessions import NewSession
 
-FINAL_STATES = ("completed", "error", "stopped")
+FINAL_STATES = (SessionState.COMPLETED, SessionState.ERROR, SessionState.STOPPED)
 
 
 def add_log(srv: EngineContext, session_id: str, record: dict[str, Any]) -> None:

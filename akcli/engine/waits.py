@@ -31,9 +31,8 @@ from akcli.engine.runner_types import Evicted
 from akcli.store.db import now
 
 if TYPE_CHECKING:
-    import sqlite3
-
     from akcli.engine.context import EngineContext
+    from akcli.store.interface.sessions import SessionRow
 
 T = TypeVar("T")
 WAITING_OPS = frozenset({"next_signal", "next_event"})
@@ -61,17 +60,8 @@ def store(
     wake_at: float | None,
 ) -> None:
     """Commit the wait of ``sid`` at ``seq`` as evicted (replacing an old one)."""
-    with srv.db.tx():
-        srv.db.exec(
-            "INSERT OR REPLACE INTO session_waits (session_id, seq, op, names,"
-            " wake_at, evicted, created_at) VALUES (?, ?, ?, ?, ?, 1, ?)",
-            sid,
-            seq,
-            op,
-            json.dumps(names),
-            wake_at,
-            now(),
-        )
+    with srv.store.tx():
+        srv.store.waits.put_evicted(sid, seq, op, names, wake_at, now())
 
 
 def resume_args(
@@ -79,23 +69,19 @@ def resume_args(
 ) -> tuple[dict[str, Any], bool]:
     """The args of a waiting call, with the deadline stored when it was evicted;
     True when this call was made before (resumed by replay)."""
-    row = srv.db.one(
-        "SELECT wake_at FROM session_waits WHERE session_id = ? AND seq = ?", sid, seq
-    )
+    row = srv.store.waits.get(sid, seq)
     if row is None:
         return args, False
-    if row["wake_at"] is not None:
+    if row.wake_at is not None:
         # A timeout of 0 means none: a passed deadline still checks once.
-        args = {**args, "timeout": max(float(row["wake_at"]) - time.time(), 0.001)}
+        args = {**args, "timeout": max(float(row.wake_at) - time.time(), 0.001)}
     return args, True
 
 
 def clear(srv: EngineContext, sid: str, seq: int) -> None:
     """The call at ``seq`` was answered: its wait is over."""
-    with srv.db.tx():
-        srv.db.exec(
-            "DELETE FROM session_waits WHERE session_id = ? AND seq = ?", sid, seq
-        )
+    with srv.store.tx():
+        srv.store.waits.delete(sid, seq)
 
 
 async def evictable(
@@ -146,51 +132,26 @@ async def hold_sleep(srv: EngineContext, sid: str, seq: int, wake_at: float) -> 
 
 # -- the engine's side: which evicted sessions to wake --------------------
 
-_DUE = """
-SELECT w.session_id FROM session_waits w WHERE w.evicted = 1 AND (
-  (w.wake_at IS NOT NULL AND w.wake_at <= ?)
-  OR (w.op = 'next_signal' AND EXISTS (
-        SELECT 1 FROM signals s WHERE s.session_id = w.session_id
-        AND s.consumed = 0 AND s.name IN (SELECT value FROM json_each(w.names))))
-  OR (w.op = 'next_event' AND EXISTS (
-        SELECT 1 FROM subscriptions sub JOIN events e
-        ON e.destination_id = sub.destination_id AND e.seq > sub.cursor
-        WHERE sub.session_id = w.session_id AND sub.active = 1
-        AND sub.subscription_id IN (SELECT value FROM json_each(w.names))))
-  OR NOT EXISTS (SELECT 1 FROM sessions x WHERE x.session_id = w.session_id
-                 AND x.state = 'running'))
-LIMIT ?
-"""
 
-
-def take_due(srv: EngineContext, busy: set[str], limit: int) -> list[sqlite3.Row]:
+def take_due(srv: EngineContext, busy: set[str], limit: int) -> list[SessionRow]:
     """The RUNNING sessions to give a fresh runner: evicted ones whose wait is
     over (a scan of the store, so a wake-up committed at any moment is found),
     not in ``busy`` (a runner is still being evicted), at most ``limit``.
     Their rows are marked resumed (and those of ended sessions dropped)."""
     if limit <= 0:
         return []
-    sids = [r["session_id"] for r in srv.db.all(_DUE, time.time(), limit)]
-    sids = [s for s in sids if s not in busy]
+    store = srv.store
+    sids = [s for s in store.waits.due(time.time(), limit) if s not in busy]
     if not sids:
         return []
-    marks = ",".join("?" * len(sids))
-    rows: list[sqlite3.Row] = srv.db.all(
-        f"SELECT * FROM sessions WHERE session_id IN ({marks}) AND state = 'running'",
-        *sids,
-    )
-    with srv.db.tx():
+    rows = store.sessions.running_among(sids)
+    with store.tx():
         for sid in sids:
-            srv.db.exec(
-                "DELETE FROM session_waits WHERE session_id = ? AND op = 'sleep'", sid
-            )
-            srv.db.exec(
-                "UPDATE session_waits SET evicted = 0 WHERE session_id = ?", sid
-            )
-        running = {r["session_id"] for r in rows}
+            store.waits.mark_resumed(sid)
+        running = {r.session_id for r in rows}
         for sid in sids:
             if sid not in running:  # stopped or deleted meanwhile
-                srv.db.exec("DELETE FROM session_waits WHERE session_id = ?", sid)
+                store.waits.delete_for_session(sid)
     return rows
 
 
@@ -249,11 +210,7 @@ class WakeTimer:
 
 def next_wake(srv: EngineContext) -> float | None:
     """The earliest unix time an evicted wait ends by itself."""
-    row = srv.db.one(
-        "SELECT MIN(wake_at) AS t FROM session_waits WHERE evicted = 1"
-        " AND wake_at IS NOT NULL"
-    )
-    return None if row is None or row["t"] is None else float(row["t"])
+    return srv.store.waits.next_wake()
 
 
 def park_sleepers(srv: EngineContext, sids: list[str]) -> set[str]:
@@ -265,36 +222,26 @@ def park_sleepers(srv: EngineContext, sids: list[str]) -> set[str]:
     if not after:
         return parked
     for sid in sids:
-        row = srv.db.one(
-            "SELECT seq, name, value, is_error FROM journal WHERE session_id = ?"
-            " ORDER BY seq DESC LIMIT 1",
-            sid,
-        )
-        if row is None or row["name"] != "sleep" or row["is_error"]:
+        row = srv.store.journal.last(sid)
+        if row is None or row.name != "sleep" or row.is_error:
             continue
         try:
-            wake_at = float(json.loads(row["value"])["wake_at"])
+            wake_at = float(json.loads(row.value)["wake_at"])
         except (ValueError, KeyError, TypeError):
             continue
         if wake_at - time.time() > after:
-            store(srv, sid, int(row["seq"]), "sleep", [], wake_at)
+            store(srv, sid, row.seq, "sleep", [], wake_at)
             parked.add(sid)
     return parked
 
 
 def is_evicted(srv: EngineContext, sid: str) -> bool:
     """Whether ``sid`` waits with no runner."""
-    return (
-        srv.db.one(
-            "SELECT 1 FROM session_waits WHERE session_id = ? AND evicted = 1", sid
-        )
-        is not None
-    )
+    return srv.store.waits.is_evicted(sid)
 
 
 def evicted_ids(srv: EngineContext) -> set[str]:
-    rows = srv.db.all("SELECT session_id FROM session_waits WHERE evicted = 1")
-    return {r["session_id"] for r in rows}
+    return srv.store.waits.evicted_ids()
 
 
 def shown(srv: EngineContext, sid: str) -> dict[str, Any]:

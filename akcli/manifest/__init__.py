@@ -4,9 +4,10 @@ Connections (`project.connections`, connection triggers) are planned like
 vars and triggers; their credentials are set with `ak connection set`.
 """
 
+from akcli.manifest.actions import Action, actions_from_json, actions_to_json
 from akcli.manifest.execute import ExecResult, Executor, execute
 from akcli.manifest.export import export_manifest
-from akcli.manifest.loader import load_manifest, parse_entrypoint
+from akcli.manifest.loader import load_manifest
 from akcli.manifest.model import (
     ConnectionSpec,
     CurrentState,
@@ -18,8 +19,9 @@ from akcli.manifest.model import (
     VarSpec,
     trigger_key,
 )
-from akcli.manifest.plan import Action, Plan, actions_from_json, actions_to_json, plan
+from akcli.manifest.plan import Plan, plan
 from akcli.manifest.schema import SCHEMA_ID, manifest_schema
+from runner.entrypoint import parse_entrypoint
 
 __all__ = [
     "SCHEMA_ID",

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from akcli.errors import AkError
+from akcli.manifest.actions import Action
 from akcli.manifest.model import TriggerSpec, spec_from_trigger_dict
-from akcli.manifest.plan import Action
 
 
 class Executor(Protocol):

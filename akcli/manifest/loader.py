@@ -12,7 +12,7 @@ Connections are `{name, integration, vars?}`; a trigger with `connection:`
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 import yaml
 
@@ -27,12 +27,19 @@ from akcli.manifest.model import (
     VarSpec,
     trigger_key,
 )
+from akcli.manifest.yaml_nodes import (
+    NULL_TAG,
+    NodeErrors,
+    boolean,
+    is_null,
+    mapping,
+    raise_unmarshal,
+    sequence,
+    string,
+)
+from runner.entrypoint import parse_entrypoint
 
 NAME_RE = re.compile(r"^[a-zA-Z_]\w*$")
-_FUNC_RE = re.compile(r"^[A-Za-z_][\w.]*$")
-_STR = "tag:yaml.org,2002:str"
-_BOOL = "tag:yaml.org,2002:bool"
-_NULL = "tag:yaml.org,2002:null"
 
 _TOP_KEYS = ("version", "project")
 _PROJECT_KEYS = ("name", "display_name", "vars", "connections", "triggers", "pythonrt")
@@ -55,22 +62,6 @@ _TRIGGER_KEYS = (
 _TRIGGER_TYPES = ("schedule", "webhook", "connection")
 
 
-@dataclass
-class _Errors:
-    unmarshal: list[str] = field(default_factory=list)
-    semantic: list[str] = field(default_factory=list)
-
-    def bad_type(self, node: yaml.Node, go_type: str) -> None:
-        tag = "!!" + node.tag.rsplit(":", 1)[-1]
-        if isinstance(node, yaml.ScalarNode):
-            v = node.value if len(node.value) <= 10 else node.value[:7] + "..."
-            what = f"{tag} `{v}`"
-        else:
-            what = tag
-        line = node.start_mark.line + 1
-        self.unmarshal.append(f"line {line}: cannot unmarshal {what} into {go_type}")
-
-
 def load_manifest(text: str, path: str) -> Manifest:
     """Parse and validate a manifest; raise AkError/BadRequest as upstream.
 
@@ -85,24 +76,24 @@ def load_manifest(text: str, path: str) -> Manifest:
     except yaml.YAMLError as e:
         raise AkError(f"yaml: {path}: {e}") from None
 
-    errs = _Errors()
-    if root is None or (isinstance(root, yaml.ScalarNode) and root.tag == _NULL):
+    errs = NodeErrors()
+    if root is None or (isinstance(root, yaml.ScalarNode) and root.tag == NULL_TAG):
         top: dict[str, yaml.Node] = {}
     else:
-        got = _mapping(root, "", _TOP_KEYS, "manifest.Manifest", errs)
+        got = mapping(root, "", _TOP_KEYS, "manifest.Manifest", errs)
         if got is None:
-            _raise_unmarshal(errs)
+            raise_unmarshal(errs)
         top = got or {}
 
     version = ""
-    if "version" not in top or _is_null(top["version"]):
+    if "version" not in top or is_null(top["version"]):
         errs.semantic.append("- (root): version is required")
     else:
-        version = _string(top["version"], errs)
+        version = string(top["version"], errs)
     parsed = None
-    if "project" in top and not _is_null(top["project"]):
+    if "project" in top and not is_null(top["project"]):
         parsed = _project(top["project"], errs, version)
-    _raise_unmarshal(errs)
+    raise_unmarshal(errs)
     if errs.semantic:
         raise BadRequest("invalid YAML semantics:\n" + "\n".join(errs.semantic))
     if version not in ("v1", "v2"):
@@ -116,75 +107,11 @@ def load_manifest(text: str, path: str) -> Manifest:
     return Manifest(version=version, project=replace(project, triggers=triggers))
 
 
-def _raise_unmarshal(errs: _Errors) -> None:
-    if errs.unmarshal:
-        lines = "\n".join("  " + u for u in errs.unmarshal)
-        raise AkError("yaml: unmarshal errors:\n" + lines)
-
-
-def _is_null(node: yaml.Node) -> bool:
-    return isinstance(node, yaml.ScalarNode) and node.tag == _NULL
-
-
-def _line(node: yaml.Node) -> int:
-    return int(node.start_mark.line) + 1
-
-
-def _mapping(
-    node: yaml.Node,
-    where: str,
-    allowed: tuple[str, ...],
-    go_type: str,
-    errs: _Errors,
-) -> dict[str, yaml.Node] | None:
-    if not isinstance(node, yaml.MappingNode):
-        errs.bad_type(node, go_type)
-        return None
-    out: dict[str, yaml.Node] = {}
-    for k, v in node.value:
-        key = str(k.value) if isinstance(k, yaml.ScalarNode) else "?"
-        path = f"{where}.{key}" if where else key
-        if key not in allowed:
-            errs.semantic.append(f"- {path}: unknown key (line {_line(k)})")
-        elif key in out:
-            errs.semantic.append(f"- {path}: duplicate key (line {_line(k)})")
-        else:
-            out[key] = v
-    return out
-
-
-def _sequence(node: yaml.Node, go_type: str, errs: _Errors) -> list[yaml.Node]:
-    if _is_null(node):
-        return []
-    if not isinstance(node, yaml.SequenceNode):
-        errs.bad_type(node, go_type)
-        return []
-    return list(node.value)
-
-
-def _string(node: yaml.Node, errs: _Errors) -> str:
-    if _is_null(node):
-        return ""
-    if not isinstance(node, yaml.ScalarNode):
-        errs.bad_type(node, "string")
-        return ""
-    return str(node.value)
-
-
-def _bool(node: yaml.Node, errs: _Errors) -> bool | None:
-    if _is_null(node):
-        return None
-    if not isinstance(node, yaml.ScalarNode) or node.tag != _BOOL:
-        errs.bad_type(node, "bool")
-        return None
-    return str(node.value).lower() in ("true", "yes", "on", "y")
-
-
-def _name(fields: dict[str, yaml.Node], where: str, errs: _Errors) -> str:
-    if "name" not in fields or _is_null(fields["name"]):
+def _name(fields: dict[str, yaml.Node], where: str, errs: NodeErrors) -> str:
+    if "name" not in fields or is_null(fields["name"]):
         errs.semantic.append(f"- {where}: name is required")
         return ""
-    name = _string(fields["name"], errs)
+    name = string(fields["name"], errs)
     if not NAME_RE.match(name):
         errs.semantic.append(
             f"- {where}.name: {name!r} is not a valid name "
@@ -194,33 +121,33 @@ def _name(fields: dict[str, yaml.Node], where: str, errs: _Errors) -> str:
 
 
 def _project(
-    node: yaml.Node, errs: _Errors, version: str
+    node: yaml.Node, errs: NodeErrors, version: str
 ) -> tuple[ProjectSpec, list[_RawTrigger]] | None:
-    fields = _mapping(node, "project", _PROJECT_KEYS, "manifest.Project", errs)
+    fields = mapping(node, "project", _PROJECT_KEYS, "manifest.Project", errs)
     if fields is None:
         return None
     name = ""
-    if "name" in fields and not _is_null(fields["name"]):
+    if "name" in fields and not is_null(fields["name"]):
         name = _name(fields, "project", errs)
-    display = _string(fields["display_name"], errs) if "display_name" in fields else ""
+    display = string(fields["display_name"], errs) if "display_name" in fields else ""
     vars_ = _vars(fields.get("vars"), "project.vars", errs)
     conns: list[ConnectionSpec] = []
     seen: set[str] = set()
     conn_nodes = fields.get("connections")
     for i, cn in enumerate(
-        _sequence(conn_nodes, "[]*manifest.Connection", errs)
-        if conn_nodes is not None and not _is_null(conn_nodes)
+        sequence(conn_nodes, "[]*manifest.Connection", errs)
+        if conn_nodes is not None and not is_null(conn_nodes)
         else []
     ):
         where = f"project.connections[{i}]"
-        cf = _mapping(cn, where, _CONNECTION_KEYS, "manifest.Connection", errs)
+        cf = mapping(cn, where, _CONNECTION_KEYS, "manifest.Connection", errs)
         if cf is None:
             continue
         cname = _name(cf, where, errs)
         if cname and cname in seen:
             errs.semantic.append(f"- {where}.name: duplicate connection name {cname!r}")
         seen.add(cname)
-        integ = _string(cf["integration"], errs) if "integration" in cf else ""
+        integ = string(cf["integration"], errs) if "integration" in cf else ""
         if not integ:
             errs.semantic.append(f"- {where}.integration: integration is required")
         cvars = _vars(cf.get("vars"), f"{where}.vars", errs)
@@ -229,7 +156,7 @@ def _project(
     triggers: list[_RawTrigger] = []
     seen = set()
     trg_nodes = fields.get("triggers")
-    seq = _sequence(trg_nodes, "[]*manifest.Trigger", errs) if trg_nodes else []
+    seq = sequence(trg_nodes, "[]*manifest.Trigger", errs) if trg_nodes else []
     for i, tn in enumerate(seq):
         where = f"project.triggers[{i}]"
         raw = _trigger(tn, where, errs, version)
@@ -253,27 +180,27 @@ def _project(
     return project, triggers
 
 
-def _vars(node: yaml.Node | None, at: str, errs: _Errors) -> list[VarSpec]:
+def _vars(node: yaml.Node | None, at: str, errs: NodeErrors) -> list[VarSpec]:
     vars_: list[VarSpec] = []
     seen: set[str] = set()
-    if node is None or _is_null(node):
+    if node is None or is_null(node):
         return vars_
-    for i, vn in enumerate(_sequence(node, "[]*manifest.Var", errs)):
+    for i, vn in enumerate(sequence(node, "[]*manifest.Var", errs)):
         where = f"{at}[{i}]"
-        vf = _mapping(vn, where, _VAR_KEYS, "manifest.Var", errs)
+        vf = mapping(vn, where, _VAR_KEYS, "manifest.Var", errs)
         if vf is None:
             continue
         vname = _name(vf, where, errs)
         if vname and vname in seen:
             errs.semantic.append(f"- {where}.name: duplicate var name {vname!r}")
         seen.add(vname)
-        secret = _bool(vf["secret"], errs) if "secret" in vf else None
+        secret = boolean(vf["secret"], errs) if "secret" in vf else None
         vars_.append(
             VarSpec(
                 name=vname,
-                value=_string(vf["value"], errs) if "value" in vf else "",
+                value=string(vf["value"], errs) if "value" in vf else "",
                 is_secret=bool(secret),
-                description=_string(vf["description"], errs)
+                description=string(vf["description"], errs)
                 if "description" in vf
                 else "",
             )
@@ -291,18 +218,18 @@ class _RawTrigger:
 
 
 def _trigger(
-    node: yaml.Node, where: str, errs: _Errors, version: str
+    node: yaml.Node, where: str, errs: NodeErrors, version: str
 ) -> _RawTrigger | None:
-    tf = _mapping(node, where, _TRIGGER_KEYS, "manifest.Trigger", errs)
+    tf = mapping(node, where, _TRIGGER_KEYS, "manifest.Trigger", errs)
     if tf is None:
         return None
     name = _name(tf, where, errs)
 
     def s(key: str) -> str:
-        return _string(tf[key], errs) if key in tf else ""
+        return string(tf[key], errs) if key in tf else ""
 
     def b(key: str) -> bool | None:
-        return _bool(tf[key], errs) if key in tf else None
+        return boolean(tf[key], errs) if key in tf else None
 
     ttype = s("type")
     if ttype and ttype not in _TRIGGER_TYPES:
@@ -310,8 +237,8 @@ def _trigger(
             f'- {where}.type: must be one of "schedule", "webhook", "connection"'
         )
     webhook = False
-    if "webhook" in tf and not _is_null(tf["webhook"]):
-        wf = _mapping(tf["webhook"], f"{where}.webhook", (), "manifest.Webhook", errs)
+    if "webhook" in tf and not is_null(tf["webhook"]):
+        wf = mapping(tf["webhook"], f"{where}.webhook", (), "manifest.Webhook", errs)
         webhook = wf is not None
     connection = s("connection")
     durable = b("is_durable")
@@ -326,7 +253,7 @@ def _trigger(
         webhook_marker=webhook,
         connection=connection or None,
     )
-    call = s("call") if "call" in tf and not _is_null(tf["call"]) else None
+    call = s("call") if "call" in tf and not is_null(tf["call"]) else None
     return _RawTrigger(spec, ttype, call)
 
 
@@ -373,7 +300,7 @@ def _settle_trigger(raw: _RawTrigger, project: str) -> TriggerSpec:
         try:
             call = parse_entrypoint(raw.call)
         except ValueError as e:
-            raise BadRequest(f'trigger "{key}": invalid entrypoint: {e}') from None
+            raise BadRequest(f'trigger "{key}": {e}') from None
 
     if spec.schedule:
         from akcli import cronexpr
@@ -392,27 +319,3 @@ def _settle_trigger(raw: _RawTrigger, project: str) -> TriggerSpec:
             raise BadRequest(f'trigger "{key}": invalid filter: {e}') from None
 
     return replace(spec, source_type=source_type, call=call)
-
-
-def parse_entrypoint(text: str) -> tuple[str, str]:
-    """`file.py:func`, `file.py func`, `file.py:row.col,func` or `file.py`."""
-    s = text.strip()
-    if not s:
-        raise ValueError("empty entrypoint")
-    if ":" in s:
-        path, _, name = s.partition(":")
-    elif " " in s or "\t" in s:
-        path, name = s.split(None, 1)
-    else:
-        path, name = s, ""
-    path, name = path.strip(), name.strip()
-    if "," in name:  # file:row.col,func
-        pos, _, name = name.partition(",")
-        if not re.fullmatch(r"\d+(\.\d+)?", pos.strip()):
-            raise ValueError(f'"{text}": invalid position {pos.strip()!r}')
-        name = name.strip()
-    if not path:
-        raise ValueError(f'"{text}": missing file path')
-    if name and not _FUNC_RE.match(name):
-        raise ValueError(f'"{text}": invalid function name {name!r}')
-    return path, name

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import sqlite3
 import tempfile
 from typing import Any
 
@@ -19,6 +18,7 @@ from akcli import integrations
 from akcli.engine.session_env import plain_vars
 from akcli.errors import AkError
 from akcli.server.state import Server
+from akcli.store.interface.connections import ConnectionRow
 
 TIMEOUT = 30.0
 
@@ -124,33 +124,31 @@ def _python(srv: Server) -> str:
     )
 
 
-def _env(srv: Server, row: sqlite3.Row, sdk_dir: str) -> dict[str, str]:
+def _env(srv: Server, row: ConnectionRow, sdk_dir: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG")}
     env["PYTHONPATH"] = sdk_dir
-    env[f"{row['name']}__connection_id"] = row["connection_id"]
-    for key, value in plain_vars(srv, row["connection_id"]).items():
-        env[f"{row['name']}__{key}"] = value
+    env[f"{row.name}__connection_id"] = row.connection_id
+    for key, value in plain_vars(srv, row.connection_id).items():
+        env[f"{row.name}__{key}"] = value
     return env
 
 
 def _present(srv: Server, connection_id: str) -> set[str]:
-    rows = srv.db.all(
-        "SELECT name FROM vars WHERE scope_id = ? AND value != ''", connection_id
-    )
-    return {r["name"] for r in rows}
+    """The names of the connection's vars whose stored value is not empty."""
+    return {v.name for v in srv.store.vars.in_scope(connection_id) if v.value != ""}
 
 
-def status(srv: Server, row: sqlite3.Row) -> dict[str, str]:
-    missing = integrations.by_name(row["integration"]).missing(
-        _present(srv, row["connection_id"])
+def status(srv: Server, row: ConnectionRow) -> dict[str, str]:
+    missing = integrations.by_name(row.integration).missing(
+        _present(srv, row.connection_id)
     )
     if missing:
         return {"code": "CODE_WARNING", "message": "missing: " + ", ".join(missing)}
     return {"code": "CODE_OK", "message": "configured"}
 
 
-async def run_test(srv: Server, row: sqlite3.Row) -> dict[str, Any]:
-    integ = integrations.by_name(row["integration"])
+async def run_test(srv: Server, row: ConnectionRow) -> dict[str, Any]:
+    integ = integrations.by_name(row.integration)
     st = status(srv, row)
     if st["code"] != "CODE_OK":
         return _result(False, f"not configured, {st['message']}")
@@ -169,7 +167,7 @@ async def run_test(srv: Server, row: sqlite3.Row) -> dict[str, Any]:
             _python(srv),
             "-c",
             script,
-            row["name"],
+            row.name,
             env=_env(srv, row, sdk_dir),
             cwd=sdk_dir,
             stdout=asyncio.subprocess.PIPE,
@@ -197,9 +195,9 @@ async def run_test(srv: Server, row: sqlite3.Row) -> dict[str, Any]:
     return _result(False, f"{what} failed: {msg}")
 
 
-def _secrets(srv: Server, row: sqlite3.Row) -> list[str]:
-    integ = integrations.by_name(row["integration"])
-    vals = plain_vars(srv, row["connection_id"])
+def _secrets(srv: Server, row: ConnectionRow) -> list[str]:
+    integ = integrations.by_name(row.integration)
+    vals = plain_vars(srv, row.connection_id)
     return [v for k, v in vals.items() if integ.is_secret(k) and len(v) >= 4]
 
 

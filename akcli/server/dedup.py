@@ -14,30 +14,27 @@ event ID, or the stored outcome of a sync webhook) and starts nothing.
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 import time
 from collections.abc import Mapping
 
 from akcli.jsonlimit import loads_limited
 from akcli.manifest.webhook_dedup import DEDUP_VAR, WINDOW_VAR, parse_window
 from akcli.server.state import Server
+from akcli.store.interface.triggers import TriggerRow
 
 DEFAULT_WINDOW = 24 * 3600.0  # seconds
+_KEEP = 30 * 24 * 3600.0  # seconds a delivery's key is kept at most
 
 
-def _options(srv: Server, trigger: sqlite3.Row) -> tuple[str, float]:
-    name = str(trigger["name"])
+def _options(srv: Server, trigger: TriggerRow) -> tuple[str, float]:
+    name = trigger.name
     mode, window = "", DEFAULT_WINDOW
-    for row in srv.db.all(
-        "SELECT name, value FROM vars WHERE scope_id = ? AND name IN (?, ?)",
-        trigger["project_id"],
-        DEDUP_VAR + name,
-        WINDOW_VAR + name,
-    ):
-        if row["name"] == DEDUP_VAR + name:
-            mode = str(row["value"])
+    names = (DEDUP_VAR + name, WINDOW_VAR + name)
+    for row in srv.store.vars.named(trigger.project_id, names):
+        if row.name == DEDUP_VAR + name:
+            mode = row.value
         else:
-            window = parse_window(row["value"]) or DEFAULT_WINDOW
+            window = parse_window(row.value) or DEFAULT_WINDOW
     return mode, window
 
 
@@ -65,7 +62,7 @@ def _provider_key(headers: Mapping[str, str], body: bytes) -> str:
 
 
 def delivery_key(
-    srv: Server, trigger: sqlite3.Row, headers: Mapping[str, str], body: bytes
+    srv: Server, trigger: TriggerRow, headers: Mapping[str, str], body: bytes
 ) -> tuple[str, float] | None:
     """``(key, window seconds)`` of a delivery, or None (no dedup)."""
     mode, window = _options(srv, trigger)
@@ -82,28 +79,11 @@ def delivery_key(
 
 def first_event(srv: Server, trigger_id: str, key: str, window: float) -> str | None:
     """The event ID of the first delivery of ``key`` within the window."""
-    row = srv.db.one(
-        "SELECT event_id FROM webhook_deliveries WHERE trigger_id = ? AND delivery = ?"
-        " AND created_at >= ?",
-        trigger_id,
-        key,
-        time.time() - window,
-    )
-    return None if row is None else str(row["event_id"])
+    return srv.store.dedup.webhook_event(trigger_id, key, time.time() - window)
 
 
 def remember(srv: Server, trigger_id: str, key: str, event_id: str) -> None:
     """Store a delivery's key (inside the transaction that stores its event);
     a key seen before the window is replaced, and keys older than 30 days are dropped."""
     t = time.time()
-    srv.db.exec(
-        "INSERT OR REPLACE INTO webhook_deliveries (trigger_id, delivery, event_id,"
-        " created_at) VALUES (?, ?, ?, ?)",
-        trigger_id,
-        key,
-        event_id,
-        t,
-    )
-    srv.db.exec(
-        "DELETE FROM webhook_deliveries WHERE created_at < ?", t - 30 * 24 * 3600.0
-    )
+    srv.store.dedup.remember_webhook(trigger_id, key, event_id, t, t - _KEEP)

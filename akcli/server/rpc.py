@@ -11,7 +11,7 @@ import inspect
 import logging
 import sqlite3
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from akcli.errors import AkError, BadRequest, NotFound
 from akcli.ids import is_id
@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 Handler = Callable[
     ["Server", dict[str, Any]], "dict[str, Any] | Awaitable[dict[str, Any]]"
 ]
+
+T = TypeVar("T")
 
 HANDLERS: dict[tuple[str, str], Handler] = {}
 log = logging.getLogger("ak.rpc")
@@ -94,12 +96,13 @@ async def call(
     return 200, result
 
 
-def row_by_id(srv: Server, kind: str, prefix: str, value: str) -> sqlite3.Row:
-    """The row of `<kind>s` whose `<kind>_id` is `value`: a malformed ID is
-    BadRequest (rc 40), a missing one NotFound (rc 44), as upstream words them."""
+def by_id(kind: str, prefix: str, value: str, get: Callable[[str], T | None]) -> T:
+    """The typed row ``get(value)`` of the `<kind>` whose ID is ``value``: a
+    malformed ID is BadRequest (rc 40), a missing one NotFound (rc 44), as
+    upstream words them."""
     if not is_id(value, prefix):
         raise BadRequest(f'invalid {kind} ID "{value}"')
-    row = srv.db.one(f"SELECT * FROM {kind}s WHERE {kind}_id = ?", value)
+    row = get(value)
     if row is None:
         raise NotFound(f'{kind} ID "{value}" not found')
     return row

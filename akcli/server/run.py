@@ -194,6 +194,6 @@ def serve(mode: str, config: Config, paths: Paths) -> None:
         from akcli.venv_build import stop_all
 
         stop_all()  # a background venv build: its .complete marker is never written
-        srv.db.close()
+        srv.store.close()
         os.close(lock_fd)
     print("", file=sys.stderr)

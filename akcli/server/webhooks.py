@@ -23,10 +23,10 @@ from akcli.jsonlimit import loads_limited
 from akcli.server import dedup
 from akcli.server.http_limits import BodyTimeout, BodyTooLarge, read_body
 from akcli.server.state import Server
+from akcli.store.interface.triggers import TriggerRow
 
 log = logging.getLogger("ak.webhooks")
 
-ACTIVE = "DEPLOYMENT_STATE_ACTIVE"
 _FORM_METHODS = ("POST", "PUT", "PATCH")
 _FORM_TYPE = "application/x-www-form-urlencoded"
 NO_SESSION = "No sessions were started or signaled for sync webhook"
@@ -103,21 +103,10 @@ def _too_large(n: int, limit: int) -> Response:
     )
 
 
-def _find_trigger(srv: Server, slug: str) -> sqlite3.Row | None:
-    """The webhook trigger of the slug, if its project has an ACTIVE deployment."""
-    return srv.db.one(
-        "SELECT t.* FROM triggers t WHERE t.webhook_slug = ? AND EXISTS"
-        " (SELECT 1 FROM deployments d WHERE d.project_id = t.project_id"
-        " AND d.state = ?)",
-        slug,
-        ACTIVE,
-    )
-
-
 async def handle_webhook(srv: Server, request: Request) -> Response:
     slug = str(request.path_params["slug"])
     suffix = str(request.path_params.get("suffix", ""))
-    trigger = _find_trigger(srv, slug)
+    trigger = srv.store.triggers.live_webhook(slug)
     if trigger is None:
         return PlainTextResponse("Not Found", status_code=404)
 
@@ -153,21 +142,21 @@ async def handle_webhook(srv: Server, request: Request) -> Response:
         "method": request.method,
         "webhook_slug": slug,
         "remote_addr": f"{client.host}:{client.port}" if client else "",
-        "trigger_id": trigger["trigger_id"],
-        "trigger_uuid": id_uuid(trigger["trigger_id"]),
+        "trigger_id": trigger.trigger_id,
+        "trigger_uuid": id_uuid(trigger.trigger_id),
     }
-    tid = trigger["trigger_id"]
+    tid = trigger.trigger_id
     key = dedup.delivery_key(srv, trigger, request.headers, body)
     first = None if key is None else dedup.first_event(srv, tid, *key)
     if first is not None:  # a retried delivery: answer like the first
         log.info("webhook %s: delivery %s already stored as %s", slug, key, first)
         return await _answer(srv, trigger, first)
     try:
-        with srv.db.tx():  # the event and its delivery key, one commit
+        with srv.store.tx():  # the event and its delivery key, one commit
             event_id = insert_event(
                 srv,
                 destination_id=tid,
-                project_id=trigger["project_id"],
+                project_id=trigger.project_id,
                 event_type=request.method.lower(),
                 data=data,
                 memo=memo,
@@ -182,10 +171,10 @@ async def handle_webhook(srv: Server, request: Request) -> Response:
     return await _answer(srv, trigger, event_id)
 
 
-async def _answer(srv: Server, trigger: sqlite3.Row, event_id: str) -> Response:
+async def _answer(srv: Server, trigger: TriggerRow, event_id: str) -> Response:
     """202 with the event ID, or a sync webhook's (stored) outcome."""
     headers = {"AutoKitteh-Event-ID": event_id, "Cache-Control": "no-cache"}
-    if trigger["is_sync"]:
+    if trigger.is_sync:
         return await _sync_response(srv, event_id, headers)
     return Response(status_code=202, headers=headers)
 

@@ -14,6 +14,7 @@ from akcli.ids import IdGen
 from akcli.paths import Paths
 from akcli.secrets import Cipher
 from akcli.server.state import Server
+from akcli.states import BuildStatus, DeploymentState
 from akcli.store.db import Database, now
 
 
@@ -46,16 +47,11 @@ def tar_of(files: dict[str, str]) -> bytes:
 def deploy(srv: Server, files: dict[str, str], name: str = "p") -> tuple[str, str, str]:
     """Insert a project, build and ACTIVE deployment directly (the engine's inputs)."""
     pid, bid, did, t = srv.ids.new("prj"), srv.ids.new("bld"), srv.ids.new("dep"), now()
-    with srv.db.tx() as c:
-        c.execute("INSERT INTO projects VALUES (?, ?, '', ?, ?)", (pid, name, t, t))
-        c.execute(
-            "INSERT INTO builds VALUES (?, ?, 'BUILD_STATUS_SUCCESS', '', ?, ?)",
-            (bid, pid, tar_of(files), t),
-        )
-        c.execute(
-            "INSERT INTO deployments VALUES (?, ?, ?, 'DEPLOYMENT_STATE_ACTIVE', ?, ?)",
-            (did, pid, bid, t, t),
-        )
+    store = srv.store
+    with store.tx():
+        store.projects.create(pid, name, t)
+        store.builds.create(bid, pid, BuildStatus.SUCCESS, tar_of(files), t)
+        store.deployments.create(did, pid, bid, DeploymentState.ACTIVE, t)
     return pid, bid, did
 
 

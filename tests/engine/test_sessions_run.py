@@ -192,7 +192,7 @@ def test_each_session_has_a_private_code_dir_removed_after(
 
 
 def test_code_dirs_of_dead_servers_are_removed_at_start(tmp_path: Path) -> None:
-    from akcli.engine.session_runner import _code_root
+    from akcli.engine.code_dirs import code_root as _code_root
 
     rt = tmp_path / "rt"
     dead = subprocess.Popen([sys.executable, "-c", "pass"])

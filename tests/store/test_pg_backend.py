@@ -53,6 +53,11 @@ KEYS = {"w": ["sid"], "d": ["a", "b"]}
         ),
         ("SELECT IFNULL(a, 0) FROM t;", "SELECT COALESCE(a, 0) FROM t"),
         (
+            "SELECT a FROM t LIMIT ? OFFSET ?",
+            "SELECT a FROM t LIMIT NULLIF(%s, -1) OFFSET %s",
+        ),
+        ("SELECT a FROM t LIMIT -1", "SELECT a FROM t LIMIT ALL"),
+        (
             "SELECT SUM(LENGTH(CAST(p.text AS BLOB))) FROM p",
             "SELECT SUM(OCTET_LENGTH(p.text)) FROM p",
         ),

@@ -102,7 +102,7 @@ def test_connection_events_reach_every_matching_trigger(srv: Server) -> None:
                 }
             },
         )
-    conn = Conn(srv.db.one("SELECT * FROM connections"), {})
+    conn = Conn(srv.store.connections.list_for_project(pid)[0], {})
     [top], retry = store(srv, conn, [("message", {"thread_ts": ""})], "Ev1")
     assert not retry
     assert store(srv, conn, [("message", {"thread_ts": ""})], "Ev1") == ([top], True)

@@ -121,7 +121,8 @@ def test_trigger_matching(
     pid = _project(srv)
     tid = _trigger(srv, pid, **fields)
     eid = _event(srv, tid, event_type, **data)
-    row = srv.db.one("SELECT * FROM triggers WHERE trigger_id = ?", tid)
+    row = srv.store.triggers.get(tid)
+    assert row is not None
     ev = {"event_id": eid, "event_type": event_type, "data": data}
     assert trigger_matches(row, ev) is matched
     dispatch_pending(srv)

@@ -10,15 +10,19 @@ import typer
 from akcli.cli import app_ctx
 from akcli.errors import AkError, BadRequest, NotFound, UsageError
 from akcli.sessiontest import Case, load_case
+from runner.entrypoint import parse_entrypoint
 
 
 def _case(path: Path, entry: str) -> Case:
     if path.is_dir():
         from akcli.deploy import collect_files
 
-        if ":" not in entry:
+        if not entry.strip():
             raise UsageError("a directory needs --entry file.py:function")
-        file, _, name = entry.partition(":")
+        try:
+            file, name = parse_entrypoint(entry, need_name=True)
+        except ValueError as e:
+            raise UsageError(str(e)) from None
         files = collect_files([str(path)], [])
         sources = {n: b.decode() for n, b in files.items()}
         if file not in sources:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import logging
 import sqlite3
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from starlette.responses import PlainTextResponse, Response
 
 from akcli.server.state import Server
 from akcli.store.db import now
+from akcli.store.interface.connections import ConnectionRow
 
 log = logging.getLogger("ak.receivers")
 
@@ -41,12 +41,12 @@ class Reject(Exception):
 
 @dataclass(frozen=True)
 class Conn:
-    row: sqlite3.Row
+    row: ConnectionRow
     vals: dict[str, str]
 
     @property
     def id(self) -> str:
-        return str(self.row["connection_id"])
+        return self.row.connection_id
 
 
 async def read_body(srv: Server, request: Request) -> bytes:
@@ -68,11 +68,8 @@ def connections(srv: Server, integration: str) -> list[Conn]:
     """Every connection of an integration, with its vars in plaintext."""
     from akcli.server.services.connections import values
 
-    rows = srv.db.all(
-        "SELECT * FROM connections WHERE integration = ? ORDER BY created_at",
-        integration,
-    )
-    return [Conn(r, values(srv, r["connection_id"])) for r in rows]
+    rows = srv.store.connections.of_integration(integration)
+    return [Conn(r, values(srv, r.connection_id)) for r in rows]
 
 
 def signed_by(
@@ -107,48 +104,36 @@ def store(
     delivery_id: str = "",
 ) -> tuple[list[str], bool]:
     """Commit the events of one delivery; `(event IDs, was a retry)`."""
-    pid = conn.row["project_id"]
+    pid = conn.row.project_id
     memo = {
         "connection_id": conn.id,
-        "connection_name": conn.row["name"],
-        "integration": conn.row["integration"],
+        "connection_name": conn.row.name,
+        "integration": conn.row.integration,
     }
     if delivery_id:
         memo["delivery_id"] = delivery_id
-    with srv.db.tx():
+    # The events and the delivery ID commit together (or not at all).
+    with srv.store.tx():
         if delivery_id:
-            seen = srv.db.one(
-                "SELECT event_ids FROM deliveries WHERE connection_id = ?"
-                " AND delivery_id = ?",
-                conn.id,
-                delivery_id,
-            )
+            seen = srv.store.dedup.delivery_events(conn.id, delivery_id)
             if seen is not None:
-                return list(json.loads(seen["event_ids"])), True
+                return seen, True
         ids = []
         ts = now()
         for event_type, data in events:
             event_id = srv.ids.new("evt")
-            srv.db.exec(
-                "INSERT INTO events (event_id, destination_id, project_id, event_type,"
-                " data, memo, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                event_id,
-                conn.id,
-                pid,
-                event_type,
-                json.dumps(data),
-                json.dumps(memo),
-                ts,
+            srv.store.events.add(
+                event_id=event_id,
+                destination_id=conn.id,
+                project_id=pid,
+                event_type=event_type,
+                data=data,
+                memo=memo,
+                created_at=ts,
             )
             ids.append(event_id)
         if delivery_id:
-            srv.db.exec(
-                "INSERT INTO deliveries VALUES (?, ?, ?, ?)",
-                conn.id,
-                delivery_id,
-                json.dumps(ids),
-                ts,
-            )
+            srv.store.dedup.add_delivery(conn.id, delivery_id, ids, ts)
     srv.engine.kick()
     return ids, False
 

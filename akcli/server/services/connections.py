@@ -9,7 +9,6 @@ They reach the runner as `<conn>__<key>` (plus `<conn>__connection_id`).
 from __future__ import annotations
 
 import secrets
-import sqlite3
 from typing import Any
 
 from akcli import integrations
@@ -20,24 +19,23 @@ from akcli.secrets import SECRET_MASK
 from akcli.server import conntest
 from akcli.server.conntest import status
 from akcli.server.rpc import req_str, rpc
-from akcli.server.services.projects import resolve, resolve_scoped
+from akcli.server.services.projects import get_project, resolve_scoped
 from akcli.server.services.vars import check_var_name, set_vars
 from akcli.server.state import Server
 from akcli.store.db import now
+from akcli.store.interface.connections import ConnectionRow
 
 # Keys the server generates when a connection is created (shown by `get`).
 _GENERATED = {"github": ("pat_key", "pat_secret"), "telegram": ("secret_token",)}
 
 
-def find(srv: Server, ref: str, project: str = "") -> sqlite3.Row:
+def get_connection(srv: Server, ref: str, project: str = "") -> ConnectionRow:
     """A connection by ID, `project/name`, or `name` with a project."""
     if is_id(ref, "con"):
-        row = srv.db.one("SELECT * FROM connections WHERE connection_id = ?", ref)
+        row = srv.store.connections.get(ref)
     else:
         pid, name = resolve_scoped(srv, "connection", ref, project)
-        row = srv.db.one(
-            "SELECT * FROM connections WHERE project_id = ? AND name = ?", pid, name
-        )
+        row = srv.store.connections.by_name(pid, name)
     if row is None:
         raise NotFound("connection: not_found")
     return row
@@ -48,30 +46,28 @@ def values(srv: Server, connection_id: str) -> dict[str, str]:
     return plain_vars(srv, connection_id)
 
 
-def receiver_urls(srv: Server, row: sqlite3.Row) -> list[str]:
+def receiver_urls(srv: Server, row: ConnectionRow) -> list[str]:
     """The URLs to paste into the provider's webhook settings."""
-    integ = integrations.by_name(row["integration"])
+    integ = integrations.by_name(row.integration)
     if not integ.receivers:
         return []
-    vals = {"connection_id": row["connection_id"]}
-    for v in srv.db.all(
-        "SELECT name, value FROM vars WHERE scope_id = ? AND is_secret = 0",
-        row["connection_id"],
-    ):
-        vals[v["name"]] = v["value"]
+    vals = {"connection_id": row.connection_id}
+    for v in srv.store.vars.in_scope(row.connection_id):
+        if not v.is_secret:
+            vals[v.name] = v.value
     base = srv.service_url.rstrip("/")
     return [base + path.format_map(vals) for path in integ.receivers]
 
 
-def connection_json(srv: Server, row: sqlite3.Row) -> dict[str, Any]:
-    cid = row["connection_id"]
-    integ = integrations.by_name(row["integration"])
+def connection_json(srv: Server, row: ConnectionRow) -> dict[str, Any]:
+    cid = row.connection_id
+    integ = integrations.by_name(row.integration)
     out: dict[str, Any] = {
         "connection_id": cid,
         "integration_id": integ.integration_id,
         "integration": integ.unique_name,
-        "project_id": row["project_id"],
-        "name": row["name"],
+        "project_id": row.project_id,
+        "name": row.name,
         "status": status(srv, row),
         "capabilities": {"supports_connection_test": bool(integ.required)},
         "links": {
@@ -86,23 +82,18 @@ def connection_json(srv: Server, row: sqlite3.Row) -> dict[str, Any]:
 
 
 def var_list(srv: Server, connection_id: str, reveal: bool) -> list[dict[str, Any]]:
-    rows = srv.db.all(
-        "SELECT * FROM vars WHERE scope_id = ? ORDER BY name", connection_id
-    )
     out = []
-    for r in rows:
-        value = r["value"]
-        if r["is_secret"]:
+    for r in srv.store.vars.in_scope(connection_id):
+        value = r.value
+        if r.is_secret:
             value = srv.cipher.decrypt(value) if reveal else SECRET_MASK
-        out.append(
-            {"name": r["name"], "value": value, "is_secret": bool(r["is_secret"])}
-        )
+        out.append({"name": r.name, "value": value, "is_secret": r.is_secret})
     return out
 
 
-def store_vars(srv: Server, row: sqlite3.Row, vars_: list[dict[str, Any]]) -> None:
+def store_vars(srv: Server, row: ConnectionRow, vars_: list[dict[str, Any]]) -> None:
     """Set connection vars; the integration's secret keys are always encrypted."""
-    integ = integrations.by_name(row["integration"])
+    integ = integrations.by_name(row.integration)
     fixed = []
     for v in vars_:
         name = check_var_name(str(v.get("name") or ""))
@@ -114,7 +105,7 @@ def store_vars(srv: Server, row: sqlite3.Row, vars_: list[dict[str, Any]]) -> No
                 "description": str(v.get("description") or ""),
             }
         )
-    set_vars(srv, row["connection_id"], fixed)
+    set_vars(srv, row.connection_id, fixed)
     _changed(srv)
 
 
@@ -126,32 +117,21 @@ def _changed(srv: Server) -> None:
 
 
 def create_connection(srv: Server, project: str, name: str, integration: str) -> str:
-    pid = resolve(srv, project)["project_id"]
+    pid = get_project(srv, project).project_id
     check_var_name(name)
     integ = integrations.find(integration)
-    if srv.db.one(
-        "SELECT 1 FROM connections WHERE project_id = ? AND name = ?", pid, name
-    ):
+    if srv.store.connections.by_name(pid, name) is not None:
         raise AlreadyExists(f'connection "{name}": already_exists')
     cid = srv.ids.new("con")
     ts = now()
-    with srv.db.tx():
-        srv.db.exec(
-            "INSERT INTO connections VALUES (?, ?, ?, ?, ?, ?)",
-            cid,
-            pid,
-            name,
-            integ.unique_name,
-            ts,
-            ts,
-        )
+    with srv.store.tx():
+        srv.store.connections.create(cid, pid, name, integ.unique_name, ts)
         gen = [
             {"name": k, "value": secrets.token_urlsafe(24 if k != "pat_key" else 12)}
             for k in _GENERATED.get(integ.unique_name, ())
         ]
         if gen:
-            row = srv.db.one("SELECT * FROM connections WHERE connection_id = ?", cid)
-            assert row is not None
+            row = ConnectionRow(cid, pid, name, integ.unique_name, ts, ts)
             store_vars(srv, row, gen)
     return cid
 
@@ -176,14 +156,12 @@ def create(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
 @rpc("connections", "Update")
 def update(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
     c = body.get("connection") or {}
-    row = find(srv, req_str(c, "connection_id", "connection ID"))
-    integ = integrations.find(str(c.get("integration") or row["integration"]))
-    srv.db.exec(
-        "UPDATE connections SET integration = ?, updated_at = ? WHERE connection_id = ?",
-        integ.unique_name,
-        now(),
-        row["connection_id"],
-    )
+    row = get_connection(srv, req_str(c, "connection_id", "connection ID"))
+    integ = integrations.find(str(c.get("integration") or row.integration))
+    with srv.store.tx():
+        srv.store.connections.set_integration(
+            row.connection_id, integ.unique_name, now()
+        )
     _changed(srv)
     return {}
 
@@ -194,44 +172,39 @@ def get(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
     if not ref:
         raise BadRequest("missing connection")
     try:
-        row = find(srv, ref, str(body.get("project_id") or ""))
+        row = get_connection(srv, ref, str(body.get("project_id") or ""))
     except NotFound:
         return {}
     out = connection_json(srv, row)
     if body.get("with_vars"):
-        out["vars"] = var_list(srv, row["connection_id"], bool(body.get("reveal")))
+        out["vars"] = var_list(srv, row.connection_id, bool(body.get("reveal")))
     return {"connection": out}
 
 
 @rpc("connections", "List")
 def list_(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
-    sql, args = "SELECT * FROM connections", []
-    where = []
+    pid = integration = ""
     if body.get("project_id"):
-        where.append("project_id = ?")
-        args.append(resolve(srv, str(body["project_id"]))["project_id"])
+        pid = get_project(srv, str(body["project_id"])).project_id
     if body.get("integration"):
-        where.append("integration = ?")
-        args.append(integrations.find(str(body["integration"])).unique_name)
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    rows = srv.db.all(sql + " ORDER BY created_at, connection_id", *args)
+        integration = integrations.find(str(body["integration"])).unique_name
+    rows = srv.store.connections.find(pid, integration)
     return {"connections": [connection_json(srv, r) for r in rows]}
 
 
-def delete_connection(srv: Server, row: sqlite3.Row) -> None:
-    cid = row["connection_id"]
-    with srv.db.tx():
-        srv.db.exec("DELETE FROM triggers WHERE connection_id = ?", cid)
-        srv.db.exec("DELETE FROM vars WHERE scope_id = ?", cid)
-        srv.db.exec("DELETE FROM connections WHERE connection_id = ?", cid)
+def delete_connection(srv: Server, row: ConnectionRow) -> None:
+    cid = row.connection_id
+    with srv.store.tx():  # the connection with its triggers and vars, or nothing
+        srv.store.triggers.delete_on_connection(cid)
+        srv.store.vars.delete_scope(cid)
+        srv.store.connections.delete(cid)
     _changed(srv)
 
 
 @rpc("connections", "Delete")
 def delete(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
     try:
-        row = find(srv, req_str(body, "connection_id", "connection ID"))
+        row = get_connection(srv, req_str(body, "connection_id", "connection ID"))
     except NotFound:
         raise NotFound("delete connection: not_found") from None
     delete_connection(srv, row)
@@ -241,7 +214,7 @@ def delete(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
 @rpc("connections", "SetVars")
 def set_vars_rpc(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
     """`{connection_id, vars: [{name, value}]}`."""
-    row = find(srv, req_str(body, "connection_id", "connection ID"))
+    row = get_connection(srv, req_str(body, "connection_id", "connection ID"))
     vars_ = body.get("vars")
     if not isinstance(vars_, list) or not all(isinstance(v, dict) for v in vars_):
         raise BadRequest("missing vars")
@@ -251,5 +224,5 @@ def set_vars_rpc(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
 
 @rpc("connections", "Test")
 async def test(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
-    row = find(srv, req_str(body, "connection_id", "connection ID"))
+    row = get_connection(srv, req_str(body, "connection_id", "connection ID"))
     return await conntest.run_test(srv, row)

@@ -8,8 +8,11 @@ from typing import Any
 
 from akcli.engine.session_runner import SessionRunner
 from akcli.errors import FailedPrecondition
-from akcli.server.rpc import req_str, row_by_id, rpc
+from akcli.server.rpc import by_id, req_str, rpc
 from akcli.server.state import Server
+from akcli.states import SessionState
+from akcli.store.interface.deployments import DeploymentRow
+from akcli.store.interface.sessions import SessionRow
 
 
 def _ms(value: float | None) -> float | None:
@@ -20,25 +23,19 @@ def _ms(value: float | None) -> float | None:
 def get_timings(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
     """Per activity: queue, execution and journal-commit milliseconds; per
     session: the engine overhead (the sum of queue and commit times)."""
-    sid = req_str(body, "session_id", "session ID")
-    row_by_id(srv, "session", "ses", sid)
-    rows = srv.db.all(
-        "SELECT seq, name, site, queue_s, exec_s, commit_s FROM journal"
-        " WHERE session_id = ? AND kind = 'pickle' ORDER BY seq",
-        sid,
-    )
+    sid = _session(srv, req_str(body, "session_id", "session ID")).session_id
     activities = []
     overhead = 0.0
-    for r in rows:
-        for part in (r["queue_s"], r["commit_s"]):
+    for r in srv.store.journal.activity_timings(sid):
+        for part in (r.queue_s, r.commit_s):
             overhead += part or 0.0
         activities.append(
             {
-                "seq": r["seq"],
-                "name": r["name"],
-                "queue_ms": _ms(r["queue_s"]),
-                "execution_ms": _ms(r["exec_s"]),
-                "commit_ms": _ms(r["commit_s"]),
+                "seq": r.seq,
+                "name": r.name,
+                "queue_ms": _ms(r.queue_s),
+                "execution_ms": _ms(r.exec_s),
+                "commit_ms": _ms(r.commit_s),
             }
         )
     return {"activities": activities, "engine_overhead_ms": _ms(overhead)}
@@ -48,13 +45,17 @@ def _runner(srv: Server) -> SessionRunner:
     return srv.engine.runner
 
 
-def _active_deployment(srv: Server, project_id: str) -> Any:
-    dep = srv.db.one(
-        "SELECT * FROM deployments WHERE project_id = ? AND state = ?"
-        " ORDER BY created_at DESC, deployment_id DESC LIMIT 1",
-        project_id,
-        "DEPLOYMENT_STATE_ACTIVE",
-    )
+def _session(srv: Server, session_id: str) -> SessionRow:
+    return by_id("session", "ses", session_id, srv.store.sessions.get)
+
+
+def _project_id(srv: Server, body: dict[str, Any]) -> str:
+    pid = req_str(body, "project_id")
+    return by_id("project", "prj", pid, srv.store.projects.get).project_id
+
+
+def _active_deployment(srv: Server, project_id: str) -> DeploymentRow:
+    dep = srv.store.deployments.active_for_project(project_id)
     if dep is None:
         raise FailedPrecondition(f'project "{project_id}" has no active deployment')
     return dep
@@ -66,16 +67,16 @@ async def check_inflight(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
     (default: the active deployment's build); nothing executes."""
     from akcli.engine import inflight
 
-    pid = row_by_id(srv, "project", "prj", req_str(body, "project_id"))["project_id"]
+    pid = _project_id(srv, body)
     build_id = str(body.get("build_id") or "")
     if build_id:
-        row_by_id(srv, "build", "bld", build_id)
+        by_id("build", "bld", build_id, srv.store.builds.get)
     else:
-        build_id = _active_deployment(srv, pid)["build_id"]
+        build_id = _active_deployment(srv, pid).build_id
     runner = _runner(srv)
     out = []
     for row in inflight.running_durable(srv, pid):
-        if row["build_id"] == build_id:
+        if row.build_id == build_id:
             continue  # already on it
         out.append((await inflight.check(srv, runner, row, build_id)).to_json())
     return {"build_id": build_id, "sessions": out}
@@ -89,21 +90,21 @@ async def migrate(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
 
     sid = str(body.get("session_id") or "")
     if sid:
-        row = row_by_id(srv, "session", "ses", sid)
-        if row["state"] != "running" or not row["is_durable"]:
+        ses = _session(srv, sid)
+        if ses.state is not SessionState.RUNNING or not ses.is_durable:
             raise FailedPrecondition(f"session {sid} is not a running durable session")
-        rows = [row]
-        pid = row["project_id"]
+        pid = ses.project_id
     else:
-        pid = row_by_id(srv, "project", "prj", req_str(body, "project_id"))[
-            "project_id"
-        ]
-        rows = inflight.running_durable(srv, pid)
+        pid = _project_id(srv, body)
+    # The engine's own rows of the sessions (inflight takes those).
+    rows = [
+        r for r in inflight.running_durable(srv, pid) if not sid or r.session_id == sid
+    ]
     dep = _active_deployment(srv, pid)
     runner = _runner(srv)
     out = []
     for row in rows:
-        if row["build_id"] == dep["build_id"]:
+        if row.build_id == dep.build_id:
             continue
         out.append((await inflight.migrate(srv, runner, row, dep)).to_json())
-    return {"build_id": dep["build_id"], "sessions": out}
+    return {"build_id": dep.build_id, "sessions": out}

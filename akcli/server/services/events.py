@@ -6,35 +6,35 @@ form), the same shape the handler receives.
 
 from __future__ import annotations
 
-import json
-import sqlite3
 from typing import Any
 
 from akcli.engine.dispatch import insert_event
 from akcli.errors import AkError, BadRequest, NotFound
 from akcli.ids import is_id
 from akcli.server.rpc import req_str, rpc
-from akcli.server.services.projects import resolve
-from akcli.server.services.triggers import find
+from akcli.server.services.connections import get_connection
+from akcli.server.services.projects import get_project
+from akcli.server.services.triggers import lookup
 from akcli.server.state import Server
+from akcli.store.interface.events import EventRow
 
 
-def event_json(row: sqlite3.Row) -> dict[str, Any]:
+def event_json(row: EventRow) -> dict[str, Any]:
     return {
-        "event_id": row["event_id"],
-        "destination_id": row["destination_id"],
-        "event_type": row["event_type"],
-        "data": json.loads(row["data"]),
-        "memo": json.loads(row["memo"]),
-        "created_at": row["created_at"],
-        "seq": str(row["seq"]),  # int64 -> string in protobuf-JSON
+        "event_id": row.event_id,
+        "destination_id": row.destination_id,
+        "event_type": row.event_type,
+        "data": row.data,
+        "memo": row.memo,
+        "created_at": row.created_at,
+        "seq": str(row.seq),  # int64 -> string in protobuf-JSON
     }
 
 
-def get_event(srv: Server, event_id: str) -> sqlite3.Row | None:
+def get_event(srv: Server, event_id: str) -> EventRow | None:
     if not is_id(event_id, "evt"):
         raise BadRequest(f'invalid event ID "{event_id}"')
-    return srv.db.one("SELECT * FROM events WHERE event_id = ?", event_id)
+    return srv.store.events.get(event_id)
 
 
 @rpc("events", "Get")
@@ -45,42 +45,31 @@ def get(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
 
 @rpc("events", "List")
 def list_(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
-    where: list[str] = []
-    args: list[Any] = []
     project = str(body.get("project_id") or "")
     trigger = str(body.get("trigger_id") or "")
     destination = str(body.get("destination_id") or "")
     if trigger:
-        row = find(srv, trigger, project)
+        row = lookup(srv, trigger, project)
         if row is None:
             raise NotFound(f'trigger "{trigger}" not found')
-        destination = row["trigger_id"]
+        destination = row.trigger_id
     elif body.get("connection_id"):
-        from akcli.server.services.connections import find as find_connection
-
-        conn = find_connection(srv, str(body["connection_id"]), project)
-        destination = conn["connection_id"]
-    if destination:
-        where.append("destination_id = ?")
-        args.append(destination)
-    elif project:
-        where.append("project_id = ?")
-        args.append(resolve(srv, project)["project_id"])
-    event_type = str(body.get("event_type") or "")
-    if event_type:
-        where.append("event_type = ?")
-        args.append(event_type)
+        conn = get_connection(srv, str(body["connection_id"]), project)
+        destination = conn.connection_id
+    project_id = ""
+    if not destination and project:
+        project_id = get_project(srv, project).project_id
     order = str(body.get("order") or "DESC").upper()
     if order not in ("ASC", "DESC"):
         raise BadRequest(f'invalid order "{order}": use ASC or DESC')
-    sql = "SELECT * FROM events"
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    sql += f" ORDER BY seq {order}"
-    limit = int(body.get("max_results") or 0)
-    if limit > 0:
-        sql += f" LIMIT {limit}"
-    return {"events": [event_json(r) for r in srv.db.all(sql, *args)]}
+    rows = srv.store.events.find(
+        destination_id=destination,
+        project_id=project_id,
+        event_type=str(body.get("event_type") or ""),
+        newest_first=order == "DESC",
+        limit=int(body.get("max_results") or 0),
+    )
+    return {"events": [event_json(r) for r in rows]}
 
 
 def _store(srv: Server, body: dict[str, Any], dispatched: bool) -> str:
@@ -89,16 +78,15 @@ def _store(srv: Server, body: dict[str, Any], dispatched: bool) -> str:
         raise BadRequest("missing event")
     project = str(ev.get("project_id") or "")
     if ev.get("connection_id"):  # an integration event, as a receiver stores it
-        from akcli.server.services.connections import find as find_connection
-
-        trigger = find_connection(srv, str(ev["connection_id"]), project)
+        conn = get_connection(srv, str(ev["connection_id"]), project)
+        target, target_project = conn.connection_id, conn.project_id
     else:
         dest = req_str(ev, "destination_id", "destination")
-        found = find(srv, dest, project)
+        found = lookup(srv, dest, project)
         if found is None:
             raise NotFound(f'trigger "{dest}" not found')
-        trigger = found
-    target = trigger["connection_id"] or trigger["trigger_id"]
+        target = found.connection_id or found.trigger_id
+        target_project = found.project_id
     data = ev.get("data") or {}
     memo = ev.get("memo") or {}
     if not isinstance(data, dict) or not isinstance(memo, dict):
@@ -106,7 +94,7 @@ def _store(srv: Server, body: dict[str, Any], dispatched: bool) -> str:
     eid = insert_event(
         srv,
         destination_id=target,
-        project_id=trigger["project_id"],
+        project_id=target_project,
         event_type=str(ev.get("event_type") or ""),
         data=data,
         memo={str(k): str(v) for k, v in memo.items()},
@@ -135,14 +123,14 @@ def redispatch(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
     row = get_event(srv, eid)
     if row is None:
         raise NotFound(f'event ID "{eid}" not found')
-    memo = json.loads(row["memo"])
-    memo["redispatched_from"] = row["event_id"]
+    memo = dict(row.memo)
+    memo["redispatched_from"] = row.event_id
     new = insert_event(
         srv,
-        destination_id=row["destination_id"],
-        project_id=row["project_id"],
-        event_type=row["event_type"],
-        data=json.loads(row["data"]),
+        destination_id=row.destination_id,
+        project_id=row.project_id,
+        event_type=row.event_type,
+        data=row.data,
         memo=memo,
     )
     srv.engine.kick()

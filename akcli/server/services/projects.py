@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import re
-import sqlite3
 from typing import Any
 
 from akcli.errors import AkError, AlreadyExists, BadRequest, NotFound
@@ -13,15 +12,16 @@ from akcli.resource_paths import check_paths
 from akcli.server.rpc import req_str, rpc
 from akcli.server.state import Server
 from akcli.store.db import now
+from akcli.store.interface.projects import ProjectRow
 
 NAME_RE = re.compile(r"^[a-zA-Z_][A-Za-z0-9_]*$")
 
 
-def project_json(row: sqlite3.Row) -> dict[str, Any]:
+def project_json(row: ProjectRow) -> dict[str, Any]:
     return {
-        "project_id": row["project_id"],
-        "name": row["name"],
-        "display_name": row["display_name"],
+        "project_id": row.project_id,
+        "name": row.name,
+        "display_name": row.display_name,
     }
 
 
@@ -32,12 +32,12 @@ def check_name(name: str) -> str:
     return name
 
 
-def resolve(srv: Server, ref: str) -> sqlite3.Row:
+def get_project(srv: Server, ref: str) -> ProjectRow:
     """A project by ID or name; NotFound("project: not_found") otherwise."""
     if is_id(ref, "prj"):
-        row = srv.db.one("SELECT * FROM projects WHERE project_id = ?", ref)
+        row = srv.store.projects.get(ref)
     else:
-        row = srv.db.one("SELECT * FROM projects WHERE name = ?", ref)
+        row = srv.store.projects.by_name(ref)
     if row is None:
         raise NotFound("project: not_found")
     return row
@@ -55,21 +55,19 @@ def resolve_scoped(srv: Server, kind: str, ref: str, project: str) -> tuple[str,
         name = ref
     else:
         raise AkError(f'invalid {kind} name "{ref}": missing project prefix')
-    return resolve(srv, project)["project_id"], name
+    return get_project(srv, project).project_id, name
 
 
 @rpc("projects", "Create")
 def create(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
     project = body.get("project") or {}
     name = check_name(req_str(project, "name", "project name"))
-    if srv.db.one("SELECT 1 FROM projects WHERE name = ?", name):
+    if srv.store.projects.by_name(name) is not None:
         raise AlreadyExists(f'project "{name}": already_exists')
     pid = srv.ids.new("prj")
-    t = now()
-    with srv.db.tx() as c:
-        c.execute(
-            "INSERT INTO projects VALUES (?, ?, ?, ?, ?)",
-            (pid, name, str(project.get("display_name") or ""), t, t),
+    with srv.store.tx():
+        srv.store.projects.create(
+            pid, name, now(), str(project.get("display_name") or "")
         )
     return {"project_id": pid}
 
@@ -77,19 +75,14 @@ def create(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
 @rpc("projects", "Update")
 def update(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
     project = body.get("project") or {}
-    row = resolve(srv, req_str(project, "project_id"))
-    name = check_name(str(project.get("name") or row["name"]))
-    clash = srv.db.one(
-        "SELECT 1 FROM projects WHERE name = ? AND project_id != ?",
-        name,
-        row["project_id"],
-    )
-    if clash:
+    row = get_project(srv, req_str(project, "project_id"))
+    name = check_name(str(project.get("name") or row.name))
+    clash = srv.store.projects.by_name(name)  # names are unique
+    if clash is not None and clash.project_id != row.project_id:
         raise AlreadyExists(f'project "{name}": already_exists')
-    with srv.db.tx() as c:
-        c.execute(
-            "UPDATE projects SET name = ?, display_name = ?, updated_at = ? WHERE project_id = ?",
-            (name, str(project.get("display_name") or ""), now(), row["project_id"]),
+    with srv.store.tx():
+        srv.store.projects.update(
+            row.project_id, name, str(project.get("display_name") or ""), now()
         )
     return {}
 
@@ -100,42 +93,36 @@ def get(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
     if not ref:
         raise BadRequest("missing project")
     try:
-        return {"project": project_json(resolve(srv, str(ref)))}
+        return {"project": project_json(get_project(srv, str(ref)))}
     except NotFound:
         return {}
 
 
 @rpc("projects", "List")
 def list_(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
-    rows = srv.db.all("SELECT * FROM projects ORDER BY created_at, project_id")
+    rows = srv.store.projects.list_all()
     return {"projects": [project_json(r) for r in rows]}
 
 
 @rpc("projects", "Delete")
 def delete(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
-    row = resolve(srv, req_str(body, "project_id", "project"))
-    pid = row["project_id"]
-    with srv.db.tx() as c:
-        c.execute("DELETE FROM vars WHERE scope_id = ?", (pid,))
-        c.execute(  # connection vars (connections go by ON DELETE CASCADE)
-            "DELETE FROM vars WHERE scope_id IN"
-            " (SELECT connection_id FROM connections WHERE project_id = ?)",
-            (pid,),
-        )
-        c.execute("DELETE FROM store_values WHERE project_id = ?", (pid,))
-        c.execute("DELETE FROM projects WHERE project_id = ?", (pid,))
+    pid = get_project(srv, req_str(body, "project_id", "project")).project_id
+    with srv.store.tx():  # all of it or nothing
+        srv.store.vars.delete_for_project(pid)  # its own and its connections'
+        srv.store.values.delete_for_project(pid)
+        srv.store.projects.delete(pid)  # the rest goes by the schema's cascade
     return {}
 
 
 @rpc("projects", "SetResources")
 def set_resources(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
     """Replace the project's files: `resources` maps path -> base64 content."""
-    row = resolve(srv, req_str(body, "project_id", "project"))
+    row = get_project(srv, req_str(body, "project_id", "project"))
     resources = body.get("resources")
     if not isinstance(resources, dict):
         raise BadRequest("missing resources")
     check_paths(resources)
-    files: list[tuple[str, str, bytes]] = []
+    files: dict[str, bytes] = {}
     for path, data in resources.items():
         if not isinstance(data, str):
             raise BadRequest(f'resource "{path}": content must be a base64 string')
@@ -145,23 +132,18 @@ def set_resources(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
             raise BadRequest(
                 f'resource "{path}": content is not valid base64'
             ) from None
-        files.append((row["project_id"], path, content))
-    with srv.db.tx() as c:
-        c.execute("DELETE FROM resources WHERE project_id = ?", (row["project_id"],))
-        c.executemany("INSERT INTO resources VALUES (?, ?, ?)", files)
+        files[path] = content
+    srv.store.projects.set_resources(row.project_id, files)
     return {}
 
 
 def read_resources(srv: Server, project_id: str) -> dict[str, bytes]:
-    rows = srv.db.all(
-        "SELECT path, data FROM resources WHERE project_id = ? ORDER BY path",
-        project_id,
-    )
-    return {r["path"]: bytes(r["data"]) for r in rows}
+    rows = srv.store.projects.resources(project_id)
+    return {r.path: bytes(r.data) for r in rows}
 
 
 @rpc("projects", "DownloadResources")
 def download_resources(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
-    row = resolve(srv, req_str(body, "project_id", "project"))
-    files = read_resources(srv, row["project_id"])
+    row = get_project(srv, req_str(body, "project_id", "project"))
+    files = read_resources(srv, row.project_id)
     return {"resources": {p: base64.b64encode(d).decode() for p, d in files.items()}}

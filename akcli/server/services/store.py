@@ -22,14 +22,9 @@ def public_route(server: Server) -> Callable[[Request], Awaitable[Response]]:
         key = request.path_params["key"]
         if not is_id(project_id, "prj"):
             return PlainTextResponse("invalid project id\n", status_code=400)
-        row = server.db.one(
-            "SELECT value FROM store_values WHERE project_id = ? AND key = ? AND published = 1",
-            project_id,
-            key,
-        )
+        row = server.store.values.published(project_id, key)
         if row is None:
             return PlainTextResponse("Not Found\n", status_code=404)
-        value = json.loads(row["value"])
-        return Response(json.dumps(value) + "\n", media_type="application/json")
+        return Response(json.dumps(row.value) + "\n", media_type="application/json")
 
     return endpoint

@@ -8,16 +8,17 @@ the dispatcher or the scheduler.
 
 from __future__ import annotations
 
-import sqlite3
+import dataclasses
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from akcli.errors import AlreadyExists, BadRequest, NotFound
 from akcli.ids import is_id
 from akcli.server.rpc import req_str, rpc
-from akcli.server.services.projects import resolve, resolve_scoped
+from akcli.server.services.projects import get_project, resolve_scoped
 from akcli.server.state import Server
 from akcli.store.db import now
+from akcli.store.interface.triggers import TriggerRow
 
 WEBHOOK = "SOURCE_TYPE_WEBHOOK"
 SCHEDULE = "SOURCE_TYPE_SCHEDULE"
@@ -37,40 +38,38 @@ def webhook_url(srv: Server, slug: str) -> str:
     return f"{srv.service_url.rstrip('/')}/webhooks/{slug}"
 
 
-def trigger_json(row: sqlite3.Row) -> dict[str, Any]:
+def trigger_json(row: TriggerRow) -> dict[str, Any]:
     """Protobuf-JSON of a trigger (the Renderer drops default values)."""
     return {
-        "trigger_id": row["trigger_id"],
-        "name": row["name"],
-        "source_type": row["source_type"],
-        "project_id": row["project_id"],
-        "event_type": row["event_type"],
-        "code_location": {"path": row["code_path"], "name": row["code_name"]},
-        "filter": row["filter"],
-        "is_durable": bool(row["is_durable"]),
-        "is_sync": bool(row["is_sync"]),
-        "schedule": row["schedule"],
-        "timezone": row["timezone"],
-        "webhook_slug": row["webhook_slug"] or "",
-        "connection_id": row["connection_id"],
+        "trigger_id": row.trigger_id,
+        "name": row.name,
+        "source_type": row.source_type,
+        "project_id": row.project_id,
+        "event_type": row.event_type,
+        "code_location": {"path": row.code_path, "name": row.code_name},
+        "filter": row.filter,
+        "is_durable": row.is_durable,
+        "is_sync": row.is_sync,
+        "schedule": row.schedule,
+        "timezone": row.timezone,
+        "webhook_slug": row.webhook_slug or "",
+        "connection_id": row.connection_id,
     }
 
 
-def get_trigger(srv: Server, trigger_id: str) -> sqlite3.Row:
-    row = srv.db.one("SELECT * FROM triggers WHERE trigger_id = ?", trigger_id)
+def get_trigger(srv: Server, trigger_id: str) -> TriggerRow:
+    row = srv.store.triggers.get(trigger_id)
     if row is None:
         raise NotFound(f'trigger ID "{trigger_id}" not found')
     return row
 
 
-def find(srv: Server, ref: str, project: str = "") -> sqlite3.Row | None:
+def lookup(srv: Server, ref: str, project: str = "") -> TriggerRow | None:
     """A trigger by ID, `project/name`, or `name` with a project; None if absent."""
     if is_id(ref, "trg"):
-        return srv.db.one("SELECT * FROM triggers WHERE trigger_id = ?", ref)
+        return srv.store.triggers.get(ref)
     pid, name = resolve_scoped(srv, "trigger", ref, project)
-    return srv.db.one(
-        "SELECT * FROM triggers WHERE project_id = ? AND name = ?", pid, name
-    )
+    return srv.store.triggers.by_name(pid, name)
 
 
 class _Fields:
@@ -144,12 +143,12 @@ def _connection(srv: Server, t: dict[str, Any], pid: str, f: _Fields) -> str:
         return ""
     if not ref:
         raise BadRequest(f'trigger "{f.name}": missing connection')
-    from akcli.server.services.connections import find as find_connection
+    from akcli.server.services.connections import get_connection
 
-    row = find_connection(srv, ref, pid)
-    if row["project_id"] != pid:
+    row = get_connection(srv, ref, pid)
+    if row.project_id != pid:
         raise BadRequest(f'trigger "{f.name}": connection of another project')
-    return str(row["connection_id"])
+    return row.connection_id
 
 
 @rpc("triggers", "Create")
@@ -157,42 +156,35 @@ def create(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
     t = body.get("trigger") or {}
     if not isinstance(t, dict):
         raise BadRequest("missing trigger")
-    pid = resolve(srv, req_str(t, "project_id", "project"))["project_id"]
+    pid = get_project(srv, req_str(t, "project_id", "project")).project_id
     name = req_str(t, "name", "trigger name")
     f = _Fields(t, name)
     conn_id = _connection(srv, t, pid, f)
-    if srv.db.one(
-        "SELECT 1 FROM triggers WHERE project_id = ? AND name = ?", pid, name
-    ):
+    if srv.store.triggers.by_name(pid, name) is not None:
         raise AlreadyExists(f'trigger "{name}": already_exists')
     tid = srv.ids.new("trg")
     slug = srv.ids.slug() if f.source_type == WEBHOOK else None
     ts = now()
-    with srv.db.tx() as c:
-        c.execute(
-            "INSERT INTO triggers (trigger_id, project_id, name, source_type, event_type,"
-            " filter, code_path, code_name, is_durable, is_sync, schedule, timezone,"
-            " webhook_slug, created_at, updated_at, connection_id)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                tid,
-                pid,
-                name,
-                f.source_type,
-                f.event_type,
-                f.filter,
-                f.code_path,
-                f.code_name,
-                int(f.is_durable),
-                int(f.is_sync),
-                f.schedule,
-                f.timezone,
-                slug,
-                ts,
-                ts,
-                conn_id,
-            ),
-        )
+    row = TriggerRow(
+        trigger_id=tid,
+        project_id=pid,
+        name=name,
+        source_type=f.source_type,
+        event_type=f.event_type,
+        filter=f.filter,
+        code_path=f.code_path,
+        code_name=f.code_name,
+        is_durable=f.is_durable,
+        is_sync=f.is_sync,
+        schedule=f.schedule,
+        timezone=f.timezone,
+        webhook_slug=slug,
+        created_at=ts,
+        updated_at=ts,
+        connection_id=conn_id,
+    )
+    with srv.store.tx():
+        srv.store.triggers.create(row)
     srv.engine.kick()
     out = {"trigger_id": tid}
     if slug:
@@ -206,42 +198,31 @@ def update(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(t, dict):
         raise BadRequest("missing trigger")
     row = get_trigger(srv, req_str(t, "trigger_id", "trigger ID"))
-    name = str(t.get("name") or row["name"])
+    name = str(t.get("name") or row.name)
     f = _Fields(t, name)
-    if f.source_type != row["source_type"]:
+    if f.source_type != row.source_type:
         raise BadRequest("source type cannot be updated")
-    clash = srv.db.one(
-        "SELECT 1 FROM triggers WHERE project_id = ? AND name = ? AND trigger_id != ?",
-        row["project_id"],
-        name,
-        row["trigger_id"],
-    )
-    if clash:
+    clash = srv.store.triggers.by_name(row.project_id, name)  # (project, name) unique
+    if clash is not None and clash.trigger_id != row.trigger_id:
         raise AlreadyExists(f'trigger "{name}": already_exists')
-    with srv.db.tx() as c:
-        c.execute(
-            "UPDATE triggers SET name = ?, event_type = ?, filter = ?, code_path = ?,"
-            " code_name = ?, is_durable = ?, is_sync = ?, schedule = ?, timezone = ?,"
-            " updated_at = ? WHERE trigger_id = ?",
-            (
-                name,
-                f.event_type,
-                f.filter,
-                f.code_path,
-                f.code_name,
-                int(f.is_durable),
-                int(f.is_sync),
-                f.schedule,
-                f.timezone,
-                now(),
-                row["trigger_id"],
-            ),
-        )
-        if f.schedule != row["schedule"] or f.timezone != row["timezone"]:
+    new = dataclasses.replace(
+        row,
+        name=name,
+        event_type=f.event_type,
+        filter=f.filter,
+        code_path=f.code_path,
+        code_name=f.code_name,
+        is_durable=f.is_durable,
+        is_sync=f.is_sync,
+        schedule=f.schedule,
+        timezone=f.timezone,
+        updated_at=now(),
+    )
+    with srv.store.tx():
+        srv.store.triggers.update(new)
+        if f.schedule != row.schedule or f.timezone != row.timezone:
             # A changed schedule starts afresh (no catch-up for the old one).
-            c.execute(
-                "DELETE FROM schedule_state WHERE trigger_id = ?", (row["trigger_id"],)
-            )
+            srv.store.triggers.clear_last_fire(row.trigger_id)
     srv.engine.kick()
     return {}
 
@@ -254,14 +235,14 @@ def get(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
     if not ref and not name:
         raise BadRequest("missing trigger")
     try:
-        row = find(srv, ref or name, project)
+        row = lookup(srv, ref or name, project)
     except NotFound:
         return {}
     if row is None:
         return {}
     j = trigger_json(row)
-    if row["webhook_slug"]:
-        j["webhook_url"] = webhook_url(srv, row["webhook_slug"])
+    if row.webhook_slug:
+        j["webhook_url"] = webhook_url(srv, row.webhook_slug)
     return {"trigger": j}
 
 
@@ -269,27 +250,20 @@ def get(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
 def list_(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
     ref = str(body.get("project_id") or "")
     if body.get("connection_id"):
-        from akcli.server.services.connections import find as find_connection
+        from akcli.server.services.connections import get_connection
 
-        cid = find_connection(srv, str(body["connection_id"]), ref)["connection_id"]
-        rows = srv.db.all(
-            "SELECT * FROM triggers WHERE connection_id = ? ORDER BY created_at,"
-            " trigger_id",
-            cid,
-        )
+        cid = get_connection(srv, str(body["connection_id"]), ref).connection_id
+        # The connection exists, so joining it drops no trigger.
+        rows = [r.trigger for r in srv.store.triggers.on_connection(cid)]
     elif ref:
-        pid = resolve(srv, ref)["project_id"]
-        rows = srv.db.all(
-            "SELECT * FROM triggers WHERE project_id = ? ORDER BY created_at, trigger_id",
-            pid,
-        )
+        rows = srv.store.triggers.for_project(get_project(srv, ref).project_id)
     else:
-        rows = srv.db.all("SELECT * FROM triggers ORDER BY created_at, trigger_id")
+        rows = srv.store.triggers.list_all()
     out = []
     for r in rows:
         j = trigger_json(r)
-        if r["webhook_slug"]:
-            j["webhook_url"] = webhook_url(srv, r["webhook_slug"])
+        if r.webhook_slug:
+            j["webhook_url"] = webhook_url(srv, r.webhook_slug)
         out.append(j)
     return {"triggers": out}
 
@@ -298,7 +272,7 @@ def list_(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
 def delete(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
     tid = req_str(body, "trigger_id", "trigger ID")
     row = get_trigger(srv, tid)
-    with srv.db.tx() as c:
-        # schedule_state goes with the trigger (ON DELETE CASCADE).
-        c.execute("DELETE FROM triggers WHERE trigger_id = ?", (row["trigger_id"],))
+    with srv.store.tx():
+        # schedule_state goes with the trigger (the schema cascades it).
+        srv.store.triggers.delete(row.trigger_id)
     return {}

@@ -7,15 +7,15 @@ and are never logged.
 from __future__ import annotations
 
 import re
-import sqlite3
 from typing import Any
 
 from akcli.errors import BadRequest, NotFound
 from akcli.ids import is_id
 from akcli.secrets import SECRET_MASK
 from akcli.server.rpc import rpc
-from akcli.server.services.projects import resolve
+from akcli.server.services.projects import get_project
 from akcli.server.state import Server
+from akcli.store.interface.vars import VarRow
 
 VAR_NAME_RE = re.compile(r"^[a-zA-Z_][A-Za-z0-9_]*$")
 MAX_VALUE = 1 << 20
@@ -35,25 +35,25 @@ def scope_of(srv: Server, body: dict[str, Any]) -> str:
     if not ref:
         raise NotFound('project "" not found')
     if is_id(ref, "con"):  # a connection's vars (manifest set_var/delete_var)
-        if srv.db.one("SELECT 1 FROM connections WHERE connection_id = ?", ref):
+        if srv.store.connections.get(ref) is not None:
             return ref
         raise NotFound(f'connection "{ref}" not found')
     try:
-        return str(resolve(srv, ref)["project_id"])
+        return get_project(srv, ref).project_id
     except NotFound:
         raise NotFound(f'project "{ref}" not found') from None
 
 
-def var_json(srv: Server, row: sqlite3.Row, reveal: bool) -> dict[str, Any]:
-    value = row["value"]
-    if row["is_secret"]:
+def var_json(srv: Server, row: VarRow, reveal: bool) -> dict[str, Any]:
+    value = row.value
+    if row.is_secret:
         value = srv.cipher.decrypt(value) if reveal else SECRET_MASK
     return {
-        "scope_id": row["scope_id"],
-        "name": row["name"],
+        "scope_id": row.scope_id,
+        "name": row.name,
         "value": value,
-        "is_secret": bool(row["is_secret"]),
-        "description": row["description"],
+        "is_secret": row.is_secret,
+        "description": row.description,
     }
 
 
@@ -67,16 +67,9 @@ def set_vars(srv: Server, scope_id: str, vars_: list[dict[str, Any]]) -> None:
         secret = bool(v.get("is_secret"))
         stored = srv.cipher.encrypt(value) if secret else value
         rows.append(
-            (scope_id, name, stored, int(secret), str(v.get("description") or ""))
+            VarRow(scope_id, name, stored, secret, str(v.get("description") or ""))
         )
-    with srv.db.tx() as c:
-        c.executemany(
-            "INSERT INTO vars (scope_id, name, value, is_secret, description)"
-            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (scope_id, name) DO UPDATE SET"
-            " value = excluded.value, is_secret = excluded.is_secret,"
-            " description = excluded.description",
-            rows,
-        )
+    srv.store.vars.set_many(rows)
 
 
 @rpc("vars", "Set")
@@ -98,9 +91,9 @@ def get(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
     """`{scope_id, names?: [...], reveal?: bool}` -> `{vars: [...]}` by name."""
     scope_id = scope_of(srv, body)
     names = [str(n) for n in body.get("names") or []]
-    rows = srv.db.all("SELECT * FROM vars WHERE scope_id = ? ORDER BY name", scope_id)
+    rows = srv.store.vars.in_scope(scope_id)
     if names:
-        by_name = {r["name"]: r for r in rows}
+        by_name = {r.name: r for r in rows}
         rows = [by_name[n] for n in names if n in by_name]
     reveal = bool(body.get("reveal"))
     return {"vars": [var_json(srv, r, reveal) for r in rows]}
@@ -111,9 +104,5 @@ def delete(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
     """`{scope_id, names: [...]}`; missing names are ignored."""
     scope_id = scope_of(srv, body)
     names = [str(n) for n in body.get("names") or []]
-    with srv.db.tx() as c:
-        c.executemany(
-            "DELETE FROM vars WHERE scope_id = ? AND name = ?",
-            [(scope_id, n) for n in names],
-        )
+    srv.store.vars.delete_names(scope_id, names)
     return {}

@@ -14,6 +14,7 @@ from starlette.responses import Response
 
 from akcli.server.state import Server
 from akcli.server.ui.web import UiError, api, form, redirect, render
+from akcli.states import DeploymentState
 
 EVENTS_PAGE = 50
 
@@ -35,7 +36,7 @@ async def projects_page(srv: Server, request: Request) -> Response:
         deps = await api(srv, "deployments", "List", project_id=p["project_id"])
         p["deployments"] = deps["deployments"]
         p["active"] = any(
-            d["state"] == "DEPLOYMENT_STATE_ACTIVE" for d in deps["deployments"]
+            d["state"] == DeploymentState.ACTIVE for d in deps["deployments"]
         )
     return render(srv, request, "projects.html", title="Projects", projects=projects)
 

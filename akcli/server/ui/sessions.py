@@ -15,11 +15,22 @@ from akcli.server.services import sessions as sessions_service
 from akcli.server.state import Server
 from akcli.server.ui import timeline
 from akcli.server.ui.web import UiError, api, form, redirect, render
+from akcli.states import FINAL_SESSION_STATES, SessionState
 
 PAGE_SIZE = 20
-STATES = ("running", "error", "completed", "stopped", "created")
+# The filter's order: the states one looks for first, first.
+STATES = tuple(
+    s.value
+    for s in (
+        SessionState.RUNNING,
+        SessionState.ERROR,
+        SessionState.COMPLETED,
+        SessionState.STOPPED,
+        SessionState.CREATED,
+    )
+)
 SINCE = {"15m": 15 * 60, "1h": 3600, "24h": 86400, "7d": 7 * 86400}
-FINAL = ("completed", "error", "stopped")
+FINAL = FINAL_SESSION_STATES
 
 
 def state_of(ses: dict[str, Any]) -> str:

@@ -28,3 +28,21 @@ class LogsPart(Protocol):
     def after(self, session_id: str, after_seq: int = 0) -> list[LogRow]:
         """The session's records with seq > ``after_seq``, in order."""
         ...
+
+    def append_encoded(
+        self, session_id: str, records: Sequence[tuple[str, str]]
+    ) -> int:
+        """`append` of (time, record as JSON text) pairs, serialized by the
+        caller (the activity hot path), numbered the same way; the last seq."""
+        ...
+
+    def page(
+        self, session_id: str, limit: int, offset: int = 0, newest_first: bool = False
+    ) -> list[LogRow]:
+        """Up to ``limit`` records after skipping ``offset``, by seq (descending
+        when ``newest_first``)."""
+        ...
+
+    def delete_for_session(self, session_id: str) -> None:
+        """Delete every record of the session."""
+        ...

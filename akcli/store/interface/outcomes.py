@@ -19,3 +19,9 @@ class OutcomeRow:
 
 class OutcomesPart(Protocol):
     """Methods are added here as the SQL moves into the store."""
+
+    def add(self, event_id: str, session_id: str, value: Any, t: str) -> None: ...
+
+    def after(self, event_id: str, after_id: int) -> list[OutcomeRow]:
+        """The event's outcomes with id > ``after_id``, by id."""
+        ...

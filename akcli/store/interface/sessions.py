@@ -28,6 +28,20 @@ class NewSession:
     is_sync: bool = False
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SessionFilter:
+    """What `SessionsPart.find` matches on; empty fields match everything."""
+
+    project_id: str = ""
+    deployment_id: str = ""
+    event_id: str = ""
+    build_id: str = ""
+    trigger_id: str = ""
+    state: SessionState | None = None
+    created_after: str = ""  # RFC 3339 UTC, inclusive
+    created_before: str = ""  # exclusive
+
+
 @dataclass(frozen=True, slots=True)
 class SessionRow:
     """A row of `sessions`."""
@@ -60,3 +74,81 @@ class SessionsPart(Protocol):
     def create(self, new: NewSession, t: str) -> None:
         """Insert a CREATED session (and nothing else: logs are the caller's)."""
         ...
+
+    def in_state(
+        self, state: SessionState, limit: int | None = None
+    ) -> list[SessionRow]:
+        """Sessions in ``state``, oldest first (at most ``limit``)."""
+        ...
+
+    def mark_running(self, session_id: str, t: str) -> None:
+        """CREATED (or RUNNING, resumed) -> RUNNING."""
+        ...
+
+    def finish(
+        self,
+        session_id: str,
+        state: SessionState,
+        *,
+        error: str,
+        return_value: str,
+        stop_reason: str,
+        t: str,
+    ) -> bool:
+        """End a CREATED or RUNNING session in final ``state``; False if it
+        was not one (already ended, or gone)."""
+        ...
+
+    def stop_created(self, session_id: str, reason: str, t: str) -> bool:
+        """A CREATED session -> STOPPED; False if it was not CREATED."""
+        ...
+
+    def find(self, f: SessionFilter, limit: int, offset: int = 0) -> list[SessionRow]:
+        """Matching sessions, newest first (created_at, then session_id)."""
+        ...
+
+    def latest_id(self, project_id: str) -> str | None:
+        """The ID of the project's newest session."""
+        ...
+
+    def delete(self, session_id: str) -> None:
+        """Delete the session row (its logs, prints, journal are their parts')."""
+        ...
+
+    def state_counts(self, deployment_id: str) -> dict[SessionState, int]:
+        """How many of the deployment's sessions are in each state (none: absent)."""
+        ...
+
+    def deployment_has_live(self, deployment_id: str) -> bool:
+        """Whether a session of the deployment is still CREATED or RUNNING."""
+
+    def running_durable(self, project_id: str) -> list[SessionRow]:
+        """The project's RUNNING durable sessions, oldest first."""
+        ...
+
+    def live_on_build(self, build_id: str) -> str | None:
+        """The ID of a CREATED or RUNNING session pinned to the build."""
+        ...
+
+    def running_among(self, session_ids: list[str]) -> list[SessionRow]:
+        """Those of ``session_ids`` that are RUNNING."""
+        ...
+
+    def move_build(self, session_id: str, build_id: str, deployment_id: str) -> bool:
+        """Point a RUNNING session to another build and deployment; False if
+        it was not RUNNING."""
+        ...
+
+    def any_for_event(self, event_id: str) -> bool:
+        """Whether a session was started for the event."""
+        ...
+
+    def live_for_event(self, event_id: str) -> bool:
+        """Whether a session of the event has not ended yet."""
+        ...
+
+    def parent_of(self, session_id: str) -> str:
+        """The ID of the session's parent ("": none, or no such session)."""
+        ...
+
+    def exists(self, session_id: str) -> bool: ...

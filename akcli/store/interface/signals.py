@@ -20,3 +20,13 @@ class SignalRow:
 
 class SignalsPart(Protocol):
     """Methods are added here as the SQL moves into the store."""
+
+    def add(self, session_id: str, name: str, payload: Any, t: str) -> None:
+        """Queue a signal for session ``session_id`` (unconsumed)."""
+        ...
+
+    def next_pending(self, session_id: str, names: list[str]) -> SignalRow | None:
+        """The session's oldest unconsumed signal named one of ``names``."""
+        ...
+
+    def consume(self, signal_id: int) -> None: ...

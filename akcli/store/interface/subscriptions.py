@@ -20,3 +20,24 @@ class SubscriptionRow:
 
 class SubscriptionsPart(Protocol):
     """Methods are added here as the SQL moves into the store."""
+
+    def add(
+        self,
+        subscription_id: str,
+        session_id: str,
+        destination_id: str,
+        filter: str,
+        cursor: int,
+    ) -> None:
+        """An active subscription whose next event is the first after ``cursor``."""
+        ...
+
+    def get(self, subscription_id: str, session_id: str) -> SubscriptionRow | None:
+        """The subscription if it is the session's (active or not)."""
+        ...
+
+    def set_cursor(self, subscription_id: str, cursor: int) -> None: ...
+
+    def deactivate(self, subscription_id: str, session_id: str) -> None:
+        """Unsubscribe (only the session's own subscription)."""
+        ...

@@ -36,5 +36,77 @@ class ScheduleStateRow:
     last_fire: str
 
 
+@dataclass(frozen=True, slots=True)
+class ConnectionTriggerRow:
+    """A trigger on a connection, with the connection's name."""
+
+    trigger: TriggerRow
+    connection_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduledTriggerRow:
+    """A trigger with its `schedule_state` (None: never seen by the scheduler)."""
+
+    trigger: TriggerRow
+    last_fire: str | None
+
+
 class TriggersPart(Protocol):
     """Methods are added here as the SQL moves into the store."""
+
+    def get(self, trigger_id: str) -> TriggerRow | None: ...
+
+    def on_connection(self, connection_id: str) -> list[ConnectionTriggerRow]:
+        """The connection's triggers, oldest first."""
+        ...
+
+    def with_webhook(self, project_id: str) -> list[TriggerRow]:
+        """The project's triggers that have a webhook slug."""
+        ...
+
+    def with_last_fire(self, source_type: str) -> list[ScheduledTriggerRow]:
+        """Triggers of ``source_type`` (schedules), oldest first."""
+        ...
+
+    def set_last_fire(self, trigger_id: str, last_fire: str) -> None:
+        """Insert or move the trigger's `schedule_state`."""
+        ...
+
+    def live_webhook(self, slug: str) -> TriggerRow | None:
+        """The trigger of a webhook slug, if its project has an ACTIVE deployment."""
+        ...
+
+    def by_name(self, project_id: str, name: str) -> TriggerRow | None: ...
+
+    def create(self, row: TriggerRow) -> None:
+        """Insert a trigger, every column from ``row``."""
+        ...
+
+    def update(self, row: TriggerRow) -> None:
+        """Store ``row``'s name, event type, filter, code location, flags,
+        schedule, time zone and updated_at (ID, project, source type, slug,
+        connection and created_at stay)."""
+        ...
+
+    def clear_last_fire(self, trigger_id: str) -> None:
+        """Forget the schedule's last fire time (a changed schedule starts afresh)."""
+        ...
+
+    def for_project(self, project_id: str) -> list[TriggerRow]:
+        """The project's triggers, oldest first."""
+        ...
+
+    def list_all(self) -> list[TriggerRow]:
+        """Every trigger, oldest first."""
+        ...
+
+    def with_code(self, project_id: str) -> list[TriggerRow]:
+        """The project's triggers that call code, by name."""
+        ...
+
+    def delete(self, trigger_id: str) -> None:
+        """Delete the trigger (its schedule_state goes by ON DELETE CASCADE)."""
+        ...
+
+    def delete_on_connection(self, connection_id: str) -> None: ...

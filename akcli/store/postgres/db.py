@@ -108,6 +108,10 @@ class SqliteConnLike:
     def __init__(self, db: PgDatabase) -> None:
         self._db = db
 
+    @property
+    def in_transaction(self) -> bool:
+        return self._db.in_tx
+
     def execute(self, sql: str, params: Sequence[Any] = ()) -> PgResult:
         return self._db.exec(sql, *params)
 
@@ -258,6 +262,10 @@ class PgDatabase:
     def _conn(self) -> Connection[Any] | None:
         conn: Connection[Any] | None = getattr(self._local, "conn", None)
         return conn
+
+    @property
+    def in_tx(self) -> bool:
+        return self._conn is not None
 
     @property
     def conn(self) -> SqliteConnLike:

@@ -12,6 +12,7 @@ its part method in `akcli.store.postgres` instead.
   DO UPDATE SET` every other named column (the keys come from the catalog)
 - `json_each(x)` (of a JSON list) -> `json_array_elements_text(x::json)`
 - `LENGTH(CAST(col AS BLOB))` (a text's UTF-8 bytes) -> `OCTET_LENGTH(col)`
+- `LIMIT ?` -> `LIMIT NULLIF(?, -1)`, `LIMIT -1` -> `LIMIT ALL` (SQLite's no limit)
 - `IFNULL(` -> `COALESCE(`; `LIKE` -> `ILIKE` (SQLite's LIKE ignores ASCII case)
 """
 
@@ -29,6 +30,8 @@ _JSON_EACH = re.compile(r"\bjson_each\(([^()]+)\)", re.IGNORECASE)
 _BYTE_LENGTH = re.compile(
     r"\bLENGTH\(\s*CAST\(\s*([\w.]+)\s+AS\s+BLOB\s*\)\s*\)", re.IGNORECASE
 )
+_LIMIT_PARAM = re.compile(r"\bLIMIT\s+\?", re.IGNORECASE)
+_LIMIT_NONE = re.compile(r"\bLIMIT\s+-1\b", re.IGNORECASE)
 _IFNULL = re.compile(r"\bIFNULL\(", re.IGNORECASE)
 _LIKE = re.compile(r"\bLIKE\b", re.IGNORECASE)
 
@@ -64,6 +67,9 @@ def _split_literals(sql: str) -> list[tuple[bool, str]]:
 
 
 def _code(text: str) -> str:
+    # SQLite's LIMIT -1 is no limit; PostgreSQL's is LIMIT NULL (or ALL).
+    text = _LIMIT_PARAM.sub("LIMIT NULLIF(?, -1)", text)
+    text = _LIMIT_NONE.sub("LIMIT ALL", text)
     text = text.replace("?", "%s")
     text = _JSON_EACH.sub(r"json_array_elements_text((\1)::json)", text)
     text = _BYTE_LENGTH.sub(r"OCTET_LENGTH(\1)", text)
