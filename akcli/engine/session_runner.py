@@ -11,7 +11,6 @@ import json
 import logging
 import os
 import shutil
-import sqlite3
 from typing import Any
 
 from akcli.engine import chaos, waits
@@ -26,6 +25,7 @@ from akcli.engine.syscalls import signal_parent_on_end
 from akcli.paths import private_dir
 from akcli.states import SessionState
 from akcli.store.db import now
+from akcli.store.errors import StoreError
 from akcli.store.interface.sessions import SessionRow
 
 log = logging.getLogger("ak.sessions")
@@ -331,7 +331,7 @@ class SessionRunner:
             try:
                 self._finish(sid, outcome)
                 return
-            except sqlite3.Error as e:
+            except StoreError as e:
                 log.warning(
                     "session %s: storing its end failed (%s); retrying in %.1f s",
                     sid,

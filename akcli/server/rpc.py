@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import inspect
 import logging
-import sqlite3
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from akcli.errors import AkError, BadRequest, NotFound
 from akcli.ids import is_id
+from akcli.store.errors import StoreOperationalError
 
 if TYPE_CHECKING:
     from akcli.server.state import Server
@@ -80,7 +80,7 @@ async def call(
             result = await result
     except AkError as e:
         return HTTP_STATUS.get(e.code, 500), {"code": e.code, "message": str(e)}
-    except sqlite3.OperationalError as e:
+    except StoreOperationalError as e:
         # e.g. "database or disk is full": say what failed, not a bare 500.
         log.exception("RPC %s.%s failed", *key)
         return 500, {

@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import json
 import logging
-import sqlite3
 import urllib.parse
 from collections.abc import AsyncIterator, Iterable
 from typing import Any
@@ -23,6 +22,7 @@ from akcli.jsonlimit import loads_limited
 from akcli.server import dedup
 from akcli.server.http_limits import BodyTimeout, BodyTooLarge, read_body
 from akcli.server.state import Server
+from akcli.store.errors import StoreError
 from akcli.store.interface.triggers import TriggerRow
 
 log = logging.getLogger("ak.webhooks")
@@ -164,7 +164,7 @@ async def handle_webhook(srv: Server, request: Request) -> Response:
             if key is not None:
                 dedup.remember(srv, tid, key[0], event_id)
         # committed: from here on the event survives a crash
-    except sqlite3.Error:
+    except StoreError:
         log.exception("webhook %s: storing the event failed", slug)
         return PlainTextResponse("Internal Server Error", status_code=500)
     srv.engine.kick()

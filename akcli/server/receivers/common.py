@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +19,7 @@ from starlette.responses import PlainTextResponse, Response
 
 from akcli.server.state import Server
 from akcli.store.db import now
+from akcli.store.errors import StoreError
 from akcli.store.interface.connections import ConnectionRow
 
 log = logging.getLogger("ak.receivers")
@@ -150,7 +150,7 @@ def store_all(
             ids, retry = store(srv, c, events, delivery_id)
             if retry:
                 log.info("connection %s: delivery %s already stored", c.id, delivery_id)
-    except sqlite3.Error:
+    except StoreError:
         log.exception("storing an integration event failed")
         return PlainTextResponse("Internal Server Error", status_code=500)
     return None
