@@ -31,10 +31,6 @@ class Engine:
         """Something new was committed: run the loops soon, wake waiters."""
         self.srv.bell.ring()
 
-    async def wait_change(self, timeout: float) -> None:
-        """Wait for the next kick() (or the timeout): syscalls that wait use it."""
-        await self.srv.bell.wait(timeout)
-
     async def start(self) -> None:
         self.runner.recover()
         self._tasks.append(asyncio.create_task(self._main_loop(), name="engine"))

@@ -60,7 +60,6 @@ def run_with_engine(tmp_path: Path, body: Callable[[Server], Awaitable[None]]) -
 
     async def main() -> None:
         srv = make_server(tmp_path)
-        assert srv.engine is not None
         await srv.engine.start()
         try:
             await body(srv)

@@ -77,7 +77,6 @@ def _signal(srv: Server, sid: str, payload: object) -> None:
             json.dumps(payload),
             now(),
         )
-    assert srv.engine is not None
     srv.engine.kick()
 
 
@@ -162,7 +161,6 @@ def test_non_durable_is_never_evicted(tmp_path: Path) -> None:
         ids = _setup(srv, tmp_path, "100ms")
         sid = start(srv, ids, "main.py:plain", durable=False)
         await asyncio.sleep(1.0)
-        assert srv.engine is not None and srv.engine.runner is not None
         assert sid in srv.engine.runner.handles
         assert srv.db.one("SELECT 1 FROM session_waits") is None
         _signal(srv, sid, "x")
@@ -178,7 +176,6 @@ def test_stop_an_evicted_session(tmp_path: Path) -> None:
         ids = _setup(srv, tmp_path)
         sid = start(srv, ids, "main.py:on_signal", inputs={"timeout": 30})
         await _until_evicted(srv, sid)
-        assert srv.engine is not None
         await srv.engine.stop_session(sid, "enough", force=False)
         row = await wait_final(srv, sid)
         assert row["state"] == "stopped"
@@ -197,7 +194,6 @@ def _insert_event(srv: Server, trigger_id: str, path: str) -> None:
             json.dumps({"url": {"path": path}}),
             now(),
         )
-    assert srv.engine is not None
     srv.engine.kick()
 
 

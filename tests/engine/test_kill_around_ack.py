@@ -100,7 +100,6 @@ def test_kill9_around_activity_commit(
     assert ran == list(range(KILL_SEQ)), "killed at the wrong activity"
 
     async def finish(srv: Server) -> None:
-        assert srv.engine is not None
         await srv.engine.start()
         try:
             row = await wait_final(srv, sid, 30)

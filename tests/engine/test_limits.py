@@ -135,7 +135,6 @@ def test_graceful_stop_is_forced_after_grace(
     monkeypatch.setenv("AK_PYTHONRT__STOP_GRACE", "500ms")
 
     async def body(srv: Server) -> None:
-        assert srv.engine is not None
         ids = deploy(srv, {"main.py": STUBBORN})
         sid = start(srv, ids, "main.py:main", durable=False)
         await _wait_print(srv, sid, "sleeping")
@@ -157,7 +156,6 @@ def test_graceful_stop_of_durable_sleep_needs_no_grace(
     monkeypatch.setenv("AK_PYTHONRT__STOP_GRACE", "30s")
 
     async def body(srv: Server) -> None:
-        assert srv.engine is not None
         ids = deploy(srv, {"main.py": SLEEPER})
         sid = start(srv, ids, "main.py:main", durable=True)
         await _wait_print(srv, sid, "sleeping")

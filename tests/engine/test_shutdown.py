@@ -12,11 +12,10 @@ def test_cancel_racing_a_kick_still_cancels(tmp_path: Path) -> None:
     async def main() -> None:
         srv = make_server(tmp_path)
         engine = srv.engine
-        assert engine is not None
 
         async def loop_like_the_scheduler() -> None:
             while True:
-                await engine.wait_change(30)
+                await srv.bell.wait(30)
 
         task = asyncio.create_task(loop_like_the_scheduler())
         for _ in range(50):  # the kick and the cancel land in the same loop step

@@ -125,7 +125,6 @@ def _insert_event(srv: Server, trigger_id: str, path: str) -> None:
             " created_at, dispatched) VALUES (?, ?, 'get', ?, '{}', ?, 1)",
             (eid, trigger_id, json.dumps({"url": {"path": path}}), now()),
         )
-    assert srv.engine is not None
     srv.engine.kick()
 
 

@@ -131,6 +131,20 @@ class _Fields:
         if self.code_name and not self.code_path:
             raise BadRequest(f'trigger "{self.name}": call has no file')
 
+    def editable(self) -> dict[str, Any]:
+        """The TriggerRow fields a request sets (on create and on update)."""
+        return {
+            "name": self.name,
+            "event_type": self.event_type,
+            "filter": self.filter,
+            "code_path": self.code_path,
+            "code_name": self.code_name,
+            "is_durable": self.is_durable,
+            "is_sync": self.is_sync,
+            "schedule": self.schedule,
+            "timezone": self.timezone,
+        }
+
 
 def _connection(srv: Server, t: dict[str, Any], pid: str, f: _Fields) -> str:
     """The connection ID of a connection trigger ('' for the other types)."""
@@ -168,16 +182,8 @@ def create(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
     row = TriggerRow(
         trigger_id=tid,
         project_id=pid,
-        name=name,
         source_type=f.source_type,
-        event_type=f.event_type,
-        filter=f.filter,
-        code_path=f.code_path,
-        code_name=f.code_name,
-        is_durable=f.is_durable,
-        is_sync=f.is_sync,
-        schedule=f.schedule,
-        timezone=f.timezone,
+        **f.editable(),
         webhook_slug=slug,
         created_at=ts,
         updated_at=ts,
@@ -205,19 +211,7 @@ def update(srv: Server, body: dict[str, Any]) -> dict[str, Any]:
     clash = srv.store.triggers.by_name(row.project_id, name)  # (project, name) unique
     if clash is not None and clash.trigger_id != row.trigger_id:
         raise AlreadyExists(f'trigger "{name}": already_exists')
-    new = dataclasses.replace(
-        row,
-        name=name,
-        event_type=f.event_type,
-        filter=f.filter,
-        code_path=f.code_path,
-        code_name=f.code_name,
-        is_durable=f.is_durable,
-        is_sync=f.is_sync,
-        schedule=f.schedule,
-        timezone=f.timezone,
-        updated_at=now(),
-    )
+    new = dataclasses.replace(row, **f.editable(), updated_at=now())
     with srv.store.tx():
         srv.store.triggers.update(new)
         if f.schedule != row.schedule or f.timezone != row.timezone:
