@@ -5,12 +5,16 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 cd "$here"
-log="${TMPDIR:-/tmp}/ak-quickstart-server.log"
+# The server's log and pid go in a directory of our own (0700) under the user's
+# state home, never at a fixed name in a shared /tmp another user could pre-create.
+state="${XDG_STATE_HOME:-$HOME/.local/state}/ak-quickstart"
+mkdir -p "$state" && chmod 700 "$state"
+log="$state/server.log"
 
 if ! ak project list >/dev/null 2>&1; then
     echo "==> starting the server: ak up --mode dev (log: $log)"
     nohup ak up --mode dev >"$log" 2>&1 &
-    echo $! >"${TMPDIR:-/tmp}/ak-quickstart-server.pid"
+    echo $! >"$state/server.pid"
     i=0
     until ak project list >/dev/null 2>&1; do
         i=$((i + 1))
@@ -38,4 +42,4 @@ echo "==> ak session prints quickstart"
 ak session prints quickstart --no-timestamps
 echo
 echo "The server keeps running (log: $log). Send more: curl -X POST --data hi $url"
-echo "Stop it with: kill \$(cat ${TMPDIR:-/tmp}/ak-quickstart-server.pid)"
+echo "Stop it with: kill \$(cat $state/server.pid)"

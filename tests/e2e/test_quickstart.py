@@ -35,6 +35,7 @@ def test_quickstart_script(tmp_path: Path, default_venv: Path) -> None:
             "XDG_DATA_HOME": str(tmp_path / "data"),
             "XDG_CACHE_HOME": str(tmp_path / "cache"),
             "TMPDIR": str(tmp_path),
+            "XDG_STATE_HOME": str(tmp_path / "state"),
             "AK_HTTP__ADDR": f"127.0.0.1:{port}",
             "AK_HTTP__SERVICE_URL": f"http://127.0.0.1:{port}",
         }
@@ -48,10 +49,14 @@ def test_quickstart_script(tmp_path: Path, default_venv: Path) -> None:
             timeout=240,
         )
     finally:
-        pid_file = tmp_path / "ak-quickstart-server.pid"
+        pid_file = tmp_path / "state/ak-quickstart/server.pid"
         if pid_file.exists():
             os.kill(int(pid_file.read_text()), signal.SIGINT)
     assert out.returncode == 0, out.stdout + out.stderr
     assert "Meow! got a POST with: hello from the quickstart" in out.stdout
     assert "done, purr" in out.stdout
     assert (tmp_path / "data/autokitteh/venvs/default/.complete").exists()
+    # The log and pid live in a private directory, not at fixed names in /tmp.
+    state = tmp_path / "state/ak-quickstart"
+    assert (state / "server.log").exists()
+    assert state.stat().st_mode & 0o777 == 0o700
