@@ -26,6 +26,7 @@ import psycopg
 from psycopg.adapt import Dumper, Loader
 from psycopg_pool import ConnectionPool
 
+from akcli.store.postgres import nul
 from akcli.store.postgres.dialect import translate
 
 if TYPE_CHECKING:
@@ -152,6 +153,7 @@ def as_sqlite_error(e: psycopg.Error) -> sqlite3.Error:
 def _configure(conn: Connection[Any]) -> None:
     conn.adapters.register_loader("numeric", _NumericLoader)
     conn.adapters.register_dumper(bool, _BoolDumper)
+    nul.register(conn)
 
 
 def _rows(cur: psycopg.Cursor[Any]) -> list[PgRow]:
