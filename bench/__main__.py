@@ -27,6 +27,7 @@ BENCHMARKS = {
     "sidebyside": "bench.sidebyside",
     "waiting": "bench.waiting",
     "replay": "bench.replay",
+    "workers": "bench.workers",
 }
 
 
