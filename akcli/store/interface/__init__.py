@@ -32,6 +32,7 @@ from akcli.store.interface.triggers import TriggersPart
 from akcli.store.interface.values import ValuesPart
 from akcli.store.interface.vars import VarsPart
 from akcli.store.interface.waits import WaitsPart
+from akcli.store.interface.workers import WorkersPart
 
 
 class Store(Protocol):
@@ -70,6 +71,8 @@ class Store(Protocol):
     def vars(self) -> VarsPart: ...
     @property
     def waits(self) -> WaitsPart: ...
+    @property
+    def workers(self) -> WorkersPart: ...
 
     def tx(self) -> AbstractContextManager[object]:
         """A write transaction; nested calls join the outer one."""

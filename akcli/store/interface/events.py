@@ -56,6 +56,11 @@ class EventsPart(Protocol):
         """Whether event ``seq`` was dispatched; None if there is no such event."""
         ...
 
+    def claim(self, seq: int) -> bool:
+        """Flag pending event ``seq`` dispatched; False if it was not pending
+        (another worker, or an earlier pass, dispatched it)."""
+        ...
+
     def mark_dispatched(self, seq: int, memo: dict[str, Any] | None = None) -> None:
         """Flag event ``seq`` dispatched (and replace its memo when given)."""
         ...

@@ -81,9 +81,17 @@ class SessionsPart(Protocol):
         """Sessions in ``state``, oldest first (at most ``limit``)."""
         ...
 
-    def mark_running(self, session_id: str, t: str) -> None:
-        """CREATED (or RUNNING, resumed) -> RUNNING."""
+    def mark_running(self, session_id: str, t: str, owner: str = "") -> bool:
+        """CREATED -> RUNNING, run by worker ``owner``; False if it was not
+        CREATED any more (another worker claimed it)."""
         ...
+
+    def take_over(self, session_id: str, owner: str, old_owners: set[str]) -> bool:
+        """A RUNNING session not owned by one of ``old_owners`` (the live
+        workers) nor ``owner`` moves to ``owner``; False if not."""
+        ...
+
+    def set_owner(self, session_id: str, owner: str) -> None: ...
 
     def finish(
         self,

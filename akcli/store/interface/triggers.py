@@ -69,6 +69,11 @@ class TriggersPart(Protocol):
         """Triggers of ``source_type`` (schedules), oldest first."""
         ...
 
+    def move_last_fire(self, trigger_id: str, old: str | None, new: str) -> bool:
+        """Compare-and-set `last_fire` from ``old`` (None: no row yet) to
+        ``new``; False if another worker moved it first (it fired that tick)."""
+        ...
+
     def set_last_fire(self, trigger_id: str, last_fire: str) -> None:
         """Insert or move the trigger's `schedule_state`."""
         ...

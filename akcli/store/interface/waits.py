@@ -52,9 +52,10 @@ class WaitsPart(Protocol):
         session is no longer RUNNING (at most ``limit``)."""
         ...
 
-    def mark_resumed(self, session_id: str) -> None:
+    def mark_resumed(self, session_id: str) -> bool:
         """The session got a runner: a sleep's wait goes, another one stays
-        (not evicted) for the call's deadline."""
+        (not evicted) for the call's deadline. False if it was not evicted
+        (another worker woke it first)."""
         ...
 
     def next_wake(self) -> float | None:

@@ -23,6 +23,7 @@ from akcli.store.sqlite.triggers import SqliteTriggers
 from akcli.store.sqlite.values import SqliteValues
 from akcli.store.sqlite.vars import SqliteVars
 from akcli.store.sqlite.waits import SqliteWaits
+from akcli.store.sqlite.workers import SqliteWorkers
 
 
 class SqliteStore:
@@ -45,6 +46,7 @@ class SqliteStore:
         self.values = SqliteValues(db)
         self.vars = SqliteVars(db)
         self.waits = SqliteWaits(db)
+        self.workers = SqliteWorkers(db)
 
     def tx(self) -> AbstractContextManager[object]:
         return self.db.tx()

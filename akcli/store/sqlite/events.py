@@ -65,6 +65,12 @@ class SqliteEvents:
         )
         return [event_row(r) for r in rows]
 
+    def claim(self, seq: int) -> bool:
+        cur = self._db.exec(
+            "UPDATE events SET dispatched = 1 WHERE seq = ? AND dispatched = 0", seq
+        )
+        return cur.rowcount == 1
+
     def is_dispatched(self, seq: int) -> bool | None:
         row = self._db.one("SELECT dispatched FROM events WHERE seq = ?", seq)
         return None if row is None else bool(row[0])

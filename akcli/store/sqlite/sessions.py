@@ -87,12 +87,36 @@ class SqliteSessions:
         )
         return [session_row(r) for r in rows]
 
-    def mark_running(self, session_id: str, t: str) -> None:
-        self._db.exec(
-            "UPDATE sessions SET state = ?, updated_at = ? WHERE session_id = ?",
+    def mark_running(self, session_id: str, t: str, owner: str = "") -> bool:
+        cur = self._db.exec(
+            "UPDATE sessions SET state = ?, updated_at = ?, owner = ?"
+            " WHERE session_id = ? AND state = ?",
             SessionState.RUNNING,
             t,
+            owner,
             session_id,
+            SessionState.CREATED,
+        )
+        return cur.rowcount == 1
+
+    def take_over(self, session_id: str, owner: str, old_owners: set[str]) -> bool:
+        """RUNNING session ``session_id`` moves to ``owner`` if its owner is
+        still not one of the live ``old_owners`` (checked in this statement)."""
+        marks = ", ".join("?" * len(old_owners)) or "''"
+        cur = self._db.exec(
+            "UPDATE sessions SET owner = ? WHERE session_id = ? AND state = ?"
+            f" AND owner <> ? AND owner NOT IN ({marks})",
+            owner,
+            session_id,
+            SessionState.RUNNING,
+            owner,
+            *sorted(old_owners),
+        )
+        return cur.rowcount == 1
+
+    def set_owner(self, session_id: str, owner: str) -> None:
+        self._db.exec(
+            "UPDATE sessions SET owner = ? WHERE session_id = ?", owner, session_id
         )
 
     def finish(

@@ -106,6 +106,24 @@ class SqliteTriggers:
             last_fire,
         )
 
+    def move_last_fire(self, trigger_id: str, old: str | None, new: str) -> bool:
+        if old is None:
+            cur = self._db.exec(
+                "INSERT INTO schedule_state (trigger_id, last_fire) VALUES (?, ?)"
+                " ON CONFLICT (trigger_id) DO NOTHING",
+                trigger_id,
+                new,
+            )
+        else:
+            cur = self._db.exec(
+                "UPDATE schedule_state SET last_fire = ?"
+                " WHERE trigger_id = ? AND last_fire = ?",
+                new,
+                trigger_id,
+                old,
+            )
+        return cur.rowcount == 1
+
     def live_webhook(self, slug: str) -> TriggerRow | None:
         r = self._db.one(_LIVE_WEBHOOK, slug, DeploymentState.ACTIVE.value)
         if r is None:

@@ -88,14 +88,18 @@ class SqliteWaits:
         rows = self._db.all(_DUE, now, SessionState.RUNNING, limit)
         return [r["session_id"] for r in rows]
 
-    def mark_resumed(self, session_id: str) -> None:
+    def mark_resumed(self, session_id: str) -> bool:
+        cur = self._db.exec(
+            "UPDATE session_waits SET evicted = 0 WHERE session_id = ? AND evicted = 1",
+            session_id,
+        )
+        if cur.rowcount == 0:
+            return False  # another worker woke it
         self._db.exec(
             "DELETE FROM session_waits WHERE session_id = ? AND op = 'sleep'",
             session_id,
         )
-        self._db.exec(
-            "UPDATE session_waits SET evicted = 0 WHERE session_id = ?", session_id
-        )
+        return True
 
     def next_wake(self) -> float | None:
         row = self._db.one(
