@@ -37,6 +37,10 @@ KEYS: dict[str, str] = {
     "deployments.draining_deactivation_interval": "5m",
     "schedules.catch_up": "one",
     "pythonrt.heartbeat_timeout": "10s",
+    # Several `ak up` on one PostgreSQL: each beats every interval; one silent
+    # for the lease timeout is dead and its sessions are taken over.
+    "workers.heartbeat_interval": "2s",
+    "workers.lease_timeout": "10s",
     "pythonrt.log_runner_code": "false",
     "pythonrt.max_memory_per_workflow_mb": "512",
     "pythonrt.delayed_start_print_timeout": "10s",

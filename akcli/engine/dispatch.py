@@ -151,8 +151,9 @@ def dispatch_event(
     store = srv.store
     sessions: list[str] = []
     with store.tx():
-        # Re-check inside the write transaction: never dispatch twice.
-        if store.events.is_dispatched(row.seq) is not False:
+        # Claimed inside the write transaction: of several workers (or two
+        # passes of one), only the one whose UPDATE flips the flag dispatches.
+        if not store.events.claim(row.seq):
             return []
         triggers: list[tuple[TriggerRow, str]]
         if row.destination_id.startswith("con_"):  # every trigger on it
@@ -193,7 +194,8 @@ def dispatch_event(
         if errors := event.get("filter_errors"):
             memo_out = dict(row.memo or {})
             memo_out.update({f"filter_error:{k}": v for k, v in errors.items()})
-        store.events.mark_dispatched(row.seq, memo_out)
+        if memo_out is not None:
+            store.events.mark_dispatched(row.seq, memo_out)
     return sessions
 
 

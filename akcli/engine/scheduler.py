@@ -39,10 +39,6 @@ def _fmt(t: datetime) -> str:
     return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def _set_last(srv: EngineContext, trigger_id: str, t: datetime) -> None:
-    srv.store.triggers.set_last_fire(trigger_id, _fmt(t))
-
-
 def step(srv: EngineContext, now: datetime, *, startup: bool, catch_up: str) -> float:
     """Fire every due schedule once; returns seconds until the next due time.
 
@@ -64,7 +60,7 @@ def step(srv: EngineContext, now: datetime, *, startup: bool, catch_up: str) -> 
             continue
         if row.last_fire is None:
             with store.tx():  # first seen: count from now, no firing
-                _set_last(srv, tid, now)
+                store.triggers.move_last_fire(tid, None, _fmt(now))
             last = now
         else:
             last = _parse_time(row.last_fire)
@@ -78,6 +74,9 @@ def step(srv: EngineContext, now: datetime, *, startup: bool, catch_up: str) -> 
         if startup and catch_up == "none":
             fire = False
         with store.tx():
+            # Compare-and-set: of several workers, one moves last_fire and fires.
+            if not store.triggers.move_last_fire(tid, row.last_fire, _fmt(now)):
+                fire = False
             if fire:
                 insert_event(
                     srv,
@@ -88,7 +87,6 @@ def step(srv: EngineContext, now: datetime, *, startup: bool, catch_up: str) -> 
                     memo={"trigger_id": tid, "scheduled_time": _fmt(due)},
                 )
                 fired = True
-            _set_last(srv, tid, now)
         nxt = sched.next_after(now)
         if nxt is not None:
             wait = min(wait, (nxt - now).total_seconds())

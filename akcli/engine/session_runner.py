@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import shutil
+import time
 from typing import Any
 
 from akcli.engine import chaos, waits
@@ -38,7 +39,7 @@ RESTART_REASON = (
 
 
 class SessionRunner:
-    def __init__(self, srv: EngineContext) -> None:
+    def __init__(self, srv: EngineContext, worker_id: str = "") -> None:
         self.srv = srv
         rt = private_dir(srv.paths.runtime_dir)
         self.pool = RunnerPool(
@@ -47,6 +48,7 @@ class SessionRunner:
             heartbeat_timeout=srv.config.get_duration("pythonrt.heartbeat_timeout"),
             stop_grace=srv.config.get_duration("pythonrt.stop_grace"),
         )
+        self.worker_id = worker_id
         self.handles: dict[str, RunnerHandle] = {}
         self.tasks: dict[str, asyncio.Task[None]] = {}
         self.forced: dict[str, str] = {}
@@ -67,8 +69,38 @@ class SessionRunner:
     # -- lifecycle -------------------------------------------------------
 
     def recover(self) -> None:
-        """After a restart: fail non-durable RUNNING sessions, replay durable ones."""
-        rows = self.srv.store.sessions.in_state(SessionState.RUNNING)
+        """After a restart: fail non-durable RUNNING sessions, replay durable ones.
+
+        Only sessions this worker may take: its own, orphaned ones, and those of
+        workers whose lease expired (see `take_orphans`)."""
+        self.take_orphans()
+
+    def take_orphans(self) -> None:
+        """Claim the RUNNING sessions of no live worker: durable ones replay
+        here, non-durable ones end in ERROR (their runner died with its worker).
+
+        SQLite has one server per database file: every other owner is dead."""
+        store = self.srv.store
+        if getattr(self.srv.db, "dialect", "sqlite") == "sqlite":
+            since = float("inf")
+        else:
+            lease = self.srv.config.get_duration("workers.lease_timeout")
+            since = time.time() - lease
+        live = store.workers.live(since)
+        sids = [
+            s
+            for s in store.workers.orphaned_running(self.worker_id, since)
+            if s not in self.tasks
+        ]
+        if not sids:
+            return
+        with store.tx():
+            sids = [
+                s for s in sids if store.sessions.take_over(s, self.worker_id, live)
+            ]
+        rows = store.sessions.running_among(sids)
+        if rows:
+            log.info("worker %s takes over %d sessions", self.worker_id, len(rows))
         evicted = waits.evicted_ids(self.srv)  # woken by wake_evicted when due
         durable = [r.session_id for r in rows if r.is_durable]
         evicted |= waits.park_sleepers(
@@ -92,8 +124,7 @@ class SessionRunner:
         rows = self.srv.store.sessions.in_state(SessionState.CREATED, free)
         rows = [r for r in rows if r.session_id not in self.tasks]
         with self.srv.store.tx():  # one commit for the whole batch
-            for row in rows:
-                self._mark_running(row)
+            rows = [r for r in rows if self._mark_running(r)]
         for row in rows:
             self._launch(row)
         self.wake_evicted()
@@ -103,7 +134,7 @@ class SessionRunner:
         if not self._wake_timer.may_scan():
             return
         free = MAX_CONCURRENT - len(self.tasks)
-        for row in waits.take_due(self.srv, set(self.tasks), free):
+        for row in waits.take_due(self.srv, set(self.tasks), free, self.worker_id):
             self._launch(row)
         self._wake_timer.arm(waits.next_wake(self.srv))
 
@@ -120,10 +151,12 @@ class SessionRunner:
 
     # -- one session -----------------------------------------------------
 
-    def _mark_running(self, row: SessionRow) -> None:
+    def _mark_running(self, row: SessionRow) -> bool:
+        """Claim a CREATED session for this worker; False if another one did."""
         sid = row.session_id
+        if not self.srv.store.sessions.mark_running(sid, now(), self.worker_id):
+            return False
         run_id = self.srv.ids.new("run")
-        self.srv.store.sessions.mark_running(sid, now())
         add_log(
             self.srv,
             sid,
@@ -141,6 +174,7 @@ class SessionRunner:
                 }
             },
         )
+        return True
 
     def _launch(self, row: SessionRow) -> None:
         """Run a session marked RUNNING (now, or before a restart)."""
@@ -370,6 +404,7 @@ class SessionRunner:
             if not ended:
                 return
             store.waits.delete_for_session(sid)
+            store.workers.delete_stop(sid)
             add_log(self.srv, sid, {"state": record})
             signal_parent_on_end(
                 self.srv, sid, state is SessionState.COMPLETED, outcome.value

@@ -133,7 +133,9 @@ async def hold_sleep(srv: EngineContext, sid: str, seq: int, wake_at: float) -> 
 # -- the engine's side: which evicted sessions to wake --------------------
 
 
-def take_due(srv: EngineContext, busy: set[str], limit: int) -> list[SessionRow]:
+def take_due(
+    srv: EngineContext, busy: set[str], limit: int, owner: str = ""
+) -> list[SessionRow]:
     """The RUNNING sessions to give a fresh runner: evicted ones whose wait is
     over (a scan of the store, so a wake-up committed at any moment is found),
     not in ``busy`` (a runner is still being evicted), at most ``limit``.
@@ -146,13 +148,16 @@ def take_due(srv: EngineContext, busy: set[str], limit: int) -> list[SessionRow]
         return []
     rows = store.sessions.running_among(sids)
     with store.tx():
-        for sid in sids:
-            store.waits.mark_resumed(sid)
+        # Each wake-up is claimed once: another worker may have taken it.
+        sids = [s for s in sids if store.waits.mark_resumed(s)]
         running = {r.session_id for r in rows}
         for sid in sids:
             if sid not in running:  # stopped or deleted meanwhile
                 store.waits.delete_for_session(sid)
-    return rows
+            else:
+                store.sessions.set_owner(sid, owner)
+    claimed = set(sids)
+    return [r for r in rows if r.session_id in claimed]
 
 
 MIN_SCAN = 0.02  # seconds between two scans (10,000 evicted waits: ~8 ms each)
