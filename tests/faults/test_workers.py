@@ -1,0 +1,218 @@
+"""Three `ak up` workers on one PostgreSQL share the work while a killer
+thread kill -9s one of them every few seconds (and restarts it).
+
+Each 202'd webhook event must become exactly one session, every session must
+complete (a dead worker's durable sessions are replayed by another worker once
+its lease expires), no schedule tick may make two sessions, and a side effect
+repeats only for an activity that was in flight (not yet journaled) at a kill.
+"""
+
+from __future__ import annotations
+
+import collections
+import http.client
+import json
+import random
+import secrets
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests import pg
+from tests.server import AkServer
+
+pytestmark = [pytest.mark.faults, pytest.mark.slow, pytest.mark.timeout(400)]
+
+WORKERS = 3
+EVENTS = 1000
+KILL_EVERY = 4.0  # seconds between two kills
+
+PROGRAM = """
+import autokitteh
+
+OUT = {out!r}
+
+
+@autokitteh.activity
+def effect(key, n):
+    with open(OUT, "a") as f:  # O_APPEND: one line, whole, per write
+        f.write(f"{{key}}:{{n}}\\n")
+    return n
+
+
+def handler(event):
+    for n in range(3):
+        effect(event.event_id, n)
+
+
+def tick(event):
+    effect(event.event_id, 0)
+"""
+
+MANIFEST = """version: v1
+project:
+  name: mw
+  triggers:
+    - name: hook
+      type: webhook
+      call: program.py:handler
+      is_durable: true
+    - name: every
+      type: schedule
+      schedule: "@every 1s"
+      call: program.py:tick
+      is_durable: true
+"""
+
+
+def _ak(server: AkServer, *args: str, cwd: Path | None = None) -> str:
+    p = subprocess.run(
+        [sys.executable, "-m", "akcli", *args],
+        env=server.env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert p.returncode == 0, f"ak {args}: {p.stderr}"
+    return p.stdout
+
+
+def _post(url: str) -> int:
+    u = urlsplit(url)
+    conn = http.client.HTTPConnection(u.hostname or "", u.port, timeout=10)
+    try:
+        conn.request(
+            "POST", u.path, body=b"{}", headers={"Content-Type": "application/json"}
+        )
+        return conn.getresponse().status
+    except OSError:
+        return 0  # the worker was just killed: not accepted
+    finally:
+        conn.close()
+
+
+def _query(dsn: str, sql: str) -> list[tuple[object, ...]]:
+    import psycopg
+
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        return list(conn.execute(sql).fetchall())
+
+
+def test_three_workers_share_the_work_through_kills(tmp_path: Path) -> None:
+    reason = pg.missing_reason()
+    if reason:
+        pytest.skip(reason)
+    server = pg.PgServer()
+    server.start()
+    try:
+        _run(tmp_path, server.fresh_database())
+    finally:
+        server.stop()
+
+
+def _run(tmp: Path, dsn: str) -> None:
+    env = {
+        "AK_HTTP__TOKEN": secrets.token_urlsafe(24),
+        "AK_DB__TYPE": "postgres",
+        "AK_DB__DSN": dsn,
+        "AK_WORKERS__HEARTBEAT_INTERVAL": "500ms",
+        "AK_WORKERS__LEASE_TIMEOUT": "3s",
+        "AK_WORKER_PYTHON": sys.executable,
+    }
+    from cryptography.fernet import Fernet
+
+    # The same secret key in every worker's config home.
+    key = Fernet.generate_key()
+    workers = [AkServer(tmp / f"w{i}", mode="dev", env=env) for i in range(WORKERS)]
+    for w in workers:
+        home = w.home / "xdg_config_home" / "autokitteh"
+        home.mkdir(parents=True)
+        (home / "secret.key").write_bytes(key)
+        (home / "secret.key").chmod(0o600)
+        w.start(timeout=90)
+    out = tmp / "effects.txt"
+    proj = tmp / "proj"
+    proj.mkdir()
+    (proj / "autokitteh.yaml").write_text(MANIFEST)
+    (proj / "program.py").write_text(PROGRAM.format(out=str(out)))
+    _ak(workers[0], "deploy", cwd=proj)
+    trig = json.loads(_ak(workers[0], "trigger", "get", "hook", "-p", "mw", "-j"))
+    slug = trig["trigger"]["webhook_slug"]
+
+    lock = threading.Lock()  # a worker is never posted to while it restarts
+    done = threading.Event()
+    kills = 0
+
+    def killer() -> None:
+        nonlocal kills
+        rnd = random.Random(19)
+        while not done.wait(KILL_EVERY):
+            w = workers[rnd.randrange(WORKERS)]
+            with lock:
+                w.kill9()
+                kills += 1
+            w.start(timeout=90)
+
+    accepted: list[str] = []
+    thread = threading.Thread(target=killer, daemon=True)
+    thread.start()
+    try:
+        for i in range(EVENTS):
+            w = workers[i % WORKERS]
+            url = w.url
+            if not url:  # restarting
+                w = workers[(i + 1) % WORKERS]
+                url = w.url
+            if url and _post(f"{url}/webhooks/{slug}") == 202:
+                accepted.append(url)
+    finally:
+        done.set()
+        thread.join(120)
+    time.sleep(2)  # a few more ticks with every worker up
+
+    # Every worker stops firing ticks: deactivate nothing, just wait for ends.
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        [(live,)] = _query(
+            dsn, "SELECT count(*) FROM sessions WHERE state IN ('created', 'running')"
+        )
+        if live == 0:
+            break
+        time.sleep(1)
+    for w in workers:
+        w.stop()
+
+    hooks = _query(
+        dsn,
+        "SELECT s.event_id, count(*), min(s.state), max(s.state) FROM sessions s"
+        " JOIN triggers t USING (trigger_id) WHERE t.name = 'hook' GROUP BY s.event_id",
+    )
+    ticks = _query(
+        dsn,
+        "SELECT e.memo, count(s.session_id) FROM events e JOIN sessions s"
+        " USING (event_id) WHERE e.event_type = 'tick' GROUP BY e.event_id, e.memo",
+    )
+    states = dict(_query(dsn, "SELECT state, count(*) FROM sessions GROUP BY state"))
+    lines = collections.Counter(out.read_text().split())
+    reruns = sum(n - 1 for n in lines.values() if n > 1)
+    times = collections.Counter(json.loads(str(m))["scheduled_time"] for m, _ in ticks)
+    print(
+        f"\nworkers={WORKERS} events_202={len(accepted)} hook_sessions={len(hooks)}"
+        f" tick_sessions={len(ticks)} states={states} kills={kills}"
+        f" side_effects={sum(lines.values())} reruns={reruns}"
+    )
+    assert len(hooks) == len(accepted)
+    assert all(n == 1 for _, n, _, _ in hooks)
+    assert states and set(states) == {"completed"}, states
+    assert all(n == 1 for _, n in ticks)
+    assert all(n == 1 for n in times.values()), "a schedule tick fired twice"
+    # Each hook session did its 3 effects, each tick 1.
+    assert len(lines) == 3 * len(hooks) + len(ticks)
+    # Re-runs only of activities in flight at a kill (not yet journaled).
+    assert reruns <= kills * 512
