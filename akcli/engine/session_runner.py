@@ -100,7 +100,11 @@ class SessionRunner:
             ]
         rows = store.sessions.running_among(sids)
         if rows:
-            log.info("worker %s takes over %d sessions", self.worker_id, len(rows))
+            log.warning(
+                "worker %s takes over %d sessions of stopped workers",
+                self.worker_id,
+                len(rows),
+            )
         evicted = waits.evicted_ids(self.srv)  # woken by wake_evicted when due
         durable = [r.session_id for r in rows if r.is_durable]
         evicted |= waits.park_sleepers(

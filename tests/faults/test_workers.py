@@ -30,7 +30,7 @@ pytestmark = [pytest.mark.faults, pytest.mark.slow, pytest.mark.timeout(400)]
 
 WORKERS = 3
 EVENTS = 1000
-KILL_EVERY = 4.0  # seconds between two kills
+KILL_EVERY = 1.5  # seconds between two kills
 
 PROGRAM = """
 import autokitteh
@@ -199,17 +199,21 @@ def _run(tmp: Path, dsn: str) -> None:
         " USING (event_id) WHERE e.event_type = 'tick' GROUP BY e.event_id, e.memo",
     )
     states = dict(_query(dsn, "SELECT state, count(*) FROM sessions GROUP BY state"))
+    takeovers = sum(
+        w.log.read_text().count(" takes over ") for w in workers if w.log.exists()
+    )
     lines = collections.Counter(out.read_text().split())
     reruns = sum(n - 1 for n in lines.values() if n > 1)
     times = collections.Counter(json.loads(str(m))["scheduled_time"] for m, _ in ticks)
     print(
         f"\nworkers={WORKERS} events_202={len(accepted)} hook_sessions={len(hooks)}"
         f" tick_sessions={len(ticks)} states={states} kills={kills}"
-        f" side_effects={sum(lines.values())} reruns={reruns}"
+        f" takeovers={takeovers} side_effects={sum(lines.values())} reruns={reruns}"
     )
     assert len(hooks) == len(accepted)
     assert all(n == 1 for _, n, _, _ in hooks)
     assert states and set(states) == {"completed"}, states
+    assert ticks, "the schedule never fired"
     assert all(n == 1 for _, n in ticks)
     assert all(n == 1 for n in times.values()), "a schedule tick fired twice"
     # Each hook session did its 3 effects, each tick 1.
