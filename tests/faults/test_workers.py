@@ -18,6 +18,7 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -33,6 +34,8 @@ EVENTS = 1000
 KILL_EVERY = 1.5  # seconds between two kills
 
 PROGRAM = """
+import time
+
 import autokitteh
 
 OUT = {out!r}
@@ -41,7 +44,7 @@ OUT = {out!r}
 @autokitteh.activity
 def effect(key, n):
     with open(OUT, "a") as f:  # O_APPEND: one line, whole, per write
-        f.write(f"{{key}}:{{n}}\\n")
+        f.write(f"{{key}}:{{n}}:{{time.time()}}\\n")
     return n
 
 
@@ -102,6 +105,19 @@ def _query(dsn: str, sql: str) -> list[tuple[object, ...]]:
 
     with psycopg.connect(dsn, autocommit=True) as conn:
         return list(conn.execute(sql).fetchall())
+
+
+def _effect_journal(dsn: str) -> dict[str, list[float]]:
+    """Per event: the journal times of its `effect` activities, in call order."""
+    out: dict[str, list[float]] = collections.defaultdict(list)
+    for event_id, created in _query(
+        dsn,
+        "SELECT s.event_id, j.created_at FROM journal j JOIN sessions s"
+        " USING (session_id) WHERE j.name LIKE '%effect%' ORDER BY s.event_id, j.seq",
+    ):
+        t = datetime.strptime(str(created), "%Y-%m-%dT%H:%M:%S.%fZ")
+        out[str(event_id)].append(t.replace(tzinfo=UTC).timestamp())
+    return out
 
 
 def test_three_workers_share_the_work_through_kills(tmp_path: Path) -> None:
@@ -202,13 +218,27 @@ def _run(tmp: Path, dsn: str) -> None:
     takeovers = sum(
         w.log.read_text().count(" takes over ") for w in workers if w.log.exists()
     )
-    lines = collections.Counter(out.read_text().split())
+    writes: dict[str, list[float]] = collections.defaultdict(list)
+    for line in out.read_text().split():
+        key, n, t = line.rsplit(":", 2)
+        writes[f"{key}:{n}"].append(float(t))
+    lines = collections.Counter({k: len(v) for k, v in writes.items()})
     reruns = sum(n - 1 for n in lines.values() if n > 1)
+    # When each activity's result was journaled (its committed row).
+    journaled: dict[str, float] = {}
+    for event_id, seqs in _effect_journal(dsn).items():
+        for n, t in enumerate(seqs):
+            journaled[f"{event_id}:{n}"] = t
+    # A run after its result was journaled would be a replay that re-ran it.
+    after_journal = sum(
+        1 for k, ts in writes.items() if k in journaled for t in ts if t > journaled[k]
+    )
     times = collections.Counter(json.loads(str(m))["scheduled_time"] for m, _ in ticks)
     print(
         f"\nworkers={WORKERS} events_202={len(accepted)} hook_sessions={len(hooks)}"
         f" tick_sessions={len(ticks)} states={states} kills={kills}"
         f" takeovers={takeovers} side_effects={sum(lines.values())} reruns={reruns}"
+        f" reruns_after_journal={after_journal}"
     )
     assert len(hooks) == len(accepted)
     assert all(n == 1 for _, n, _, _ in hooks)
@@ -219,4 +249,6 @@ def _run(tmp: Path, dsn: str) -> None:
     # Each hook session did its 3 effects, each tick 1.
     assert len(lines) == 3 * len(hooks) + len(ticks)
     # Re-runs only of activities in flight at a kill (not yet journaled).
+    assert set(journaled) == set(lines)
+    assert after_journal == 0
     assert reruns <= kills * 512
