@@ -81,6 +81,20 @@ def test_one_worker_starts_a_session(pair: tuple[Store, Store]) -> None:
     assert b.workers.orphaned_running("w_b", 0.0) == ["ses_1"]  # w_a never beat
 
 
+def test_takeover_of_a_session_owned_by_nobody(pair: tuple[Store, Store]) -> None:
+    a, b = pair
+    seed.session(a, "ses_1")
+    with a.tx():
+        a.sessions.mark_running("ses_1", seed.T0)  # e.g. RUNNING before 0024
+    assert b.workers.orphaned_running("w_b", float("inf")) == ["ses_1"]
+    with b.tx():
+        assert b.sessions.take_over("ses_1", "w_b", set())
+    assert a.workers.orphaned_running("w_a", 0.0) == ["ses_1"]  # w_b never beat
+    with a.tx():
+        assert a.sessions.take_over("ses_1", "w_a", set())
+        assert not a.sessions.take_over("ses_1", "w_a", set())  # its own already
+
+
 def test_takeover_only_from_dead_workers(pair: tuple[Store, Store]) -> None:
     a, b = pair
     seed.session(a, "ses_1")

@@ -102,10 +102,12 @@ class SqliteSessions:
     def take_over(self, session_id: str, owner: str, old_owners: set[str]) -> bool:
         """RUNNING session ``session_id`` moves to ``owner`` if its owner is
         still not one of the live ``old_owners`` (checked in this statement)."""
-        marks = ", ".join("?" * len(old_owners)) or "''"
+        live = ""
+        if old_owners:
+            live = f" AND owner NOT IN ({', '.join('?' * len(old_owners))})"
         cur = self._db.exec(
             "UPDATE sessions SET owner = ? WHERE session_id = ? AND state = ?"
-            f" AND owner <> ? AND owner NOT IN ({marks})",
+            f" AND owner <> ?{live}",
             owner,
             session_id,
             SessionState.RUNNING,
