@@ -37,6 +37,14 @@ KEYS: dict[str, str] = {
     "deployments.draining_deactivation_interval": "5m",
     "schedules.catch_up": "one",
     "pythonrt.heartbeat_timeout": "10s",
+    # builtin | temporal (durable sessions as Temporal workflows; extra `temporal`)
+    "engine": "builtin",
+    "temporal.host_port": "127.0.0.1:7233",
+    "temporal.namespace": "default",
+    "temporal.task_queue": "ak-sessions",
+    "temporal.local_activities": "false",
+    # A run_runner activity without a heartbeat for this long is run again.
+    "temporal.heartbeat_timeout": "10s",
     "pythonrt.log_runner_code": "false",
     "pythonrt.max_memory_per_workflow_mb": "512",
     "pythonrt.delayed_start_print_timeout": "10s",

@@ -25,13 +25,14 @@ class Engine:
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = False
         srv.bell.listen(self._wake.set)
-        self.runner = SessionRunner(srv)
+        self.runner = _session_runner(srv)
 
     def kick(self) -> None:
         """Something new was committed: run the loops soon, wake waiters."""
         self.srv.bell.ring()
 
     async def start(self) -> None:
+        await self.runner.open()
         self.runner.recover()
         self._tasks.append(asyncio.create_task(self._main_loop(), name="engine"))
         self._tasks.append(
@@ -83,3 +84,13 @@ class Engine:
         if self._tasks:  # bounded: shutdown must end even if a loop misbehaves
             await asyncio.wait(self._tasks, timeout=5)
         await self.runner.close()
+
+
+def _session_runner(srv: EngineContext) -> SessionRunner:
+    """The built-in runner, or (``engine: temporal``) the Temporal one,
+    imported only then: temporalio is an optional extra."""
+    if srv.config.get("engine") == "temporal":
+        from akcli.engine.temporal.runner import TemporalSessionRunner
+
+        return TemporalSessionRunner(srv)
+    return SessionRunner(srv)

@@ -1,0 +1,235 @@
+"""`engine: temporal`: durable sessions as Temporal workflows on a dev server.
+
+One `temporal server start-dev` per module (tests/temporal_dev.py). The
+testdata/sessions corpus runs in durable mode through the real `ak session
+test` against an `ak up` with `engine: temporal` (the corpus machinery of
+test_session_corpus.py); the other tests check stop, the session log's shape
+and a kill -9 of the worker mid-run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from akcli.sessiontest import applies
+from tests.e2e.test_session_corpus import PLAIN, Corpus
+from tests.server import AkServer
+from tests.temporal_dev import TemporalDev
+
+pytest.importorskip("temporalio")
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+REPO = Path(__file__).resolve().parents[2]
+DURABLE = [p for p in PLAIN if applies(p.name, True)]
+
+
+@pytest.fixture(scope="module")
+def temporal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TemporalDev]:
+    dev = TemporalDev(tmp_path_factory.mktemp("temporal")).start()
+    try:
+        yield dev
+    finally:
+        dev.stop()
+
+
+class DurableCorpus(Corpus):
+    def submit(self, cases: list[Path]) -> None:
+        for path in cases:
+            self.runs[(path.name, "durable")] = self.pool.submit(
+                self._run, path, "durable"
+            )
+
+
+@pytest.fixture(scope="module")
+def corpus(
+    temporal: TemporalDev, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Corpus]:
+    home = tmp_path_factory.mktemp("corpus")
+    env = {"AK_WORKER_PYTHON": sys.executable, **temporal.env("corpus")}
+    server = AkServer(home, env=env).start()
+    pool = ThreadPoolExecutor(2)
+    try:
+        c = DurableCorpus(server, pool, 2)
+        c.submit(DURABLE)
+        yield c
+    finally:
+        pool.shutdown(cancel_futures=True)
+        server.stop()
+
+
+@pytest.mark.parametrize("path", DURABLE, ids=lambda p: p.stem)
+def test_corpus_durable_on_temporal(corpus: Corpus, path: Path) -> None:
+    corpus.check(path, "durable")
+
+
+# -- one project, sessions started by hand -----------------------------------
+
+
+def _ak(server: AkServer, *args: str, timeout: float = 60) -> str:
+    r = subprocess.run(
+        [sys.executable, "-m", "akcli", *args],
+        env=server.env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=REPO,
+    )
+    assert r.returncode == 0, r.stdout + r.stderr
+    return r.stdout
+
+
+def _deploy(server: AkServer, tmp: Path, name: str, program: str) -> None:
+    proj = tmp / name
+    proj.mkdir()
+    (proj / "main.py").write_text(program)
+    (proj / "autokitteh.yaml").write_text(
+        f"version: v1\nproject:\n  name: {name}\n"
+    )
+    _ak(server, "deploy", "-m", str(proj / "autokitteh.yaml"), "-d", str(proj))
+
+
+def _start(server: AkServer, project: str) -> str:
+    out = _ak(server, "-j", "session", "start", "-o", project, "-p", "main.py:main", "-D")
+    return str(json.loads(out)["session_id"])
+
+
+def _wait_state(db_file: Path, sid: str, states: set[str], timeout: float) -> str:
+    deadline = time.monotonic() + timeout
+    while True:
+        with sqlite3.connect(db_file) as conn:
+            row = conn.execute(
+                "SELECT state FROM sessions WHERE session_id = ?", (sid,)
+            ).fetchone()
+        state = str(row[0]) if row else ""
+        if state in states:
+            return state
+        assert time.monotonic() < deadline, f"session {sid} is {state!r}"
+        time.sleep(0.1)
+
+
+def _workflow(temporal: TemporalDev, sid: str) -> tuple[str, list[str]]:
+    """The workflow's status and the names of the activities it scheduled."""
+
+    async def fetch() -> tuple[str, list[str]]:
+        from temporalio.client import Client
+
+        client = await Client.connect(temporal.host_port)
+        handle = client.get_workflow_handle(sid)
+        desc = await handle.describe()
+        names = []
+        async for ev in handle.fetch_history_events():
+            if ev.HasField("activity_task_scheduled_event_attributes"):
+                attrs = ev.activity_task_scheduled_event_attributes
+                names.append(attrs.activity_type.name)
+        assert desc.status is not None
+        return desc.status.name, names
+
+    return asyncio.run(fetch())
+
+
+LOOP = """
+import time
+import autokitteh
+
+@autokitteh.activity
+def tick(i):
+    return i
+
+def main(event):
+    i = 0
+    while True:
+        tick(i)
+        i += 1
+        time.sleep(0.2)
+"""
+
+
+def test_stop_cancels_workflow(temporal: TemporalDev, tmp_path: Path) -> None:
+    server = AkServer(tmp_path / "home", mode="dev", env=temporal.env("stop")).start()
+    try:
+        _deploy(server, tmp_path, "loop", LOOP)
+        sid = _start(server, "loop")
+        _wait_state(server.db_file, sid, {"running"}, 30)
+        time.sleep(1)
+        _ak(server, "session", "stop", sid, "--reason", "enough")
+        state = _wait_state(server.db_file, sid, {"stopped", "error", "completed"}, 60)
+        assert state == "stopped"
+        status, names = _workflow(temporal, sid)
+        assert status == "CANCELED"
+        assert "tick" in names
+    finally:
+        server.stop()
+
+
+SHAPE = """
+import autokitteh
+
+@autokitteh.activity
+def add(a, b):
+    return a + b
+
+def main(event):
+    print("sum", add(1, 2))
+    autokitteh.sleep(0.5)
+    print("again", add(3, 4))
+    return add(5, 6)
+"""
+
+
+def _log_shape(server: AkServer, sid: str) -> list[Any]:
+    """`ak session log` records without times and ids: their kinds and fields."""
+    out = _ak(server, "-j", "session", "log", sid, "-o", "asc", "--page-size", "500")
+    shape = []
+    for line in out.splitlines():
+        rec = json.loads(line)
+        rec.pop("t", None)
+        rec.pop("timestamp", None)
+        body = {k: v for k, v in rec.items() if k not in ("seq", "session_id")}
+        shape.append(_strip_ids(body))
+    return shape
+
+
+def _strip_ids(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {
+            k: _strip_ids(v)
+            for k, v in value.items()
+            if k not in ("run_id", "t", "timestamp", "wake_at")
+        }
+    if isinstance(value, list):
+        return [_strip_ids(v) for v in value]
+    return value
+
+
+def test_session_log_shape_same_as_builtin(
+    temporal: TemporalDev, tmp_path: Path
+) -> None:
+    shapes = {}
+    for engine in ("builtin", "temporal"):
+        env = temporal.env("shape") if engine == "temporal" else {}
+        server = AkServer(tmp_path / engine, mode="dev", env=env).start()
+        try:
+            _deploy(server, tmp_path / engine, "shape", SHAPE)
+            sid = _start(server, "shape")
+            state = _wait_state(server.db_file, sid, {"completed", "error"}, 60)
+            assert state == "completed"
+            shapes[engine] = _log_shape(server, sid)
+        finally:
+            server.stop()
+        if engine == "temporal":
+            status, names = _workflow(temporal, sid)
+            assert status == "COMPLETED"
+            assert names.count("add") == 3
+    assert shapes["temporal"] == shapes["builtin"]
