@@ -139,6 +139,17 @@ def _workflow(temporal: TemporalDev, sid: str) -> tuple[str, list[str]]:
     return asyncio.run(fetch())
 
 
+def _workflow_end(temporal: TemporalDev, sid: str) -> tuple[str, list[str]]:
+    """`_workflow` once the workflow has closed (it closes after the session's
+    end is stored)."""
+    deadline = time.monotonic() + 30
+    while True:
+        status, names = _workflow(temporal, sid)
+        if status != "RUNNING" or time.monotonic() > deadline:
+            return status, names
+        time.sleep(0.2)
+
+
 LOOP = """
 import time
 import autokitteh
@@ -166,7 +177,7 @@ def test_stop_cancels_workflow(temporal: TemporalDev, tmp_path: Path) -> None:
         _ak(server, "session", "stop", sid, "--reason", "enough")
         state = _wait_state(server.db_file, sid, {"stopped", "error", "completed"}, 60)
         assert state == "stopped"
-        status, names = _workflow(temporal, sid)
+        status, names = _workflow_end(temporal, sid)
         assert status == "CANCELED"
         assert "tick" in names
     finally:
@@ -229,7 +240,7 @@ def test_session_log_shape_same_as_builtin(
         finally:
             server.stop()
         if engine == "temporal":
-            status, names = _workflow(temporal, sid)
+            status, names = _workflow_end(temporal, sid)
             assert status == "COMPLETED"
             assert names.count("add") == 3
     assert shapes["temporal"] == shapes["builtin"]

@@ -54,9 +54,10 @@ class AkSession:
                     retry_policy=_ONCE,
                     cancellation_type=workflow.ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
                 )
-            except asyncio.CancelledError:
-                raise  # `ak session stop`: the activity stopped the session
             except ActivityError as e:
+                if workflow.cancellation_reason() is not None:
+                    # `ak session stop`: the activity stopped the session.
+                    raise asyncio.CancelledError from None
                 # Its worker died (no heartbeat) or shut down: run it again,
                 # on whichever worker takes it; the runner replays.
                 if not isinstance(e.cause, TimeoutError | CancelledError):
