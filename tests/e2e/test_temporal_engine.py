@@ -74,6 +74,34 @@ def test_corpus_durable_on_temporal(corpus: Corpus, path: Path) -> None:
     corpus.check(path, "durable")
 
 
+def test_corpus_ran_as_workflows(corpus: Corpus, temporal: TemporalDev) -> None:
+    """Every durable corpus session was a completed AkSession workflow (not
+    the built-in engine): one closed workflow per case at least."""
+    for path in DURABLE:
+        corpus.runs[(path.name, "durable")].result(timeout=300)
+
+    async def closed() -> dict[str, int]:
+        from temporalio.client import Client
+
+        client = await Client.connect(temporal.host_port)
+        counts: dict[str, int] = {}
+        query = 'WorkflowType="AkSession" AND TaskQueue="corpus"'
+        async for wf in client.list_workflows(query):
+            assert wf.status is not None
+            counts[wf.status.name] = counts.get(wf.status.name, 0) + 1
+        return counts
+
+    deadline = time.monotonic() + 30
+    while True:  # visibility is eventually consistent
+        counts = asyncio.run(closed())
+        if counts.get("COMPLETED", 0) >= len(DURABLE) or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    print(f"corpus workflows: {counts}")
+    assert counts.get("COMPLETED", 0) >= len(DURABLE), counts
+    assert counts.get("RUNNING", 0) == 0, counts
+
+
 # -- one project, sessions started by hand -----------------------------------
 
 
@@ -94,14 +122,14 @@ def _deploy(server: AkServer, tmp: Path, name: str, program: str) -> None:
     proj = tmp / name
     proj.mkdir()
     (proj / "main.py").write_text(program)
-    (proj / "autokitteh.yaml").write_text(
-        f"version: v1\nproject:\n  name: {name}\n"
-    )
+    (proj / "autokitteh.yaml").write_text(f"version: v1\nproject:\n  name: {name}\n")
     _ak(server, "deploy", "-m", str(proj / "autokitteh.yaml"), "-d", str(proj))
 
 
 def _start(server: AkServer, project: str) -> str:
-    out = _ak(server, "-j", "session", "start", "-o", project, "-p", "main.py:main", "-D")
+    out = _ak(
+        server, "-j", "session", "start", "-o", project, "-p", "main.py:main", "-D"
+    )
     return str(json.loads(out)["session_id"])
 
 
@@ -244,3 +272,81 @@ def test_session_log_shape_same_as_builtin(
             assert status == "COMPLETED"
             assert names.count("add") == 3
     assert shapes["temporal"] == shapes["builtin"]
+
+
+STEPS = """
+import time
+import autokitteh
+
+OUT = {out!r}
+
+@autokitteh.activity
+def step(i):
+    with open(OUT, "a") as f:
+        f.write(f"{{i}}\\n")
+    time.sleep(0.1)
+    return i * i
+
+def main(event):
+    total = 0
+    for i in range(30):
+        total += step(i)
+        print(f"done {{i}}")
+    return total
+"""
+
+KILLS = 3
+
+
+def test_kill9_worker_no_recorded_activity_reruns(
+    temporal: TemporalDev, tmp_path: Path
+) -> None:
+    """kill -9 the only worker (`ak up`) mid-run, restart it: the workflow's
+    run_runner activity times out, runs again on the new worker, the runner
+    replays; the session completes and no recorded call ran again."""
+    out = tmp_path / "activities.txt"
+    server = AkServer(tmp_path / "home", mode="dev", env=temporal.env("kill")).start()
+    _deploy(server, tmp_path, "steps", STEPS.format(out=str(out)))
+    sid = _start(server, "steps")
+    kills = 0
+    for _ in range(KILLS):
+        _wait_lines(out, 5 * (kills + 1))
+        server.kill9()
+        kills += 1
+        server.start()
+    try:
+        state = _wait_state(server.db_file, sid, {"completed", "error"}, 120)
+        with sqlite3.connect(server.db_file) as conn:
+            error, value = conn.execute(
+                "SELECT error, return_value FROM sessions WHERE session_id = ?",
+                (sid,),
+            ).fetchone()
+            printed = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT text FROM session_prints WHERE session_id = ? ORDER BY id",
+                    (sid,),
+                )
+            ]
+    finally:
+        server.stop()
+    assert state == "completed", error
+    assert value == str(sum(i * i for i in range(30)))
+    assert printed == [f"done {i}" for i in range(30)]
+    lines = [int(x) for x in out.read_text().split()]
+    assert sorted(set(lines)) == list(range(30))
+    assert lines == sorted(lines), "activities ran out of order"
+    repeats = len(lines) - 30
+    print(f"{kills} kills, {repeats} activities re-run (in flight at a kill)")
+    assert repeats <= kills, f"{repeats} re-runs for {kills} kills"
+    status, names = _workflow_end(temporal, sid)
+    assert status == "COMPLETED"
+    assert names.count("step") == 30  # each call recorded once
+    assert names.count("run_runner") >= kills + 1  # run again after each kill
+
+
+def _wait_lines(path: Path, n: int) -> None:
+    deadline = time.monotonic() + 60
+    while not path.exists() or len(path.read_text().split()) < n:
+        assert time.monotonic() < deadline, f"fewer than {n} activities ran"
+        time.sleep(0.02)

@@ -79,6 +79,7 @@ class TemporalSessionRunner(SessionRunner):
                 f"engine temporal: cannot connect to {self.host_port}"
                 f" (namespace {self.namespace}): {e}"
             ) from None
+
         @activity.defn(name=RUN_RUNNER)
         async def run_runner(sid: str, recorded: list[int]) -> dict[str, Any]:
             return await self._run_runner(sid, recorded)
