@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from akcli.engine import dispatch, scheduler
 from akcli.engine.context import EngineContext
 from akcli.engine.session_runner import SessionRunner
+from akcli.errors import AkError
 
 log = logging.getLogger("ak.engine")
 
@@ -30,6 +31,10 @@ class Engine:
     def kick(self) -> None:
         """Something new was committed: run the loops soon, wake waiters."""
         self.srv.bell.ring()
+
+    async def connect(self) -> None:
+        """Reach what the engine runs on (a Temporal server) before serving."""
+        await self.runner.open()
 
     async def start(self) -> None:
         await self.runner.open()
@@ -89,8 +94,15 @@ class Engine:
 def _session_runner(srv: EngineContext) -> SessionRunner:
     """The built-in runner, or (``engine: temporal``) the Temporal one,
     imported only then: temporalio is an optional extra."""
-    if srv.config.get("engine") == "temporal":
+    name = srv.config.get("engine") or "builtin"
+    if name == "builtin":
+        return SessionRunner(srv)
+    if name != "temporal":
+        raise AkError(f'config "engine": invalid value "{name}" (builtin, temporal)')
+    try:
         from akcli.engine.temporal.runner import TemporalSessionRunner
-
-        return TemporalSessionRunner(srv)
-    return SessionRunner(srv)
+    except ImportError as e:
+        raise AkError(
+            f"engine temporal needs the temporal extra (pip install 'ak[temporal]'): {e}"
+        ) from None
+    return TemporalSessionRunner(srv)

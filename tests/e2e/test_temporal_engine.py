@@ -148,7 +148,8 @@ def _wait_state(db_file: Path, sid: str, states: set[str], timeout: float) -> st
 
 
 def _workflow(temporal: TemporalDev, sid: str) -> tuple[str, list[str]]:
-    """The workflow's status and the names of the activities it scheduled."""
+    """The workflow's status and the names of the activities it scheduled
+    (a local activity: ``local:`` + its name, from its marker)."""
 
     async def fetch() -> tuple[str, list[str]]:
         from temporalio.client import Client
@@ -161,6 +162,8 @@ def _workflow(temporal: TemporalDev, sid: str) -> tuple[str, list[str]]:
             if ev.HasField("activity_task_scheduled_event_attributes"):
                 attrs = ev.activity_task_scheduled_event_attributes
                 names.append(attrs.activity_type.name)
+            if ev.HasField("marker_recorded_event_attributes"):
+                names.append("local:" + _local_activity_type(ev))
         assert desc.status is not None
         return desc.status.name, names
 
@@ -176,6 +179,14 @@ def _workflow_end(temporal: TemporalDev, sid: str) -> tuple[str, list[str]]:
         if status != "RUNNING" or time.monotonic() > deadline:
             return status, names
         time.sleep(0.2)
+
+
+def _local_activity_type(ev: Any) -> str:
+    """A local activity marker's activity type (its ``data`` payload)."""
+    data = ev.marker_recorded_event_attributes.details.get("data")
+    if data is None or not data.payloads:
+        return ""
+    return str(json.loads(data.payloads[0].data).get("activity_type", ""))
 
 
 LOOP = """
@@ -205,6 +216,11 @@ def test_stop_cancels_workflow(temporal: TemporalDev, tmp_path: Path) -> None:
         _ak(server, "session", "stop", sid, "--reason", "enough")
         state = _wait_state(server.db_file, sid, {"stopped", "error", "completed"}, 60)
         assert state == "stopped"
+        with sqlite3.connect(server.db_file) as conn:
+            (reason,) = conn.execute(
+                "SELECT stop_reason FROM sessions WHERE session_id = ?", (sid,)
+            ).fetchone()
+        assert reason == "enough"
         status, names = _workflow_end(temporal, sid)
         assert status == "CANCELED"
         assert "tick" in names
@@ -350,3 +366,28 @@ def _wait_lines(path: Path, n: int) -> None:
     while not path.exists() or len(path.read_text().split()) < n:
         assert time.monotonic() < deadline, f"fewer than {n} activities ran"
         time.sleep(0.02)
+
+
+def test_local_activities_and_nondurable(temporal: TemporalDev, tmp_path: Path) -> None:
+    """`temporal.local_activities: true` records calls as local activities; a
+    non-durable session runs on the built-in engine (no workflow)."""
+    env = {**temporal.env("local"), "AK_TEMPORAL__LOCAL_ACTIVITIES": "true"}
+    server = AkServer(tmp_path / "home", mode="dev", env=env).start()
+    try:
+        _deploy(server, tmp_path, "shape", SHAPE)
+        sid = _start(server, "shape")
+        assert _wait_state(server.db_file, sid, {"completed", "error"}, 60) == (
+            "completed"
+        )
+        out = _ak(server, "-j", "session", "start", "-o", "shape", "-p", "main.py:main")
+        plain = str(json.loads(out)["session_id"])
+        assert _wait_state(server.db_file, plain, {"completed", "error"}, 60) == (
+            "completed"
+        )
+    finally:
+        server.stop()
+    status, names = _workflow_end(temporal, sid)
+    assert status == "COMPLETED"
+    assert names.count("local:add") == 3 and "add" not in names
+    with pytest.raises(Exception, match="not found"):
+        _workflow(temporal, plain)

@@ -70,6 +70,8 @@ class TemporalSessionRunner(SessionRunner):
         return self._client
 
     async def open(self) -> None:
+        if self._client is not None:
+            return
         try:
             self._client = await Client.connect(
                 self.host_port, namespace=self.namespace
@@ -77,7 +79,7 @@ class TemporalSessionRunner(SessionRunner):
         except Exception as e:  # noqa: BLE001 - one line for the operator
             raise AkError(
                 f"engine temporal: cannot connect to {self.host_port}"
-                f" (namespace {self.namespace}): {e}"
+                f" (namespace {self.namespace}): {str(e).splitlines()[0][:200]}"
             ) from None
 
         @activity.defn(name=RUN_RUNNER)
