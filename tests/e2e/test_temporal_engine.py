@@ -391,3 +391,48 @@ def test_local_activities_and_nondurable(temporal: TemporalDev, tmp_path: Path) 
     assert names.count("local:add") == 3 and "add" not in names
     with pytest.raises(Exception, match="not found"):
         _workflow(temporal, plain)
+
+
+PARENT = """
+import autokitteh
+
+@autokitteh.activity
+def note(text):
+    return text
+
+def main(event):
+    sid = autokitteh.start("main.py:child", {"n": 41})
+    note("started")
+    sig = autokitteh.next_signal(sid, timeout=60)
+    note("woken")
+    return sig.payload["value"]
+
+def child(event):
+    autokitteh.sleep(3)
+    return event.data.n + 1
+"""
+
+
+def test_evicted_wait_wakes_workflow(temporal: TemporalDev, tmp_path: Path) -> None:
+    """A parent waiting on its child's signal past `pythonrt.evict_after` gives
+    up its runner (run_runner returns, the workflow waits); the child's end
+    wakes it (signal `wake`), a new run_runner replays and completes."""
+    env = {**temporal.env("evict"), "AK_PYTHONRT__EVICT_AFTER": "1s"}
+    server = AkServer(tmp_path / "home", mode="dev", env=env).start()
+    try:
+        _deploy(server, tmp_path, "parent", PARENT)
+        sid = _start(server, "parent")
+        state = _wait_state(server.db_file, sid, {"completed", "error"}, 60)
+        with sqlite3.connect(server.db_file) as conn:
+            error, value = conn.execute(
+                "SELECT error, return_value FROM sessions WHERE session_id = ?",
+                (sid,),
+            ).fetchone()
+    finally:
+        server.stop()
+    assert state == "completed", error
+    assert value == "42"
+    status, names = _workflow_end(temporal, sid)
+    assert status == "COMPLETED"
+    assert names.count("run_runner") == 2  # evicted once, woken once
+    assert names.count("note") == 2
