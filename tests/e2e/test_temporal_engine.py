@@ -436,3 +436,34 @@ def test_evicted_wait_wakes_workflow(temporal: TemporalDev, tmp_path: Path) -> N
     assert status == "COMPLETED"
     assert names.count("run_runner") == 2  # evicted once, woken once
     assert names.count("note") == 2
+
+
+def test_kill9_between_commit_and_record(temporal: TemporalDev, tmp_path: Path) -> None:
+    """The worst moment: `ak up` is killed (AK_CHAOS plan) right after a call's
+    journal commit, before its `record_call` update reached the workflow. After
+    the restart the call is not run again (the store answers the replay) and
+    the workflow still records it once: every call is in the history."""
+    out = tmp_path / "activities.txt"
+    chaos = tmp_path / "chaos"
+    chaos.mkdir()
+    (chaos / "plan.json").write_text(json.dumps({"kill": "server", "after_seq": 10}))
+    env = {**temporal.env("chaos"), "AK_CHAOS": str(chaos)}
+    server = AkServer(tmp_path / "home", mode="dev", env=env)
+    server.start()
+    _deploy(server, tmp_path, "steps", STEPS.format(out=str(out)))
+    sid = _start(server, "steps")
+    assert server.proc is not None
+    server.proc.wait(60)  # it killed itself after committing seq 10
+    (chaos / "plan.json").unlink()
+    trace = [json.loads(x) for x in (chaos / "trace.jsonl").read_text().splitlines()]
+    assert {"sid": sid, "killed": "server", "after_seq": 10} in trace
+    server.start()
+    try:
+        state = _wait_state(server.db_file, sid, {"completed", "error"}, 120)
+    finally:
+        server.stop()
+    assert state == "completed"
+    assert [int(x) for x in out.read_text().split()] == list(range(30))  # none twice
+    status, names = _workflow_end(temporal, sid)
+    assert status == "COMPLETED"
+    assert names.count("step") == 30
