@@ -19,6 +19,7 @@ from bench.report import format_table, machine, write_results_md
 # name -> module (each has run(quick: bool) -> list[Row]), in run order.
 BENCHMARKS = {
     "cli": "bench.cli",
+    "floor": "bench.floor",
     "activity": "bench.activities",
     "webhook": "bench.webhook",
     "throughput": "bench.throughput",
@@ -27,6 +28,7 @@ BENCHMARKS = {
     "sidebyside": "bench.sidebyside",
     "waiting": "bench.waiting",
     "replay": "bench.replay",
+    "workers": "bench.workers",
 }
 
 

@@ -59,7 +59,9 @@ def _free_port() -> int:
 class PgServer:
     """`start()` returns the DSN of the maintenance database `postgres`."""
 
-    def __init__(self) -> None:
+    def __init__(self, durable: bool = False) -> None:
+        # Tests trade crash safety for speed; the bench measures the real thing.
+        self._opts = () if durable else _FAST
         self.dir: Path | None = None
         self.port = 0
         self._bin: Path | None = None
@@ -100,7 +102,7 @@ class PgServer:
                         f"-p {self.port}",
                         f"-k {self.dir}",
                         "-c listen_addresses=127.0.0.1",
-                        *(f"-c {o}" for o in _FAST),
+                        *(f"-c {o}" for o in self._opts),
                     ]
                 )
                 log = str(self.dir / "server.log")

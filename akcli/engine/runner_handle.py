@@ -52,9 +52,18 @@ def describe_exit(status: int | None, sig: int | None) -> str:
 
 
 def killpg(pid: int, sig: int = signal.SIGKILL) -> None:
-    """Kill a runner's process group (it is gone already: nothing to do)."""
-    with contextlib.suppress(ProcessLookupError, PermissionError):
+    """Kill a runner's process group (it is gone already: nothing to do).
+
+    A runner forked a moment ago may not have called ``setsid`` yet: there is
+    no group of that id, so the process itself is killed (it has no children
+    before it runs user code)."""
+    try:
         os.killpg(pid, sig)
+    except ProcessLookupError:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, sig)
+    except PermissionError:
+        pass
 
 
 class RunnerHandle:

@@ -159,6 +159,8 @@ class SessionRunner:
             async with self._starting:
                 handle, host, code_dir = await self._start(row)
             self.handles[sid] = handle
+            if sid in self.stopping:  # asked while the runner was starting
+                await handle.stop(self.stopping[sid], sid in self.forced)
             outcome = await handle.wait()
             host.close()  # keeps the call spec of an activity that never finished
         except asyncio.CancelledError:
@@ -318,14 +320,17 @@ class SessionRunner:
 
     async def stop(self, sid: str, reason: str, force: bool) -> None:
         handle = self.handles.get(sid)
-        if handle is None:
-            if sid not in self.tasks and waits.is_evicted(self.srv, sid):
+        if handle is None and sid not in self.tasks:
+            if waits.is_evicted(self.srv, sid):
                 self._finish(sid, RunOutcome(state=SessionState.STOPPED, reason=reason))
             return
         if force:
             self.forced[sid] = reason
-        self.stopping[sid] = reason  # an eviction under way ends it stopped
-        await handle.stop(reason, force)
+        # An eviction under way ends it stopped; a runner still starting gets
+        # the stop once it is up (_run).
+        self.stopping[sid] = reason
+        if handle is not None:
+            await handle.stop(reason, force)
 
     async def _finish_retrying(self, sid: str, outcome: RunOutcome) -> None:
         """`_finish`, retried while the store refuses writes (e.g. a full disk).
