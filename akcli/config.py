@@ -41,6 +41,14 @@ KEYS: dict[str, str] = {
     # for the lease timeout is dead and its sessions are taken over.
     "workers.heartbeat_interval": "2s",
     "workers.lease_timeout": "10s",
+    # builtin | temporal (durable sessions as Temporal workflows; extra `temporal`)
+    "engine": "builtin",
+    "temporal.host_port": "127.0.0.1:7233",
+    "temporal.namespace": "default",
+    "temporal.task_queue": "ak-sessions",
+    "temporal.local_activities": "false",
+    # A run_runner activity without a heartbeat for this long is run again.
+    "temporal.heartbeat_timeout": "10s",
     "pythonrt.log_runner_code": "false",
     "pythonrt.max_memory_per_workflow_mb": "512",
     "pythonrt.delayed_start_print_timeout": "10s",

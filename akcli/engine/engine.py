@@ -20,6 +20,7 @@ from akcli.engine.context import EngineContext
 from akcli.engine.session_runner import SessionRunner
 from akcli.engine.waits import is_evicted as waits_is_evicted
 from akcli.store.db import now
+from akcli.errors import AkError
 
 log = logging.getLogger("ak.engine")
 
@@ -32,18 +33,23 @@ class Engine:
         self._stopping = False
         srv.bell.listen(self._wake.set)
         self.worker_id = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
-        self.runner = SessionRunner(srv, self.worker_id)
+        self.runner = _session_runner(srv, self.worker_id)
         self._stops_sent: set[str] = set()
 
     def kick(self) -> None:
         """Something new was committed: run the loops soon, wake waiters."""
         self.srv.bell.ring()
 
+    async def connect(self) -> None:
+        """Reach what the engine runs on (a Temporal server) before serving."""
+        await self.runner.open()
+
     async def start(self) -> None:
         with self.srv.store.tx():
             self.srv.store.workers.register(
                 self.worker_id, socket.gethostname(), os.getpid(), now(), time.time()
             )
+        await self.runner.open()
         self.runner.recover()
         self._tasks.append(asyncio.create_task(self._worker_loop(), name="worker"))
         self._tasks.append(asyncio.create_task(self._main_loop(), name="engine"))
@@ -133,3 +139,20 @@ class Engine:
         # A clean exit frees its lease at once.
         with contextlib.suppress(Exception), self.srv.store.tx():
             self.srv.store.workers.remove(self.worker_id)
+
+
+def _session_runner(srv: EngineContext, worker_id: str) -> SessionRunner:
+    """The built-in runner, or (``engine: temporal``) the Temporal one,
+    imported only then: temporalio is an optional extra."""
+    name = srv.config.get("engine") or "builtin"
+    if name == "builtin":
+        return SessionRunner(srv, worker_id)
+    if name != "temporal":
+        raise AkError(f'config "engine": invalid value "{name}" (builtin, temporal)')
+    try:
+        from akcli.engine.temporal.runner import TemporalSessionRunner
+    except ImportError as e:
+        raise AkError(
+            f"engine temporal needs the temporal extra (pip install 'ak[temporal]'): {e}"
+        ) from None
+    return TemporalSessionRunner(srv, worker_id)

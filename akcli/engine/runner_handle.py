@@ -14,7 +14,7 @@ import contextlib
 import json
 import os
 import signal
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from akcli.engine import runner_messages as messages
@@ -302,10 +302,14 @@ class RunnerHandle:
             done = messages.activity_done(p)
             entry = done.entry
             if done.attempt is not None:
-                host.on_activity_done(entry, done.call, attempt=done.attempt)
+                later = host.on_activity_done(entry, done.call, attempt=done.attempt)
             else:
-                host.on_activity_done(entry, done.call)  # committed when it returns
-            if self._writer is not None:
+                later = host.on_activity_done(entry, done.call)  # committed
+            if later is not None:  # ack once the host's own recording is done
+                task = asyncio.create_task(self._ack_after(later, entry.seq))
+                self._syscalls.add(task)
+                task.add_done_callback(self._syscalls.discard)
+            elif self._writer is not None:
                 # The runner waits for this before the workflow goes on, so at
                 # most one ack is in flight: no drain.
                 self._writer.write(protocol.encode_ack(entry.seq))
@@ -321,6 +325,12 @@ class RunnerHandle:
             return RunOutcome(EVICTED)
         # hello, heartbeat and unknown types only prove liveness.
         return None
+
+    async def _ack_after(self, later: Awaitable[None], seq: int) -> None:
+        await later
+        if self._writer is not None:
+            with contextlib.suppress(ConnectionError, RuntimeError):
+                self._writer.write(protocol.encode_ack(seq))
 
     async def _syscall(self, p: dict[str, Any]) -> None:
         call_id = p.get("id")

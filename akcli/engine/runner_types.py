@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Protocol
 
@@ -138,11 +139,13 @@ class SessionHost(Protocol):
         entry: JournalEntry,
         call: ActivityCall | None = None,
         attempt: Attempt | None = None,
-    ) -> None:
+    ) -> Awaitable[None] | None:
         """Journal an activity result; it must be committed when this returns.
 
         ``call`` is the activity's call spec when ``on_activity_start`` was not
         called for it (a fast activity: the runner sends both in one message).
+        An awaitable returned delays the runner's ack until it is done (the
+        Temporal engine records the call in the workflow first).
         """
 
     async def on_syscall(self, seq: int | None, op: str, args: dict[str, Any]) -> Any:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Awaitable
 from json.encoder import encode_basestring_ascii as _json_str
 from typing import Any
 
@@ -177,7 +178,7 @@ class DbSessionHost:
         entry: JournalEntry,
         call: ActivityCall | None = None,
         attempt: Attempt | None = None,
-    ) -> None:
+    ) -> Awaitable[None] | None:
         # One commit per activity: journal row and log records together.
         seq = entry.seq
         if chaos.DIR is not None:
@@ -193,6 +194,7 @@ class DbSessionHost:
         self._commit_times.append((time.perf_counter() - t0, seq))
         if chaos.DIR is not None:
             chaos.after_commit(self.session_id, seq)
+        return None
 
     def _write(
         self,
@@ -310,10 +312,12 @@ class DbSessionHost:
         if resumed:
             waits.clear(self.srv, self.session_id, seq)
         if op == "sleep" and isinstance(value, dict):  # journaled: may evict now
-            await waits.hold_sleep(
-                self.srv, self.session_id, seq, float(value["wake_at"])
-            )
+            await self._after_sleep(seq, float(value["wake_at"]))
         return value
+
+    async def _after_sleep(self, seq: int, wake_at: float) -> None:
+        """A journaled sleep's reply is about to go: a long one evicts."""
+        await waits.hold_sleep(self.srv, self.session_id, seq, wake_at)
 
     async def _syscall(self, seq: int | None, op: str, args: dict[str, Any]) -> Any:
         call = Call(

@@ -68,6 +68,9 @@ class SessionRunner:
 
     # -- lifecycle -------------------------------------------------------
 
+    async def open(self) -> None:
+        """Connect what the runner needs before sessions start (nothing here)."""
+
     def recover(self) -> None:
         """After a restart: fail non-durable RUNNING sessions, replay durable ones.
 
@@ -237,11 +240,15 @@ class SessionRunner:
         code_dir, python = await self.prepare(row.build_id)
         try:
             spec = self.run_spec(row, code_dir, python)
-            host = DbSessionHost(self.srv, row.session_id)
+            host = self._host(row)
             return await self.pool.start(spec, host), host, code_dir
         except BaseException:
             self.code.discard(code_dir)
             raise
+
+    def _host(self, row: SessionRow) -> DbSessionHost:
+        """The store side of the session's runner."""
+        return DbSessionHost(self.srv, row.session_id)
 
     def run_spec(
         self,

@@ -184,6 +184,7 @@ def serve(mode: str, config: Config, paths: Paths) -> None:
     async def main() -> None:
         # `kill -USR1 <pid>` prints every asyncio task's stack: for diagnosing hangs.
         asyncio.get_running_loop().add_signal_handler(signal.SIGUSR1, _dump_tasks)
+        await srv.engine.connect()  # e.g. engine: temporal; an AkError is one line
         await uvicorn.Server(uv_config).serve(sockets=[sock])
 
     try:

@@ -1,0 +1,1 @@
+"""The Temporal engine (engine: temporal): imported only when configured."""

@@ -1,0 +1,213 @@
+"""``engine: temporal``: durable sessions run as Temporal workflows.
+
+``ak up`` connects to ``temporal.host_port`` and runs a worker on
+``temporal.task_queue`` in its own event loop. A durable session that starts
+(or must resume: after a restart, an eviction's wake-up) becomes workflow
+``AkSession`` with the session id as workflow id (akcli/engine/temporal/
+workflow.py); its ``run_runner`` activity runs the session's runner here, as
+the built-in engine does, with a host that records each call in the workflow
+(host.py). Non-durable sessions run on the built-in engine.
+
+The ak store keeps the session rows, journal, prints and logs, so ``ak session
+log/prints/get`` show the same records whichever engine ran a session.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from temporalio import activity
+from temporalio.client import Client, WorkflowHandle
+from temporalio.common import RawValue, WorkflowIDReusePolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.worker import Worker
+
+from akcli.engine import waits
+from akcli.engine.session_host import DbSessionHost
+from akcli.engine.session_runner import MAX_CONCURRENT, SessionRunner
+from akcli.engine.temporal.host import TemporalSessionHost
+from akcli.engine.temporal.workflow import EVICTED, RUN_RUNNER, AkSession
+from akcli.errors import AkError
+from akcli.states import SessionState
+from akcli.store.interface.sessions import SessionRow
+
+log = logging.getLogger("ak.temporal")
+STOPPED_BY_CANCEL = "the session's Temporal workflow was cancelled"
+
+
+@activity.defn(dynamic=True)
+async def recorded_call(args: Sequence[RawValue]) -> str:
+    """The activity named after a user function: the call ran in the session's
+    runner; this records its (base64 pickled) result in the history."""
+    convert = activity.payload_converter()
+    return str(convert.from_payload(args[1].payload, str))
+
+
+class TemporalSessionRunner(SessionRunner):
+    def __init__(self, srv: Any, worker_id: str = "") -> None:
+        super().__init__(srv, worker_id)
+        cfg = srv.config
+        self.host_port = cfg.get("temporal.host_port")
+        self.namespace = cfg.get("temporal.namespace") or "default"
+        self.task_queue = cfg.get("temporal.task_queue") or "ak-sessions"
+        self.opts = {
+            "local_activities": cfg.get_bool("temporal.local_activities"),
+            "heartbeat_s": cfg.get_duration("temporal.heartbeat_timeout"),
+        }
+        self._client: Client | None = None
+        self._worker: Worker | None = None
+        self._worker_task: asyncio.Task[None] | None = None
+        self._starts: set[asyncio.Task[None]] = set()
+        self._closing = False
+
+    @property
+    def client(self) -> Client:
+        assert self._client is not None, "TemporalSessionRunner.open() first"
+        return self._client
+
+    async def open(self) -> None:
+        if self._client is not None:
+            return
+        try:
+            self._client = await Client.connect(
+                self.host_port, namespace=self.namespace
+            )
+        except Exception as e:  # noqa: BLE001 - one line for the operator
+            raise AkError(
+                f"engine temporal: cannot connect to {self.host_port}"
+                f" (namespace {self.namespace}): {str(e).splitlines()[0][:200]}"
+            ) from None
+
+        @activity.defn(name=RUN_RUNNER)
+        async def run_runner(sid: str, recorded: list[int]) -> dict[str, Any]:
+            return await self._run_runner(sid, recorded)
+
+        self._worker = Worker(
+            self._client,
+            task_queue=self.task_queue,
+            workflows=[AkSession],
+            activities=[run_runner, recorded_call],
+            max_concurrent_activities=MAX_CONCURRENT + 64,
+        )
+        self._worker_task = asyncio.create_task(self._worker.run(), name="temporal")
+
+    async def close(self) -> None:
+        self._closing = True  # cancelled activities now leave sessions RUNNING
+        for task in list(self._starts):
+            task.cancel()
+        await super().close()
+        if self._worker is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._worker.shutdown(), timeout=10)
+
+    # -- durable sessions are workflows -----------------------------------
+
+    def _launch(self, row: SessionRow) -> None:
+        if not row.is_durable:
+            super()._launch(row)
+            return
+        task = asyncio.create_task(self._start_workflow(row.session_id))
+        self._starts.add(task)
+        task.add_done_callback(self._starts.discard)
+
+    async def _start_workflow(self, sid: str) -> None:
+        """Start the session's workflow; one already running is woken (a wait
+        is over, or the server restarted: waking a busy one is harmless)."""
+        try:
+            await self.client.start_workflow(
+                AkSession.run,
+                args=[sid, self.opts],
+                id=sid,
+                task_queue=self.task_queue,
+                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            )
+        except WorkflowAlreadyStartedError:
+            await self._workflow(sid).signal(AkSession.wake)
+        except Exception:  # noqa: BLE001 - the session stays RUNNING
+            log.exception("session %s: starting its Temporal workflow failed", sid)
+
+    def _workflow(self, sid: str) -> WorkflowHandle[Any, Any]:
+        return self.client.get_workflow_handle(sid)
+
+    async def stop(self, sid: str, reason: str, force: bool) -> None:
+        row = self.srv.store.sessions.get(sid)
+        if row is None or not row.is_durable:
+            await super().stop(sid, reason, force)
+            return
+        self.stopping[sid] = reason
+        if force:
+            self.forced[sid] = reason
+        if sid not in self.tasks and waits.is_evicted(self.srv, sid):
+            await super().stop(sid, reason, force)  # ends it STOPPED in the store
+        try:
+            await self._workflow(sid).cancel()
+        except Exception as e:  # noqa: BLE001 - e.g. it has ended meanwhile
+            log.info("session %s: cancelling its workflow: %s", sid, e)
+
+    # -- the run_runner activity --------------------------------------------
+
+    async def _run_runner(self, sid: str, recorded: list[int]) -> dict[str, Any]:
+        """Run session ``sid``'s runner here until it ends or exits to wait."""
+        row = self.srv.store.sessions.get(sid)
+        if row is None:
+            return {"state": "error", "error": f"session {sid} not found"}
+        if row.state is not SessionState.RUNNING:  # ended before a worker died
+            return _ended(row)
+        await self._record_missing(sid, set(recorded))
+        task = self.tasks.get(sid)
+        if task is None:  # (a restart of the activity on this same worker)
+            task = asyncio.create_task(self._run(row), name=f"session {sid}")
+            self.tasks[sid] = task
+        beat = max(0.2, float(self.opts["heartbeat_s"]) / 4)
+        try:
+            while not task.done():
+                activity.heartbeat()
+                await asyncio.wait([task], timeout=beat)
+        except asyncio.CancelledError:
+            if self._closing or activity.is_worker_shutdown():
+                raise  # the server stops: the session resumes later
+            await self._stop_here(sid)
+            raise
+        row = self.srv.store.sessions.get(sid)
+        if row is None:
+            return {"state": "error", "error": f"session {sid} not found"}
+        if row.state is SessionState.RUNNING:
+            return {"state": EVICTED}
+        return _ended(row)
+
+    async def _stop_here(self, sid: str) -> None:
+        """The workflow was cancelled: stop the runner, the session ends STOPPED."""
+        reason = self.stopping.get(sid) or STOPPED_BY_CANCEL
+        self.stopping[sid] = reason
+        force = sid in self.forced
+        handle = self.handles.get(sid)
+        if handle is not None:
+            await handle.stop(reason, force)
+        task = self.tasks.get(sid)
+        if task is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait([task], timeout=60)
+
+    async def _record_missing(self, sid: str, recorded: set[int]) -> None:
+        """Calls journaled in the store that the workflow does not hold (the
+        server died between the commit and the update): record them now."""
+        host = TemporalSessionHost(self.srv, sid, self.client)
+        for r in self.srv.store.journal.for_session(sid):
+            if r.kind == "pickle" and r.seq not in recorded:
+                await host.record(r.seq, r.name, r.value)
+
+    def _host(self, row: SessionRow) -> DbSessionHost:
+        if not row.is_durable:
+            return super()._host(row)
+        return TemporalSessionHost(self.srv, row.session_id, self.client)
+
+
+def _ended(row: SessionRow) -> dict[str, Any]:
+    out: dict[str, Any] = {"state": row.state.value}
+    if row.error:
+        out["error"] = row.error
+    return out
