@@ -19,8 +19,8 @@ from akcli.engine import dispatch, scheduler
 from akcli.engine.context import EngineContext
 from akcli.engine.session_runner import SessionRunner
 from akcli.engine.waits import is_evicted as waits_is_evicted
-from akcli.store.db import now
 from akcli.errors import AkError
+from akcli.store.db import now
 
 log = logging.getLogger("ak.engine")
 
