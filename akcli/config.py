@@ -53,6 +53,9 @@ KEYS: dict[str, str] = {
     "pythonrt.max_memory_per_workflow_mb": "512",
     "pythonrt.delayed_start_print_timeout": "10s",
     "pythonrt.warm_pool": "true",
+    # Runners kept forked and connected per interpreter, each handed the next
+    # session (0: fork one when a session starts).
+    "pythonrt.prefork": "2",
     "pythonrt.stop_grace": "10s",
     # A durable session waiting longer than this gives up its runner (0: never).
     "pythonrt.evict_after": "5s",

@@ -245,6 +245,32 @@ def _load_error(session: Session, text: str) -> str:
     return text
 
 
+def set_environ(env: dict[str, str]) -> None:
+    """Make os.environ exactly ``env`` (cheaper than clear() + update())."""
+    for key in [k for k in os.environ if k not in env]:
+        del os.environ[key]
+    for key, value in env.items():
+        if os.environ.get(key) != value:
+            os.environ[key] = value
+
+
+def _connect(socket_path: str, code_dir: str, hide: dict[str, Any] | None) -> Channel:
+    """Enter ``code_dir``, connect to the server, then hide what user code must
+    not see (the socket may vanish from view once connected)."""
+    os.chdir(code_dir)
+    reaper.become_subreaper()  # the session's processes stay ours to end
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        sock.connect(socket_path)
+    except OSError as e:
+        sys.stderr.write(f"error: cannot connect to {socket_path}: {e}\n")
+        os._exit(2)
+    why = isolate.apply(hide) if hide else ""
+    if why:
+        sys.stderr.write(f"runner: {why}\n")
+    return Channel(sock)
+
+
 def run_session(
     socket_path: str,
     code_dir: str,
@@ -257,19 +283,50 @@ def run_session(
     ``hide``: what to hide from user code (``spawn.isolate``, runner/isolate.py).
     """
     code_dir = os.path.realpath(code_dir)
-    os.chdir(code_dir)
-    reaper.become_subreaper()  # the session's processes stay ours to end
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    try:
-        sock.connect(socket_path)
-    except OSError as e:
-        sys.stderr.write(f"error: cannot connect to {socket_path}: {e}\n")
+    _serve(_connect(socket_path, code_dir, hide), code_dir, code_cache)
+
+
+def run_preforked(socket_path: str, code_dir: str, hide: dict[str, Any] | None) -> None:
+    """A pre-forked idle runner (protocol: *Pre-forked runners*): connect to the
+    pool's socket, isolate, say ``hello {pid, idle}`` and wait for ``assign``;
+    then run that session as :func:`run_session` does. Never returns.
+
+    Nothing of the session (its environment, limits, user module) is here
+    before ``assign``: the user module is imported after it, once per session.
+    """
+    code_dir = os.path.realpath(code_dir)
+    chan = _connect(socket_path, code_dir, hide)
+    chan.send(protocol.HELLO, {"pid": os.getpid(), "idle": True})
+    msg_type, assign = _read_one(chan.sock)
+    if msg_type != protocol.ASSIGN:
         os._exit(2)
-    # Connected: the socket may now vanish from view with the runtime dir.
-    why = isolate.apply(hide) if hide else ""
-    if why:
-        sys.stderr.write(f"runner: {why}\n")
-    session = Session(Channel(sock))
+    set_environ({str(k): str(v) for k, v in (assign.get("env") or {}).items()})
+    apply_limits(assign.get("limits"))
+    cache = assign.get("code_cache")
+    _serve(chan, code_dir, str(cache) if cache else None)
+
+
+def _read_one(sock: socket.socket) -> tuple[str, dict[str, Any]]:
+    """The one line the server sends before this runner's next ``hello``
+    (nothing follows it until then). EOF: the server is gone, exit."""
+    data = b""
+    while not data.endswith(b"\n"):
+        try:
+            chunk = sock.recv(65536)
+        except OSError:
+            chunk = b""
+        if not chunk:
+            os._exit(0)  # the server closed an idle runner: nothing ran
+        data += chunk
+    try:
+        return protocol.decode(data)
+    except ValueError:
+        os._exit(2)
+
+
+def _serve(chan: Channel, code_dir: str, code_cache: str | None) -> None:
+    """Say ``hello``, take ``run``, run the handler, send ``done``, exit."""
+    session = Session(chan)
     session.code_dir = code_dir
     errors_fmt.code_dir = code_dir
     divergence.set_code_dir(code_dir)

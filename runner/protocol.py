@@ -142,6 +142,19 @@ exit code or signal. The cold path takes ``--max-memory-mb N`` instead.
 ``code_cache`` (optional, may be null): a private directory where the runner keeps
 compiled user modules (``runner/loader.py``); the cold path takes
 ``--code-cache DIR``.
+
+Pre-forked runners
+------------------
+``spawn {id, idle: true, socket_path, code_dir, isolate}`` forks a runner before
+any session needs it: it enters ``code_dir`` (empty for now), connects to the
+pool's socket ``socket_path``, isolates itself and says ``hello {pid, idle:
+true}``, then waits. A session is handed to it with ``assign {session_id, env,
+limits, code_cache}`` once the server has written the build into ``code_dir``;
+the runner applies the environment and limits and says ``hello {pid}``; only
+then does the server send ``run`` (a runner that dies before that hello ran
+nothing of the session, which then starts on a freshly forked runner). The user
+module is imported after ``run``, so module-level code runs once per session,
+in its own process. An idle runner exits when its socket closes.
 """
 
 from __future__ import annotations
@@ -156,6 +169,7 @@ ACK = "ack"
 SYSCALL_RESULT = "syscall_result"
 STOP = "stop"
 EVICT = "evict"
+ASSIGN = "assign"  # to a pre-forked idle runner
 
 # Runner -> server.
 HELLO = "hello"

@@ -44,30 +44,40 @@ from runner import (  # noqa: F401
 _signal: Any = sys.modules["_signal"]
 
 
+def _detach(req: dict[str, Any], closers: list[int]) -> None:
+    """In a forked child: default signals, own session, stdio, sys.path."""
+    _signal.set_wakeup_fd(-1)
+    # _signal, not signal: no enum conversion of every old handler.
+    for sig in (signal.SIGCHLD, signal.SIGINT, signal.SIGTERM):
+        _signal.signal(sig, _signal.SIG_DFL)
+    _signal.signal(signal.SIGPIPE, _signal.SIG_IGN)
+    for fd in closers:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    os.setsid()
+    log_path = req.get("log_path") or os.devnull
+    fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    os.close(fd)
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+    stage = os.path.dirname(os.path.dirname(os.path.abspath(main.__file__)))
+    main.fix_sys_path(os.path.realpath(str(req["code_dir"])), stage)
+
+
 def _child(req: dict[str, Any], closers: list[int]) -> None:
-    """In the forked child: become the session runner. Never returns."""
+    """In the forked child: become the session runner (or, ``idle``, a
+    pre-forked runner waiting for its session). Never returns."""
     try:
-        _signal.set_wakeup_fd(-1)
-        # _signal, not signal: no enum conversion of every old handler.
-        for sig in (signal.SIGCHLD, signal.SIGINT, signal.SIGTERM):
-            _signal.signal(sig, _signal.SIG_DFL)
-        _signal.signal(signal.SIGPIPE, _signal.SIG_IGN)
-        for fd in closers:
-            with contextlib.suppress(OSError):
-                os.close(fd)
-        os.setsid()
-        log_path = req.get("log_path") or os.devnull
-        fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        os.dup2(fd, 1)
-        os.dup2(fd, 2)
-        os.close(fd)
-        null = os.open(os.devnull, os.O_RDONLY)
-        os.dup2(null, 0)
-        os.close(null)
-        _set_environ({str(k): str(v) for k, v in (req.get("env") or {}).items()})
+        _detach(req, closers)
         code_dir = os.path.realpath(str(req["code_dir"]))
-        stage = os.path.dirname(os.path.dirname(os.path.abspath(main.__file__)))
-        main.fix_sys_path(code_dir, stage)
+        if req.get("idle"):
+            main.run_preforked(
+                str(req["socket_path"]), code_dir, req.get("isolate") or None
+            )
+        main.set_environ({str(k): str(v) for k, v in (req.get("env") or {}).items()})
         main.apply_limits(req.get("limits"))
         cache = req.get("code_cache")
         main.run_session(
@@ -83,15 +93,6 @@ def _child(req: dict[str, Any], closers: list[int]) -> None:
         except Exception:
             pass
     os._exit(1)
-
-
-def _set_environ(env: dict[str, str]) -> None:
-    """Make os.environ exactly ``env`` (cheaper than clear() + update())."""
-    for key in [k for k in os.environ if k not in env]:
-        del os.environ[key]
-    for key, value in env.items():
-        if os.environ.get(key) != value:
-            os.environ[key] = value
 
 
 class Zygote:

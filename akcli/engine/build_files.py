@@ -103,11 +103,19 @@ class BuildCache:
                 total -= dropped.size
 
 
-def write_session_dir(files: BuildFiles, archive: bytes | None, parent: str) -> str:
-    """A fresh private directory under ``parent`` holding the build's files;
-    returns its path. ``archive`` is needed only when ``files.members`` is None.
+def new_session_dir(parent: str) -> str:
+    """A fresh, empty private directory under ``parent``."""
+    return tempfile.mkdtemp(prefix=PREFIX, dir=parent)
+
+
+def write_session_dir(
+    files: BuildFiles, archive: bytes | None, parent: str, into: str | None = None
+) -> str:
+    """A fresh private directory under ``parent`` (or the empty one ``into``)
+    holding the build's files; returns its path. ``archive`` is needed only
+    when ``files.members`` is None.
     """
-    root = tempfile.mkdtemp(prefix=PREFIX, dir=parent)
+    root = into or new_session_dir(parent)
     try:
         if files.members is None:
             if archive is None:

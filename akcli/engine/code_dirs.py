@@ -11,7 +11,13 @@ import os
 import shutil
 from pathlib import Path
 
-from akcli.engine.build_files import BuildCache, read_build, write_session_dir
+from akcli.engine.build_files import (
+    BuildCache,
+    BuildFiles,
+    new_session_dir,
+    read_build,
+    write_session_dir,
+)
 from akcli.engine.context import EngineContext
 from akcli.paths import ensure_dir, private_dir
 
@@ -89,19 +95,38 @@ class CodeDirs:
         self.code_cache = code_cache(srv.paths.cache_home / "code")
         self.root = code_root(runtime_dir)
 
+    def quick(self, build_id: str) -> tuple[BuildFiles, str] | None:
+        """A small cached build and its known interpreter (written on the event
+        loop, e.g. into a pre-forked runner's directory), or None."""
+        files = self.builds.get(build_id)
+        if files is None or not files.small:
+            return None
+        python = self._pythons.get(files.requirements)
+        if python is None or not os.path.exists(python):
+            return None
+        return files, python
+
+    def fill(self, files: BuildFiles, code_dir: str) -> None:
+        """Write a small build into the empty session directory ``code_dir``."""
+        write_session_dir(files, None, self.root, into=code_dir)
+        self._small.add(code_dir)
+
+    def new_dir(self) -> str:
+        """An empty session directory (a pre-forked runner's, filled later)."""
+        return new_session_dir(self.root)
+
     async def prepare(self, build_id: str) -> tuple[str, str]:
         """A session's private code directory of ``build_id`` and its interpreter.
 
         A small cached build whose interpreter is known is written right here
         (a few syscalls); anything else is done on a thread.
         """
+        quick = self.quick(build_id)
+        if quick is not None:
+            code_dir = self.new_dir()
+            self.fill(quick[0], code_dir)
+            return code_dir, quick[1]
         files = self.builds.get(build_id)
-        if files is not None and files.small:
-            python = self._pythons.get(files.requirements)
-            if python is not None and os.path.exists(python):
-                code_dir = write_session_dir(files, None, self.root)
-                self._small.add(code_dir)
-                return code_dir, python
         archive: bytes | None = None
         if files is None or files.members is None:
             archive = self.srv.store.builds.archive(build_id)

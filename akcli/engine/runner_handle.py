@@ -79,7 +79,7 @@ class RunnerHandle:
         spec: RunSpec,
         host: SessionHost,
         socket_path: str,
-        server: asyncio.Server,
+        server: asyncio.Server | None,
         connected: asyncio.Future[Conn],
         *,
         heartbeat_timeout: float,
@@ -367,9 +367,10 @@ class RunnerHandle:
             self._writer.close()
             with contextlib.suppress(Exception):
                 await self._writer.wait_closed()
-        self._server.close()
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(self._socket_path)
+        if self._server is not None:  # None: a pre-forked runner's shared socket
+            self._server.close()
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self._socket_path)
         if self._zygote is not None:
             self._zygote.forget(self.pid)
         self._on_closed(self)

@@ -17,8 +17,9 @@ import os
 import sys
 from pathlib import Path
 
+from akcli.engine.prefork import Idle, IdleRunners, IdleSpec, hand_over
 from akcli.engine.runner_handle import EVICTED, RunnerHandle
-from akcli.engine.runner_socket import LINE_LIMIT, Admission
+from akcli.engine.runner_socket import LINE_LIMIT, Admission, Conn
 from akcli.engine.runner_types import RunSpec, SessionHost
 from akcli.engine.zygote_client import ExitStatus, Zygote
 
@@ -45,6 +46,7 @@ class RunnerPool:
         *,
         use_zygote: bool = True,
         stop_grace: float = 10.0,
+        prefork: int = 0,
     ) -> None:
         self.socket_dir = socket_dir
         self.stage_dir = os.path.abspath(stage_dir)
@@ -52,6 +54,10 @@ class RunnerPool:
         # A graceful stop not honoured within this time becomes a force stop.
         self.stop_grace = stop_grace
         self.use_zygote = use_zygote
+        # Idle runners kept forked per zygote (prefork.py); needs idle_spec.
+        self.prefork = prefork
+        self.idle_spec: IdleSpec | None = None
+        self._idle: dict[str, IdleRunners] = {}
         self._zygotes: dict[str, Zygote] = {}
         self._zlock = asyncio.Lock()
         self._handles: set[RunnerHandle] = set()
@@ -84,18 +90,45 @@ class RunnerPool:
             if z is not None and z.alive:
                 return z
             if z is not None:
-                await z.close()
-            path = os.path.join(
-                self.socket_dir, f"z{os.getpid()}-{next(self._ids)}.sock"
-            )
+                await self._close_zygote(python)
+            n = next(self._ids)
+            path = os.path.join(self.socket_dir, f"z{os.getpid()}-{n}.sock")
             z = Zygote(python, path, self.stage_dir)
             await z.start()
             self._zygotes[python] = z
+            if self.prefork > 0 and self.idle_spec is not None:
+                idle_path = os.path.join(self.socket_dir, f"z{os.getpid()}-{n}i.sock")
+                idle = IdleRunners(z, idle_path, self.prefork, self.idle_spec)
+                await idle.start()
+                self._idle[python] = idle
             return z
 
-    async def start(self, spec: RunSpec, host: SessionHost) -> RunnerHandle:
-        """Start a runner for ``spec``; the session runs until ``handle.wait()``."""
+    async def _close_zygote(self, python: str) -> None:
+        idle = self._idle.pop(python, None)
+        if idle is not None:
+            await idle.close()
+        z = self._zygotes.pop(python, None)
+        if z is not None:
+            await z.close()
+
+    def take_idle(self, python: str) -> Idle | None:
+        """A pre-forked runner of ``python`` (its code dir is the caller's), or None."""
+        idle = self._idle.get(python)
+        return idle.take() if idle is not None else None
+
+    async def start(
+        self, spec: RunSpec, host: SessionHost, idle: Idle | None = None
+    ) -> RunnerHandle:
+        """Start a runner for ``spec``; the session runs until ``handle.wait()``.
+
+        ``idle``: a pre-forked runner from :meth:`take_idle` whose code dir is
+        ``spec.code_dir``; if it died before taking the session, one is forked.
+        """
         self._stage()
+        if idle is not None:
+            handle = await self._hand_over(idle, spec, host)
+            if handle is not None:
+                return handle
         path = os.path.join(self.socket_dir, f"s{os.getpid()}-{next(self._ids)}.sock")
         with contextlib.suppress(FileNotFoundError):
             os.unlink(path)
@@ -121,6 +154,35 @@ class RunnerPool:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(path)
             raise
+        self._handles.add(handle)
+        handle.begin()
+        return handle
+
+    async def _hand_over(
+        self, idle: Idle, spec: RunSpec, host: SessionHost
+    ) -> RunnerHandle | None:
+        z = self._zygotes.get(spec.python)
+        assign = {
+            "session_id": spec.session_id,
+            "env": spec.env,
+            "limits": {"max_memory_mb": spec.max_memory_mb},
+            "code_cache": spec.code_cache,
+        }
+        if z is None or not await hand_over(idle, assign):
+            return None
+        connected: asyncio.Future[Conn] = asyncio.get_running_loop().create_future()
+        connected.set_result((idle.reader, idle.writer))
+        handle = RunnerHandle(
+            spec,
+            host,
+            "",
+            None,
+            connected,
+            heartbeat_timeout=self.heartbeat_timeout,
+            stop_grace=self.stop_grace,
+            on_closed=self._handles.discard,
+        )
+        handle.attach_process(idle.pid, z.exit_future(idle.pid), z)
         self._handles.add(handle)
         handle.begin()
         return handle
@@ -192,6 +254,10 @@ class RunnerPool:
             _, pending = await asyncio.wait(waits, timeout=5)
             for fut in pending:
                 fut.cancel()
+        for idle in list(self._idle.values()):
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(idle.close(), 10)
+        self._idle.clear()
         for z in list(self._zygotes.values()):
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(z.close(), 10)

@@ -47,6 +47,7 @@ class SessionRunner:
             stage_dir=str(private_dir(rt / "stage", "runner stage dir")),
             heartbeat_timeout=srv.config.get_duration("pythonrt.heartbeat_timeout"),
             stop_grace=srv.config.get_duration("pythonrt.stop_grace"),
+            prefork=srv.config.get_int("pythonrt.prefork"),
         )
         self.worker_id = worker_id
         self.handles: dict[str, RunnerHandle] = {}
@@ -58,6 +59,7 @@ class SessionRunner:
         # should not fork hundreds of runners that then fight for the CPU.
         self._starting = asyncio.Semaphore(max(4, 2 * (os.cpu_count() or 1)))
         self.code = CodeDirs(srv, rt)
+        self.pool.idle_spec = self._idle_spec
         self._wake_timer = waits.WakeTimer(srv)
         if chaos.DIR is not None:
             chaos.watch(self._runner_pid)
@@ -235,8 +237,32 @@ class SessionRunner:
             await self._finish_retrying(sid, outcome)
         self.srv.bell.ring()
 
+    def _idle_spec(self) -> tuple[str, dict[str, list[str]] | None]:
+        """A pre-forked runner's (empty) code directory and its isolation."""
+        code_dir = self.code.new_dir()
+        return code_dir, self._isolate(code_dir)
+
     async def _start(self, row: SessionRow) -> tuple[RunnerHandle, DbSessionHost, str]:
-        """Unpack, pick the interpreter and spawn the runner (one of few at a time)."""
+        """Unpack, pick the interpreter and spawn the runner (one of few at a time).
+
+        A small cached build goes to a pre-forked runner of its interpreter if
+        one is idle: its files are written into that runner's directory.
+        """
+        quick = self.code.quick(row.build_id)
+        idle = None
+        if quick is not None and not self._log_path_wanted():
+            idle = self.pool.take_idle(quick[1])
+        if idle is not None:
+            assert quick is not None
+            code_dir, python = idle.code_dir, quick[1]
+            try:
+                self.code.fill(quick[0], code_dir)
+                spec = self.run_spec(row, code_dir, python)
+                host = self._host(row)
+                return await self.pool.start(spec, host, idle), host, code_dir
+            except BaseException:
+                self.code.discard(code_dir)
+                raise
         code_dir, python = await self.prepare(row.build_id)
         try:
             spec = self.run_spec(row, code_dir, python)
@@ -339,8 +365,12 @@ class SessionRunner:
             if value is not None:
                 env[base] = value
 
+    def _log_path_wanted(self) -> bool:
+        """Runner output goes to a per-session log file (opened at fork time)."""
+        return self.srv.config.get_bool("pythonrt.log_runner_code")
+
     def _log_path(self, sid: str) -> str | None:
-        if not self.srv.config.get_bool("pythonrt.log_runner_code"):
+        if not self._log_path_wanted():
             return None
         logs = self.srv.paths.logs_dir
         logs.mkdir(mode=0o700, parents=True, exist_ok=True)

@@ -1,0 +1,184 @@
+"""Pre-forked idle runners (akcli/engine/prefork.py) under kill -9.
+
+A zygote keeps `pythonrt.prefork` runners forked, isolated and connected; a
+session is handed to one of them. Invariants: a session handed over still runs
+in its own process with its own import of the user module (module-level state
+is never shared); killing idle runners costs nothing (the next session runs, new
+ones are forked); killing the server leaves no idle runner behind, and after the
+restart every accepted event has exactly one session.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.faults import procs
+from tests.faults.conftest import Env, assert_store_sound, make_server
+
+pytestmark = [pytest.mark.faults, pytest.mark.timeout(180)]
+
+MANIFEST = """version: v1
+project:
+  name: pre
+  triggers:
+    - name: hook
+      type: webhook
+      call: program.py:on_event
+"""
+
+# Module-level code appends to LOADS: a module imported once per session
+# prints "loads 1", and a handler whose globals were shared would print count 2.
+PROGRAM = """
+import os
+LOADS = []
+LOADS.append(os.getpid())
+COUNT = 0
+
+def on_event(event):
+    global COUNT
+    COUNT += 1
+    print(f"pid {os.getpid()} count {COUNT} loads {len(LOADS)}")
+"""
+
+
+def _fire(env: Env, slug: str) -> str:
+    status, headers, _ = env.request("POST", f"/webhooks/{slug}", b"{}")
+    assert status == 202
+    return headers["autokitteh-event-id"]
+
+
+def _session_of(env: Env, event_id: str, timeout: float = 60) -> str:
+    deadline = time.monotonic() + timeout
+    while True:
+        with env.db() as db:
+            rows = db.execute(
+                "SELECT session_id FROM sessions WHERE event_id = ?", (event_id,)
+            ).fetchall()
+        if rows:
+            assert len(rows) == 1, f"{event_id} has {len(rows)} sessions"
+            return str(rows[0][0])
+        assert time.monotonic() < deadline, f"no session for {event_id}"
+        time.sleep(0.05)
+
+
+def _printed(env: Env, sid: str) -> tuple[int, int, int]:
+    """(pid, count, loads) printed by a completed session."""
+    row = env.wait_final(sid)
+    assert row["state"] == "completed", row["error"]
+    with env.db() as db:
+        texts = [
+            r[0]
+            for r in db.execute(
+                "SELECT text FROM session_prints WHERE session_id = ?", (sid,)
+            )
+        ]
+    m = re.search(r"pid (\d+) count (\d+) loads (\d+)", " ".join(texts))
+    assert m, texts
+    return int(m[1]), int(m[2]), int(m[3])
+
+
+def _ready_idle(server_pid: int, want: int, timeout: float = 30) -> set[int]:
+    """The pids of `want` idle runners (zygote children) that have isolated
+    themselves (their own user namespace: what they do just before `hello`)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        zs = procs.zygotes(server_pid)
+        if zs:
+            zns = _userns(zs[0].pid)
+            kids = {c.pid for c in procs.children(zs[0].pid) if c.state != "Z"}
+            ready = {k for k in kids if _userns(k) not in (None, zns)}
+            if len(ready) >= want:
+                return ready
+        assert time.monotonic() < deadline, "idle runners not ready"
+        time.sleep(0.05)
+
+
+def _userns(pid: int) -> str | None:
+    try:
+        return os.readlink(f"/proc/{pid}/ns/user")
+    except OSError:
+        return None
+
+
+def _deploy(env: Env) -> str:
+    env.deploy("pre", {"autokitteh.yaml": MANIFEST, "program.py": PROGRAM})
+    return env.slug("pre", "hook")
+
+
+def test_handed_session_runs_isolated_in_a_preforked_runner(tmp_path: Path) -> None:
+    server = make_server(tmp_path / "srv", "pythonrt.prefork=2").start()
+    try:
+        env = Env(server, tmp_path)
+        slug = _deploy(env)
+        assert server.proc is not None
+        pids = [_printed(env, _session_of(env, _fire(env, slug)))[0]]
+        for _ in range(4):
+            idle = _ready_idle(server.proc.pid, 2)
+            pid, count, loads = _printed(env, _session_of(env, _fire(env, slug)))
+            assert pid in idle  # a pre-forked runner took it
+            assert (count, loads) == (1, 1)  # its own import, its own globals
+            pids.append(pid)
+        assert len(set(pids)) == len(pids)  # one process per session
+    finally:
+        server.stop()
+
+
+def test_kill9_idle_runners_next_session_runs(tmp_path: Path) -> None:
+    server = make_server(tmp_path / "srv", "pythonrt.prefork=2").start()
+    try:
+        env = Env(server, tmp_path)
+        slug = _deploy(env)
+        assert server.proc is not None
+        _printed(env, _session_of(env, _fire(env, slug)))
+        for _ in range(3):
+            killed = _ready_idle(server.proc.pid, 2)
+            for pid in killed:
+                os.kill(pid, signal.SIGKILL)
+            pid, count, loads = _printed(env, _session_of(env, _fire(env, slug)))
+            assert pid not in killed
+            assert (count, loads) == (1, 1)
+        # and fresh idle runners replace the killed ones
+        assert len(_ready_idle(server.proc.pid, 2)) >= 2
+    finally:
+        server.stop()
+
+
+def test_kill9_server_with_idle_runners_leaves_none(tmp_path: Path) -> None:
+    home = tmp_path / "srv"
+    server = make_server(home, "pythonrt.prefork=2").start()
+    env = Env(server, tmp_path)
+    slug = _deploy(env)
+    assert server.proc is not None
+    events = [_fire(env, slug)]
+    _printed(env, _session_of(env, events[0]))
+    idle = _ready_idle(server.proc.pid, 2)
+    zygote = procs.zygotes(server.proc.pid)[0].pid
+    events += [_fire(env, slug) for _ in range(5)]  # accepted, some not run yet
+    server.kill9()
+    deadline = time.monotonic() + 30
+    left = idle | {zygote}
+    while left and time.monotonic() < deadline:
+        left = {p for p in left if (q := procs.proc(p)) is not None and q.state != "Z"}
+        time.sleep(0.05)
+    assert not left, f"processes left after kill -9 of the server: {left}"
+
+    server = make_server(home, "pythonrt.prefork=2").start()
+    try:
+        env = Env(server, tmp_path)
+        sids = [_session_of(env, e) for e in events]  # exactly one each
+        for sid in sids:
+            env.wait_final(sid)
+        events.append(_fire(env, slug))  # and the new server's runners work
+        _printed(env, _session_of(env, events[-1]))
+        with env.db() as db:
+            n = db.execute("SELECT count(*) FROM sessions").fetchone()[0]
+        assert n == len(events)
+    finally:
+        server.stop()
+    assert_store_sound(home / "xdg_data_home" / "autokitteh" / "autokitteh.sqlite")
