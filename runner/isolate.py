@@ -22,6 +22,8 @@ import ctypes
 import os
 from typing import Any
 
+from runner import reaper
+
 CLONE_NEWNS = 0x00020000
 CLONE_NEWUSER = 0x10000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
@@ -35,7 +37,7 @@ PR_SET_NO_NEW_PRIVS = 38
 
 
 def _libc() -> Any:
-    return ctypes.CDLL(None, use_errno=True)
+    return reaper.libc()
 
 
 def _check(name: str, rc: int) -> int:

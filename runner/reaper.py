@@ -14,18 +14,30 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+from typing import Any
 
 PR_SET_CHILD_SUBREAPER = 36
 _ROUNDS = 64  # generations ended before giving up (a fork bomb outruns any number)
 
 
+_libc: Any = None
+
+
+def libc() -> Any:
+    """The C library (ctypes), loaded once: the zygote loads it before it
+    forks, so a runner does not load it again per session."""
+    global _libc
+    if _libc is None:
+        import ctypes
+
+        _libc = ctypes.CDLL(None, use_errno=True)
+    return _libc
+
+
 def become_subreaper() -> bool:
     """Make this process a child subreaper; False where that is not possible."""
     try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        return int(libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)) == 0
+        return int(libc().prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)) == 0
     except (OSError, AttributeError, ImportError):
         return False
 
