@@ -283,7 +283,9 @@ def run_session(
     ``hide``: what to hide from user code (``spawn.isolate``, runner/isolate.py).
     """
     code_dir = os.path.realpath(code_dir)
-    _serve(_connect(socket_path, code_dir, hide), code_dir, code_cache)
+    session = _session(_connect(socket_path, code_dir, hide), code_dir)
+    session.chan.send(protocol.HELLO, {"pid": os.getpid()})
+    _serve(session, code_cache)
 
 
 def run_preforked(socket_path: str, code_dir: str, hide: dict[str, Any] | None) -> None:
@@ -295,48 +297,36 @@ def run_preforked(socket_path: str, code_dir: str, hide: dict[str, Any] | None) 
     before ``assign``: the user module is imported after it, once per session.
     """
     code_dir = os.path.realpath(code_dir)
-    chan = _connect(socket_path, code_dir, hide)
-    chan.send(protocol.HELLO, {"pid": os.getpid(), "idle": True})
-    msg_type, assign = _read_one(chan.sock)
-    if msg_type != protocol.ASSIGN:
-        os._exit(2)
+    session = _session(_connect(socket_path, code_dir, hide), code_dir)
+    session.chan.send(protocol.HELLO, {"pid": os.getpid(), "idle": True})
+    assign = session.wait_assign()  # EOF (the server closed it): exits
+    # Taken, before anything of the session ran: the server retries a session
+    # on a fresh runner only if this never arrives.
+    session.chan.send(protocol.HELLO, {"pid": os.getpid()})
     set_environ({str(k): str(v) for k, v in (assign.get("env") or {}).items()})
     apply_limits(assign.get("limits"))
     cache = assign.get("code_cache")
-    _serve(chan, code_dir, str(cache) if cache else None)
+    _serve(session, str(cache) if cache else None)
 
 
-def _read_one(sock: socket.socket) -> tuple[str, dict[str, Any]]:
-    """The one line the server sends before this runner's next ``hello``
-    (nothing follows it until then). EOF: the server is gone, exit."""
-    data = b""
-    while not data.endswith(b"\n"):
-        try:
-            chunk = sock.recv(65536)
-        except OSError:
-            chunk = b""
-        if not chunk:
-            os._exit(0)  # the server closed an idle runner: nothing ran
-        data += chunk
-    try:
-        return protocol.decode(data)
-    except ValueError:
-        os._exit(2)
-
-
-def _serve(chan: Channel, code_dir: str, code_cache: str | None) -> None:
-    """Say ``hello``, take ``run``, run the handler, send ``done``, exit."""
+def _session(chan: Channel, code_dir: str) -> Session:
+    """This process's session object, installed as the SDK's runtime."""
     session = Session(chan)
     session.code_dir = code_dir
     errors_fmt.code_dir = code_dir
     divergence.set_code_dir(code_dir)
-    session.chan.send(protocol.HELLO, {"pid": os.getpid()})
-    session.start_threads()
-    run = session.wait_run()
     _runtime.install(session)
     call.set_session(session)
     printing.install(session)
-    retrying.install()
+    return session
+
+
+def _serve(session: Session, code_cache: str | None) -> None:
+    """Take ``run``, run the handler, send ``done``, exit (``hello`` was said)."""
+    session.start_threads()
+    retrying.install()  # after the session's environment: project defaults
+    run = session.wait_run()
+    code_dir = session.code_dir
 
     def on_exec(entering: bool) -> None:
         session.loading += 1 if entering else -1

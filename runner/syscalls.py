@@ -74,6 +74,7 @@ class Session(Runtime):
         self.code_dir = ""
         self.journal: dict[int, dict[str, Any]] = {}
         self._run: dict[str, Any] | None = None
+        self._assign: dict[str, Any] | None = None  # a pre-forked runner's session
         self.loading = 0
         self._seq = 0
         self._print_k = 0
@@ -114,6 +115,12 @@ class Session(Runtime):
         the process always ends with ``os._exit``.
         """
         _thread.start_new_thread(self._heartbeat, ())
+
+    def wait_assign(self) -> dict[str, Any]:
+        """The ``assign`` message of a pre-forked runner (EOF: it exits)."""
+        self._inbox.wait(lambda: self._assign is not None)
+        assert self._assign is not None
+        return self._assign
 
     def wait_run(self) -> dict[str, Any]:
         """The ``run`` message (the first one the server sends)."""
@@ -160,6 +167,8 @@ class Session(Runtime):
                 self.on_stop()
         elif msg_type == protocol.RUN:
             self._run = payload
+        elif msg_type == protocol.ASSIGN:
+            self._assign = payload
         elif msg_type == protocol.EVICT:
             # The server stored the wait the workflow is in: nothing here is
             # lost (every journal entry was acknowledged), a replay resumes it.

@@ -19,7 +19,6 @@ import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from akcli.engine.runner_socket import LINE_LIMIT, START_TIMEOUT, peer_pid
 from akcli.engine.zygote_client import ExitStatus, Zygote
@@ -224,14 +223,25 @@ class IdleRunners:
             os.unlink(self.socket_path)
 
 
-async def hand_over(idle: Idle, assign: dict[str, Any]) -> bool:
-    """Send ``assign``; True once the runner took it (its ``hello``). False: it
-    died first (nothing of the session ran) and is killed."""
+async def hand_over(idle: Idle, lines: bytes) -> bool:
+    """Send ``lines`` (``assign`` and ``run``); True once the runner took the
+    session (its ``hello``, said before it reads ``run``). False: it died or
+    hung first, so nothing of the session ran; it is killed."""
+    line: bytes | None
     try:
-        idle.writer.write(protocol.encode(protocol.ASSIGN, assign))
+        idle.writer.write(lines)
         line = await asyncio.wait_for(idle.reader.readline(), START_TIMEOUT)
-        msg_type, _ = protocol.decode(line) if line else ("", {})
     except (TimeoutError, ValueError, OSError):
+        line = None
+    if line is None:  # hung: killed; it took the session only if it said so
+        _kill(idle.pid)
+        try:
+            line = await asyncio.wait_for(idle.reader.readline(), START_TIMEOUT)
+        except (TimeoutError, ValueError, OSError):
+            line = b""
+    try:
+        msg_type = protocol.decode(line)[0] if line else ""
+    except ValueError:
         msg_type = ""
     if msg_type == protocol.HELLO:
         return True

@@ -106,6 +106,8 @@ class RunnerHandle:
         self._escalate: asyncio.Task[None] | None = None
         self._syscalls: set[asyncio.Task[None]] = set()
         self._task: asyncio.Task[RunOutcome] | None = None
+        # The pool sent ``run`` already (with a pre-forked runner's ``assign``).
+        self.run_sent = False
 
     # -- public API ------------------------------------------------------------
 
@@ -234,7 +236,8 @@ class RunnerHandle:
         finally:
             lines.close()
 
-    async def _serve_lines(self, lines: LineReader) -> RunOutcome:
+    def run_payload(self) -> dict[str, Any]:
+        """The ``run`` message of this session."""
         spec = self.spec
         run = {
             "session_id": spec.session_id,
@@ -245,7 +248,11 @@ class RunnerHandle:
         }
         if spec.check:
             run["check"] = True
-        await self._send(protocol.RUN, run)
+        return run
+
+    async def _serve_lines(self, lines: LineReader) -> RunOutcome:
+        if not self.run_sent:
+            await self._send(protocol.RUN, self.run_payload())
         if self._pending_stop is not None:
             await self._send(
                 protocol.STOP, {"reason": self._pending_stop, "force": False}

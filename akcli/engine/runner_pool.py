@@ -22,6 +22,7 @@ from akcli.engine.runner_handle import EVICTED, RunnerHandle
 from akcli.engine.runner_socket import LINE_LIMIT, Admission, Conn
 from akcli.engine.runner_types import RunSpec, SessionHost
 from akcli.engine.zygote_client import ExitStatus, Zygote
+from runner import protocol
 
 # EVICTED and RunnerHandle are imported from here by the engine.
 __all__ = ["EVICTED", "RunnerHandle", "RunnerPool", "runner_package_dir"]
@@ -161,14 +162,10 @@ class RunnerPool:
     async def _hand_over(
         self, idle: Idle, spec: RunSpec, host: SessionHost
     ) -> RunnerHandle | None:
+        """Give the session to a pre-forked runner: ``assign`` and ``run`` in
+        one write (the runner goes on at once); None if it did not take it."""
         z = self._zygotes.get(spec.python)
-        assign = {
-            "session_id": spec.session_id,
-            "env": spec.env,
-            "limits": {"max_memory_mb": spec.max_memory_mb},
-            "code_cache": spec.code_cache,
-        }
-        if z is None or not await hand_over(idle, assign):
+        if z is None:
             return None
         connected: asyncio.Future[Conn] = asyncio.get_running_loop().create_future()
         connected.set_result((idle.reader, idle.writer))
@@ -182,6 +179,18 @@ class RunnerPool:
             stop_grace=self.stop_grace,
             on_closed=self._handles.discard,
         )
+        assign = {
+            "session_id": spec.session_id,
+            "env": spec.env,
+            "limits": {"max_memory_mb": spec.max_memory_mb},
+            "code_cache": spec.code_cache,
+        }
+        lines = protocol.encode(protocol.ASSIGN, assign) + protocol.encode(
+            protocol.RUN, handle.run_payload()
+        )
+        if not await hand_over(idle, lines):
+            return None
+        handle.run_sent = True
         handle.attach_process(idle.pid, z.exit_future(idle.pid), z)
         self._handles.add(handle)
         handle.begin()
