@@ -298,8 +298,10 @@ def run_preforked(socket_path: str, code_dir: str, hide: dict[str, Any] | None) 
     """
     code_dir = os.path.realpath(code_dir)
     session = _session(_connect(socket_path, code_dir, hide), code_dir)
+    name = _comm(IDLE_NAME)
     session.chan.send(protocol.HELLO, {"pid": os.getpid(), "idle": True})
     assign = session.wait_assign()  # EOF (the server closed it): exits
+    _comm(name)
     # Taken, before anything of the session ran: the server retries a session
     # on a fresh runner only if this never arrives.
     session.chan.send(protocol.HELLO, {"pid": os.getpid()})
@@ -307,6 +309,26 @@ def run_preforked(socket_path: str, code_dir: str, hide: dict[str, Any] | None) 
     apply_limits(assign.get("limits"))
     cache = assign.get("code_cache")
     _serve(session, str(cache) if cache else None)
+
+
+# The process name (/proc/<pid>/comm) of a pre-forked runner while it is idle.
+IDLE_NAME = b"ak-idle"
+_PR_SET_NAME, _PR_GET_NAME = 15, 16
+
+
+def _comm(name: bytes) -> bytes:
+    """Set this process's name (Linux); returns the previous one (b"": unknown)."""
+    try:
+        import ctypes
+
+        libc = reaper.libc()
+        old = ctypes.create_string_buffer(16)
+        libc.prctl(_PR_GET_NAME, old, 0, 0, 0)
+        if name:
+            libc.prctl(_PR_SET_NAME, ctypes.c_char_p(name), 0, 0, 0)
+        return old.value
+    except (OSError, AttributeError, ImportError):
+        return b""
 
 
 def _session(chan: Channel, code_dir: str) -> Session:

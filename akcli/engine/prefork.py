@@ -173,6 +173,9 @@ class IdleRunners:
             msg_type, payload = protocol.decode(line) if line else ("", {})
         except (TimeoutError, ValueError, OSError):
             msg_type, payload = "", {}
+        except asyncio.CancelledError:  # closing
+            w.close()
+            raise
         code_dir = self._dirs.get(pid)
         if code_dir is None:  # exited or closed meanwhile
             w.close()

@@ -45,8 +45,35 @@ def zygotes(server_pid: int) -> list[Proc]:
 
 
 def runners(server_pid: int) -> list[Proc]:
-    """The session runners: children of the server's zygotes."""
-    return [c for z in zygotes(server_pid) for c in children(z.pid)]
+    """The session runners: children of the server's zygotes, idle
+    pre-forked ones (no session yet) left out."""
+    return [
+        c
+        for z in zygotes(server_pid)
+        for c in children(z.pid)
+        if comm(c.pid) != IDLE_NAME
+    ]
+
+
+IDLE_NAME = "ak-idle"  # runner/main.py: a pre-forked runner waiting for a session
+
+
+def idle_runners(server_pid: int) -> list[Proc]:
+    """The pre-forked runners ready for a session (they name themselves
+    ``ak-idle`` right before they say so to the server)."""
+    return [
+        c
+        for z in zygotes(server_pid)
+        for c in children(z.pid)
+        if comm(c.pid) == IDLE_NAME and c.state != "Z"
+    ]
+
+
+def comm(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return ""
 
 
 def zombies_under(pid: int) -> list[Proc]:

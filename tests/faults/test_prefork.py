@@ -84,26 +84,14 @@ def _printed(env: Env, sid: str) -> tuple[int, int, int]:
 
 
 def _ready_idle(server_pid: int, want: int, timeout: float = 30) -> set[int]:
-    """The pids of `want` idle runners (zygote children) that have isolated
-    themselves (their own user namespace: what they do just before `hello`)."""
+    """The pids of `want` idle runners ready for a session."""
     deadline = time.monotonic() + timeout
     while True:
-        zs = procs.zygotes(server_pid)
-        if zs:
-            zns = _userns(zs[0].pid)
-            kids = {c.pid for c in procs.children(zs[0].pid) if c.state != "Z"}
-            ready = {k for k in kids if _userns(k) not in (None, zns)}
-            if len(ready) >= want:
-                return ready
+        ready = {p.pid for p in procs.idle_runners(server_pid)}
+        if len(ready) >= want:
+            return ready
         assert time.monotonic() < deadline, "idle runners not ready"
         time.sleep(0.05)
-
-
-def _userns(pid: int) -> str | None:
-    try:
-        return os.readlink(f"/proc/{pid}/ns/user")
-    except OSError:
-        return None
 
 
 def _deploy(env: Env) -> str:
