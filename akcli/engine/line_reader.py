@@ -60,6 +60,12 @@ class LineReader(asyncio.BufferedProtocol):
         """Take over ``transport``; ``early`` is what the StreamReader had buffered."""
         self._transport = transport
         transport.set_protocol(self)
+        if isinstance(transport, asyncio.ReadTransport):
+            # An EOF the StreamReader got already (a pre-forked runner handed
+            # its run early may be done) is not delivered again; polling the
+            # socket anew reports it to us.
+            transport.pause_reading()
+            transport.resume_reading()
         if early:
             view = self.get_buffer(len(early))  # room for at least that much
             view[: len(early)] = early
