@@ -33,6 +33,7 @@ from runner import (
     isolate,
     loader,
     printing,
+    process_env,
     protocol,
     reaper,
     retrying,
@@ -245,15 +246,6 @@ def _load_error(session: Session, text: str) -> str:
     return text
 
 
-def set_environ(env: dict[str, str]) -> None:
-    """Make os.environ exactly ``env`` (cheaper than clear() + update())."""
-    for key in [k for k in os.environ if k not in env]:
-        del os.environ[key]
-    for key, value in env.items():
-        if os.environ.get(key) != value:
-            os.environ[key] = value
-
-
 def _connect(socket_path: str, code_dir: str, hide: dict[str, Any] | None) -> Channel:
     """Enter ``code_dir``, connect to the server, then hide what user code must
     not see (the socket may vanish from view once connected)."""
@@ -298,37 +290,19 @@ def run_preforked(socket_path: str, code_dir: str, hide: dict[str, Any] | None) 
     """
     code_dir = os.path.realpath(code_dir)
     session = _session(_connect(socket_path, code_dir, hide), code_dir)
-    name = _comm(IDLE_NAME)
+    name = process_env.set_name(process_env.IDLE_NAME)
     session.chan.send(protocol.HELLO, {"pid": os.getpid(), "idle": True})
     assign = session.wait_assign()  # EOF (the server closed it): exits
-    _comm(name)
+    process_env.set_name(name)
     # Taken, before anything of the session ran: the server retries a session
     # on a fresh runner only if this never arrives.
     session.chan.send(protocol.HELLO, {"pid": os.getpid()})
-    set_environ({str(k): str(v) for k, v in (assign.get("env") or {}).items()})
+    process_env.set_environ(
+        {str(k): str(v) for k, v in (assign.get("env") or {}).items()}
+    )
     apply_limits(assign.get("limits"))
     cache = assign.get("code_cache")
     _serve(session, str(cache) if cache else None)
-
-
-# The process name (/proc/<pid>/comm) of a pre-forked runner while it is idle.
-IDLE_NAME = b"ak-idle"
-_PR_SET_NAME, _PR_GET_NAME = 15, 16
-
-
-def _comm(name: bytes) -> bytes:
-    """Set this process's name (Linux); returns the previous one (b"": unknown)."""
-    try:
-        import ctypes
-
-        libc = reaper.libc()
-        old = ctypes.create_string_buffer(16)
-        libc.prctl(_PR_GET_NAME, old, 0, 0, 0)
-        if name:
-            libc.prctl(_PR_SET_NAME, ctypes.c_char_p(name), 0, 0, 0)
-        return old.value
-    except (OSError, AttributeError, ImportError):
-        return b""
 
 
 def _session(chan: Channel, code_dir: str) -> Session:

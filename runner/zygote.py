@@ -34,6 +34,7 @@ from runner import (  # noqa: F401
     loader,
     main,
     printing,
+    process_env,
     protocol,
     reaper,
     syscalls,
@@ -77,7 +78,9 @@ def _child(req: dict[str, Any], closers: list[int]) -> None:
             main.run_preforked(
                 str(req["socket_path"]), code_dir, req.get("isolate") or None
             )
-        main.set_environ({str(k): str(v) for k, v in (req.get("env") or {}).items()})
+        process_env.set_environ(
+            {str(k): str(v) for k, v in (req.get("env") or {}).items()}
+        )
         main.apply_limits(req.get("limits"))
         cache = req.get("code_cache")
         main.run_session(

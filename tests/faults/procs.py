@@ -55,7 +55,9 @@ def runners(server_pid: int) -> list[Proc]:
     ]
 
 
-IDLE_NAME = "ak-idle"  # runner/main.py: a pre-forked runner waiting for a session
+IDLE_NAME = (
+    "ak-idle"  # runner/process_env.py: a pre-forked runner waiting for a session
+)
 
 
 def idle_runners(server_pid: int) -> list[Proc]:
