@@ -170,6 +170,12 @@ class TemporalSessionRunner(SessionRunner):
         except asyncio.CancelledError:
             if self._closing or activity.is_worker_shutdown():
                 raise  # the server stops: the session resumes later
+            details = activity.cancellation_details()
+            if details is not None and not details.cancel_requested:
+                # Not a stop: this attempt timed out (e.g. a heartbeat lost under
+                # load) and the workflow runs the session elsewhere.
+                await self._abandon_here(sid)
+                raise
             await self._stop_here(sid)
             raise
         row = self.srv.store.sessions.get(sid)
@@ -178,6 +184,21 @@ class TemporalSessionRunner(SessionRunner):
         if row.state is SessionState.RUNNING:
             return {"state": EVICTED}
         return _ended(row)
+
+    async def _abandon_here(self, sid: str) -> None:
+        """Drop this worker's runner of ``sid``; the session stays RUNNING (its
+        next run_runner attempt replays it)."""
+        task = self.tasks.get(sid)
+        handle = self.handles.get(sid)
+        if task is not None:
+            task.cancel()  # _run leaves the session RUNNING on cancellation
+        if handle is not None:
+            await handle.stop("its Temporal activity moved to another worker", True)
+        if task is not None:  # gone from self.tasks before a new attempt looks
+            await asyncio.wait([task], timeout=10)
+        log.warning(
+            "session %s: run_runner attempt cancelled here; it runs elsewhere", sid
+        )
 
     async def _stop_here(self, sid: str) -> None:
         """The workflow was cancelled: stop the runner, the session ends STOPPED."""
