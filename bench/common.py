@@ -7,7 +7,6 @@ import os
 import shutil
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -110,17 +109,7 @@ def running_server(
 
 def ak(server: AkServer, *args: str, cwd: Path | None = None) -> str:
     """Run `ak <args>` against the server; raise with its output on failure."""
-    p = subprocess.run(
-        [sys.executable, "-m", "akcli", *args],
-        env=server.env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    if p.returncode != 0:
-        raise RuntimeError(f"ak {' '.join(args)} exited {p.returncode}: {p.stderr}")
-    return p.stdout
+    return server.ak(*args, cwd=cwd)
 
 
 def deploy_webhook_project(

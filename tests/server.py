@@ -95,6 +95,20 @@ class AkServer:
             time.sleep(0.05)
         raise RuntimeError(f"ak up not ready in {timeout}s:\n{self.log.read_text()}")
 
+    def ak(self, *args: str, cwd: Path | None = None, timeout: float = 300) -> str:
+        """Run `ak <args>` against this server; its stdout, or raise with stderr."""
+        p = subprocess.run(
+            [sys.executable, "-m", "akcli", *args],
+            env=self.env,
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+        if p.returncode != 0:
+            raise RuntimeError(f"ak {' '.join(args)} exited {p.returncode}: {p.stderr}")
+        return p.stdout
+
     def kill9(self) -> None:
         assert self.proc is not None
         self.proc.send_signal(signal.SIGKILL)

@@ -14,7 +14,6 @@ import http.client
 import json
 import random
 import secrets
-import subprocess
 import sys
 import threading
 import time
@@ -72,19 +71,6 @@ project:
       call: program.py:tick
       is_durable: true
 """
-
-
-def _ak(server: AkServer, *args: str, cwd: Path | None = None) -> str:
-    p = subprocess.run(
-        [sys.executable, "-m", "akcli", *args],
-        env=server.env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert p.returncode == 0, f"ak {args}: {p.stderr}"
-    return p.stdout
 
 
 def _post(url: str) -> int:
@@ -172,8 +158,8 @@ def _run(tmp: Path, dsn: str, extra: dict[str, str], events: int) -> None:
     proj.mkdir()
     (proj / "autokitteh.yaml").write_text(MANIFEST)
     (proj / "program.py").write_text(PROGRAM.format(out=str(out)))
-    _ak(workers[0], "deploy", cwd=proj)
-    trig = json.loads(_ak(workers[0], "trigger", "get", "hook", "-p", "mw", "-j"))
+    workers[0].ak("deploy", cwd=proj)
+    trig = json.loads(workers[0].ak("trigger", "get", "hook", "-p", "mw", "-j"))
     slug = trig["trigger"]["webhook_slug"]
 
     lock = threading.Lock()  # a worker is never posted to while it restarts

@@ -4,7 +4,6 @@ is stored and the owner (another `ak up` on the same PostgreSQL) applies it."""
 from __future__ import annotations
 
 import secrets
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -33,19 +32,6 @@ def main(event):
         step(i)
     return "ran to the end"
 """
-
-
-def _ak(server: AkServer, *args: str, cwd: Path | None = None) -> str:
-    p = subprocess.run(
-        [sys.executable, "-m", "akcli", *args],
-        env=server.env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert p.returncode == 0, f"ak {args}: {p.stderr}"
-    return p.stdout
 
 
 def _one(dsn: str, sql: str, *args: object) -> tuple[object, ...] | None:
@@ -78,9 +64,9 @@ def test_stop_reaches_the_owner(tmp_path: Path) -> None:
         proj.mkdir()
         (proj / "autokitteh.yaml").write_text("version: v1\nproject:\n  name: st\n")
         (proj / "program.py").write_text(PROGRAM)
-        _ak(workers[0], "deploy", cwd=proj)
-        out = _ak(
-            workers[0], "session", "start", "-o", "st", "-p", "program.py:main", "-D"
+        workers[0].ak("deploy", cwd=proj)
+        out = workers[0].ak(
+            "session", "start", "-o", "st", "-p", "program.py:main", "-D"
         )
         sid = next(w for w in out.split() if w.startswith("ses_"))
         deadline = time.monotonic() + 60
@@ -101,7 +87,7 @@ def test_stop_reaches_the_owner(tmp_path: Path) -> None:
         running_on = [i for i, pid in enumerate(pids) if f"-{pid}-" in owner]
         assert len(running_on) == 1, (owner, pids)
         other = workers[1 - running_on[0]]
-        _ak(other, "session", "stop", sid, "-r", "from the other worker")
+        other.ak("session", "stop", sid, "-r", "from the other worker")
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             row = _one(
