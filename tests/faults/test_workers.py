@@ -14,6 +14,7 @@ import http.client
 import json
 import random
 import secrets
+import subprocess
 import sys
 import threading
 import time
@@ -207,6 +208,7 @@ def _run(tmp: Path, dsn: str, extra: dict[str, str], events: int) -> None:
         time.sleep(1)
     for w in workers:
         w.stop()
+    _explain_leftovers(dsn, workers, extra.get("AK_TEMPORAL__HOST_PORT"))
 
     hooks = _query(
         dsn,
@@ -258,3 +260,29 @@ def _run(tmp: Path, dsn: str, extra: dict[str, str], events: int) -> None:
     assert after_journal == 0
     assert kills >= MIN_KILLS
     assert reruns <= kills * 512
+
+
+def _explain_leftovers(dsn: str, workers: list[AkServer], temporal: str | None) -> None:
+    """Print what is known of sessions that did not end (a failing run's clue)."""
+    rows = _query(
+        dsn,
+        "SELECT session_id, state, owner FROM sessions"
+        " WHERE state IN ('created', 'running') LIMIT 3",
+    )
+    for sid, state, owner in rows:
+        print(f"\nleft {sid} state={state} owner={owner}")
+        for w in workers:
+            if w.log.exists():
+                for line in w.log.read_text().splitlines():
+                    if str(sid) in line:
+                        print(f"  {w.home.name}: {line[:300]}")
+        if temporal:
+            cli = Path(sys.executable).with_name("temporal")
+            for cmd in ("describe", "show"):
+                res = subprocess.run(
+                    [str(cli), "workflow", cmd, "-w", str(sid), "--address", temporal],
+                    capture_output=True,
+                    text=True,
+                    timeout=30,
+                )
+                print(res.stdout[-6000:], res.stderr[-2000:])

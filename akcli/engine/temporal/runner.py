@@ -24,13 +24,14 @@ from temporalio import activity
 from temporalio.client import Client, WorkflowHandle
 from temporalio.common import RawValue, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
 from temporalio.worker import Worker
 
 from akcli.engine import waits
 from akcli.engine.session_host import DbSessionHost
 from akcli.engine.session_runner import MAX_CONCURRENT, SessionRunner
 from akcli.engine.temporal.host import TemporalSessionHost
-from akcli.engine.temporal.workflow import EVICTED, RUN_RUNNER, AkSession
+from akcli.engine.temporal.workflow import EVICTED, RERUN, RUN_RUNNER, AkSession
 from akcli.errors import AkError
 from akcli.states import SessionState
 from akcli.store.interface.sessions import SessionRow
@@ -63,6 +64,7 @@ class TemporalSessionRunner(SessionRunner):
         self._worker_task: asyncio.Task[None] | None = None
         self._starts: set[asyncio.Task[None]] = set()
         self._closing = False
+        self._attempt: dict[str, str] = {}  # sid -> run_runner attempt driving it
 
     @property
     def client(self) -> Client:
@@ -116,19 +118,33 @@ class TemporalSessionRunner(SessionRunner):
 
     async def _start_workflow(self, sid: str) -> None:
         """Start the session's workflow; one already running is woken (a wait
-        is over, or the server restarted: waking a busy one is harmless)."""
-        try:
-            await self.client.start_workflow(
-                AkSession.run,
-                args=[sid, self.opts],
-                id=sid,
-                task_queue=self.task_queue,
-                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-            )
-        except WorkflowAlreadyStartedError:
-            await self._workflow(sid).signal(AkSession.wake)
-        except Exception:  # noqa: BLE001 - the session stays RUNNING
-            log.exception("session %s: starting its Temporal workflow failed", sid)
+        is over, or the server restarted: waking a busy one is harmless).
+
+        Retried until Temporal takes it: the session is RUNNING in the store
+        and nothing else would start it (a busy dev server times RPCs out)."""
+        delay = 0.2
+        while not self._closing:
+            try:
+                try:
+                    await self.client.start_workflow(
+                        AkSession.run,
+                        args=[sid, self.opts],
+                        id=sid,
+                        task_queue=self.task_queue,
+                        id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                    )
+                except WorkflowAlreadyStartedError:
+                    await self._workflow(sid).signal(AkSession.wake)
+                return
+            except RPCError as e:
+                if e.status is RPCStatusCode.NOT_FOUND:  # it has closed: nothing to do
+                    log.info("session %s: its workflow has closed: %s", sid, e)
+                    return
+                log.warning("session %s: starting its workflow: %s (retrying)", sid, e)
+            except Exception as e:  # noqa: BLE001 - the session stays RUNNING
+                log.warning("session %s: starting its workflow: %s (retrying)", sid, e)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5.0)
 
     def _workflow(self, sid: str) -> WorkflowHandle[Any, Any]:
         return self.client.get_workflow_handle(sid)
@@ -159,9 +175,23 @@ class TemporalSessionRunner(SessionRunner):
             return _ended(row)
         await self._record_missing(sid, set(recorded))
         task = self.tasks.get(sid)
-        if task is None:  # (a restart of the activity on this same worker)
+        if task is None:
             task = asyncio.create_task(self._run(row), name=f"session {sid}")
             self.tasks[sid] = task
+        # Else a new attempt on the worker of a timed-out one that does not
+        # know it yet: this one adopts the runner, the old one must not drop it.
+        me = activity.info().activity_id
+        self._attempt[sid] = me
+        try:
+            return await self._drive(sid, task, me)
+        finally:
+            if self._attempt.get(sid) == me:
+                del self._attempt[sid]
+
+    async def _drive(
+        self, sid: str, task: asyncio.Task[None], me: str
+    ) -> dict[str, Any]:
+        """Heartbeat while ``task`` runs the session; its state when it ends."""
         beat = max(0.2, float(self.opts["heartbeat_s"]) / 4)
         try:
             while not task.done():
@@ -174,7 +204,8 @@ class TemporalSessionRunner(SessionRunner):
             if details is not None and not details.cancel_requested:
                 # Not a stop: this attempt timed out (e.g. a heartbeat lost under
                 # load) and the workflow runs the session elsewhere.
-                await self._abandon_here(sid)
+                if self._attempt.get(sid) == me:
+                    await self._abandon_here(sid)
                 raise
             await self._stop_here(sid)
             raise
@@ -182,7 +213,11 @@ class TemporalSessionRunner(SessionRunner):
         if row is None:
             return {"state": "error", "error": f"session {sid} not found"}
         if row.state is SessionState.RUNNING:
-            return {"state": EVICTED}
+            if waits.is_evicted(self.srv, sid):
+                return {"state": EVICTED}  # the engine signals `wake` when due
+            # Its runner was dropped here without an end (moved, cancelled):
+            # the workflow runs the activity again, which replays.
+            return {"state": RERUN}
         return _ended(row)
 
     async def _abandon_here(self, sid: str) -> None:

@@ -27,6 +27,7 @@ from temporalio.exceptions import ActivityError, CancelledError, TimeoutError
 
 RUN_RUNNER = "run_runner"
 EVICTED = "evicted"  # run_runner's state of a runner that exited to wait
+RERUN = "rerun"  # its runner was dropped without an end: run_runner again
 _ONCE = RetryPolicy(maximum_attempts=1)
 _RECORD_TIMEOUT = timedelta(seconds=60)
 
@@ -65,6 +66,8 @@ class AkSession:
                 restarts += 1
                 workflow.logger.info("run_runner restarts (%d): %s", restarts, e)
                 await workflow.sleep(min(restarts, 5))
+                continue
+            if outcome.get("state") == RERUN:
                 continue
             if outcome.get("state") != EVICTED:
                 return outcome
