@@ -24,8 +24,14 @@ log = logging.getLogger("ak.temporal")
 
 
 class TemporalSessionHost(DbSessionHost):
-    def __init__(self, srv: EngineContext, session_id: str, client: Client) -> None:
-        super().__init__(srv, session_id)
+    def __init__(
+        self,
+        srv: EngineContext,
+        session_id: str,
+        client: Client,
+        run_epoch: int | None = None,
+    ) -> None:
+        super().__init__(srv, session_id, run_epoch)
         self.workflow: WorkflowHandle[Any, Any] = client.get_workflow_handle(session_id)
 
     def on_activity_done(

@@ -28,6 +28,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from temporalio.worker import Worker
 
 from akcli.engine import waits
+from akcli.engine.runner_types import RunOutcome
 from akcli.engine.session_host import DbSessionHost
 from akcli.engine.session_runner import MAX_CONCURRENT, SessionRunner
 from akcli.engine.temporal.host import TemporalSessionHost
@@ -65,6 +66,7 @@ class TemporalSessionRunner(SessionRunner):
         self._starts: set[asyncio.Task[None]] = set()
         self._closing = False
         self._attempt: dict[str, str] = {}  # sid -> run_runner attempt driving it
+        self._epochs: dict[str, int] = {}  # sid -> run epoch of its runner here
 
     @property
     def client(self) -> Client:
@@ -176,6 +178,10 @@ class TemporalSessionRunner(SessionRunner):
         await self._record_missing(sid, set(recorded))
         task = self.tasks.get(sid)
         if task is None:
+            # Fence off any older runner of this session (on a worker Temporal
+            # gave up on) before this one reads the journal.
+            with self.srv.store.tx():
+                self._epochs[sid] = self.srv.store.sessions.new_run(sid)
             task = asyncio.create_task(self._run(row), name=f"session {sid}")
             self.tasks[sid] = task
         # Else a new attempt on the worker of a timed-out one that does not
@@ -259,7 +265,18 @@ class TemporalSessionRunner(SessionRunner):
     def _host(self, row: SessionRow) -> DbSessionHost:
         if not row.is_durable:
             return super()._host(row)
-        return TemporalSessionHost(self.srv, row.session_id, self.client)
+        epoch = self._epochs.get(row.session_id)
+        return TemporalSessionHost(self.srv, row.session_id, self.client, epoch)
+
+    def _finish(self, sid: str, outcome: RunOutcome) -> None:
+        """End the session, unless a newer run (another worker) holds it."""
+        epoch = self._epochs.pop(sid, None)
+        store = self.srv.store
+        with store.tx():
+            if epoch is not None and not store.sessions.run_is(sid, epoch):
+                log.warning("session %s: run %d superseded, not ended here", sid, epoch)
+                return
+            super()._finish(sid, outcome)
 
 
 def _ended(row: SessionRow) -> dict[str, Any]:
