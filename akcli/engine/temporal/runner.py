@@ -9,7 +9,11 @@ the built-in engine does, with a host that records each call in the workflow
 (host.py). Non-durable sessions run on the built-in engine.
 
 The ak store keeps the session rows, journal, prints and logs, so ``ak session
-log/prints/get`` show the same records whichever engine ran a session.
+log/prints/get`` show the same records whichever engine ran a session. Signals
+and subscribed events are committed there first; a scan of the store (after
+each commit, and from the start after a restart) delivers each to its
+session's workflow as a Temporal signal (delivery.py). A durable child
+session's workflow is started by its parent's workflow (a child workflow).
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from temporalio.worker import Worker
 from akcli.engine import waits
 from akcli.engine.session_host import DbSessionHost
 from akcli.engine.session_runner import MAX_CONCURRENT, SessionRunner
+from akcli.engine.temporal.delivery import Delivery
 from akcli.engine.temporal.host import TemporalSessionHost
 from akcli.engine.temporal.workflow import EVICTED, RUN_RUNNER, AkSession
 from akcli.errors import AkError
@@ -63,6 +68,8 @@ class TemporalSessionRunner(SessionRunner):
         self._worker_task: asyncio.Task[None] | None = None
         self._starts: set[asyncio.Task[None]] = set()
         self._closing = False
+        self._hosts: dict[str, TemporalSessionHost] = {}
+        self._delivery: Delivery | None = None
 
     @property
     def client(self) -> Client:
@@ -94,11 +101,19 @@ class TemporalSessionRunner(SessionRunner):
             max_concurrent_activities=MAX_CONCURRENT + 64,
         )
         self._worker_task = asyncio.create_task(self._worker.run(), name="temporal")
+        self._delivery = Delivery(self.srv, self._client)
+
+    def start_created(self) -> None:
+        super().start_created()
+        if self._delivery is not None:
+            self._delivery.kick()  # signals / events committed meanwhile
 
     async def close(self) -> None:
         self._closing = True  # cancelled activities now leave sessions RUNNING
         for task in list(self._starts):
             task.cancel()
+        if self._delivery is not None:
+            await self._delivery.close()
         await super().close()
         if self._worker is not None:
             with contextlib.suppress(Exception):
@@ -117,6 +132,8 @@ class TemporalSessionRunner(SessionRunner):
     async def _start_workflow(self, sid: str) -> None:
         """Start the session's workflow; one already running is woken (a wait
         is over, or the server restarted: waking a busy one is harmless)."""
+        if await self._start_as_child(sid):
+            return
         try:
             await self.client.start_workflow(
                 AkSession.run,
@@ -129,6 +146,31 @@ class TemporalSessionRunner(SessionRunner):
             await self._workflow(sid).signal(AkSession.wake)
         except Exception:  # noqa: BLE001 - the session stays RUNNING
             log.exception("session %s: starting its Temporal workflow failed", sid)
+
+    async def _start_as_child(self, sid: str) -> bool:
+        """A child of a running durable session: its parent's workflow starts
+        it as a child workflow (update ``start_child``). False: not a child,
+        or the parent's workflow cannot (it ended): start it on its own."""
+        store = self.srv.store
+        parent_id = store.sessions.parent_of(sid)
+        parent = store.sessions.get(parent_id) if parent_id else None
+        if parent is None or not parent.is_durable:
+            return False
+        if parent.state is not SessionState.RUNNING:
+            return False
+        try:
+            started = await self._workflow(parent_id).execute_update(
+                AkSession.start_child, args=[sid]
+            )
+        except Exception as e:  # noqa: BLE001 - e.g. the parent's workflow ended
+            log.info("session %s: its parent's workflow cannot start it: %s", sid, e)
+            return False
+        if not started:  # started before (a restart): wake it
+            try:
+                await self._workflow(sid).signal(AkSession.wake)
+            except Exception as e:  # noqa: BLE001 - it ended meanwhile
+                log.info("session %s: waking its workflow: %s", sid, e)
+        return True
 
     def _workflow(self, sid: str) -> WorkflowHandle[Any, Any]:
         return self.client.get_workflow_handle(sid)
@@ -157,6 +199,8 @@ class TemporalSessionRunner(SessionRunner):
             return {"state": "error", "error": f"session {sid} not found"}
         if row.state is not SessionState.RUNNING:  # ended before a worker died
             return _ended(row)
+        with self.srv.store.tx():  # its evicted wait (if any) is over
+            self.srv.store.waits.mark_resumed(sid)
         await self._record_missing(sid, set(recorded))
         task = self.tasks.get(sid)
         if task is None:  # (a restart of the activity on this same worker)
@@ -175,8 +219,9 @@ class TemporalSessionRunner(SessionRunner):
         row = self.srv.store.sessions.get(sid)
         if row is None:
             return {"state": "error", "error": f"session {sid} not found"}
+        host = self._hosts.pop(sid, None)
         if row.state is SessionState.RUNNING:
-            return {"state": EVICTED}
+            return {"state": EVICTED, "seq": host.evicted_seq if host else None}
         return _ended(row)
 
     async def _stop_here(self, sid: str) -> None:
@@ -203,7 +248,9 @@ class TemporalSessionRunner(SessionRunner):
     def _host(self, row: SessionRow) -> DbSessionHost:
         if not row.is_durable:
             return super()._host(row)
-        return TemporalSessionHost(self.srv, row.session_id, self.client)
+        host = TemporalSessionHost(self.srv, row.session_id, self.client)
+        self._hosts[row.session_id] = host
+        return host
 
 
 def _ended(row: SessionRow) -> dict[str, Any]:
