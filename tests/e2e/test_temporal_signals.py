@@ -105,13 +105,29 @@ def history(temporal: TemporalDev, wid: str) -> History:
 
 
 def closed_history(temporal: TemporalDev, wid: str) -> History:
-    """`history` once the workflow closed (after the session's end is stored)."""
+    """`history` once the workflow closed (after the session's end is stored),
+    checked to replay deterministically on today's workflow code."""
     deadline = time.monotonic() + 30
     while True:
         h = history(temporal, wid)
         if h.status != "RUNNING" or time.monotonic() > deadline:
+            _replay(temporal, wid)
             return h
         time.sleep(0.2)
+
+
+def _replay(temporal: TemporalDev, wid: str) -> None:
+    async def replay() -> None:
+        from temporalio.client import Client
+        from temporalio.worker import Replayer
+
+        from akcli.engine.temporal.workflow import AkSession
+
+        client = await Client.connect(temporal.host_port)
+        hist = await client.get_workflow_handle(wid).fetch_history()
+        await Replayer(workflows=[AkSession]).replay_workflow(hist)  # raises
+
+    asyncio.run(replay())
 
 
 def _start_with(server: AkServer, entry: str, durable: bool, **inputs: Any) -> str:
@@ -320,3 +336,131 @@ def test_kill9_worker_while_waiting_signal_once(
     assert [n for n, _ in h.signals].count("ak_signal") == 1
     assert h.activities.count("mark") == 2  # each call recorded once
     assert h.activities.count("run_runner") >= 2  # run again after the kill
+
+
+EVENTS = """
+import autokitteh
+
+OUT = {out!r}
+
+@autokitteh.activity
+def mark(text):
+    with open(OUT, "a") as f:
+        f.write(text + "\\n")
+    return text
+
+def main(event):
+    sub = autokitteh.subscribe("hook", "data.url.path.endsWith('/yes')")
+    mark("subscribed")
+    ev = autokitteh.next_event(sub, timeout=120)
+    mark("got")
+    return ev.url.path
+
+def on_hook(event):
+    pass
+"""
+
+HOOK_MANIFEST = """version: v1
+project:
+  name: events
+  triggers:
+    - name: hook
+      type: webhook
+      call: main.py:on_hook
+"""
+
+
+def test_event_delivered_to_evicted_subscriber(
+    temporal: TemporalDev, tmp_path: Path
+) -> None:
+    """`next_event` on a webhook trigger, past `evict_after`: only the event
+    that passes the subscription's filter is delivered (`ak_event`), the
+    workflow resumes its runner, which returns that event."""
+    import urllib.request
+
+    out = tmp_path / "out.txt"
+    server = _server(temporal, tmp_path / "home", "events", "1s")
+    try:
+        proj = tmp_path / "events"
+        proj.mkdir()
+        (proj / "main.py").write_text(EVENTS.format(out=str(out)))
+        (proj / "autokitteh.yaml").write_text(HOOK_MANIFEST)
+        _ak(server, "deploy", "-m", str(proj / "autokitteh.yaml"), "-d", str(proj))
+        sid = _start(server, "events")
+        _wait_evicted(server.db_file, sid)
+        with sqlite3.connect(server.db_file) as conn:
+            (slug,) = conn.execute(
+                "SELECT webhook_slug FROM triggers WHERE name = 'hook'"
+            ).fetchone()
+        for path in ("no", "yes", "yes"):
+            req = urllib.request.Request(
+                f"{server.url}/webhooks/{slug}/{path}", data=b"{}", method="POST"
+            )
+            urllib.request.urlopen(req, timeout=30).close()
+        state = _wait_state(server.db_file, sid, {"completed", "error"}, 60)
+        _, error, value = _session(server.db_file, sid)
+        with sqlite3.connect(server.db_file) as conn:
+            seqs = {
+                json.loads(data)["url"]["path"].rsplit("/", 1)[1]: seq
+                for seq, data in conn.execute(
+                    "SELECT seq, data FROM events WHERE destination_id IN"
+                    " (SELECT trigger_id FROM triggers WHERE name = 'hook')"
+                    " ORDER BY seq DESC"
+                )
+            }  # path -> its first event's seq
+    finally:
+        server.stop()
+    assert state == "completed", error
+    assert value == json.dumps(f"/webhooks/{slug}/yes")
+    assert out.read_text().split() == ["subscribed", "got"]
+    h = closed_history(temporal, sid)
+    assert h.status == "COMPLETED"
+    delivered = [args[1] for name, args in h.signals if name == "ak_event"]
+    assert seqs["yes"] in delivered
+    assert seqs["no"] not in delivered  # filtered before delivery
+    runs = [i for i, x in enumerate(h.order) if x == "activity:run_runner"]
+    assert len(runs) == 2
+    assert "signal:ak_event" in h.order[runs[0] : runs[1]]
+
+
+LONG_CHILD = """
+import autokitteh
+
+def main(event):
+    sid = autokitteh.start("main.py:child", {})
+    autokitteh.next_signal("never", timeout=600)
+
+def child(event):
+    autokitteh.sleep(4)
+    return "child done"
+"""
+
+
+def test_stop_evicted_parent_child_keeps_running(
+    temporal: TemporalDev, tmp_path: Path
+) -> None:
+    """`ak session stop` of a parent evicted in `next_signal`: it ends STOPPED,
+    its workflow CANCELED; its child workflow (parent-close policy ABANDON)
+    runs on and completes, as a child session outlives its parent."""
+    server = _server(temporal, tmp_path / "home", "stop", "1s")
+    try:
+        _deploy(server, tmp_path, "parent", LONG_CHILD)
+        sid = _start(server, "parent")
+        _wait_evicted(server.db_file, sid)
+        with sqlite3.connect(server.db_file) as conn:
+            (child_id,) = conn.execute(
+                "SELECT session_id FROM sessions WHERE parent_session_id = ?", (sid,)
+            ).fetchone()
+        _ak(server, "session", "stop", sid, "--reason", "enough")
+        state = _wait_state(server.db_file, sid, {"stopped", "completed", "error"}, 60)
+        child_state = _wait_state(
+            server.db_file, child_id, {"completed", "stopped", "error"}, 60
+        )
+        _, _, child_value = _session(server.db_file, child_id)
+    finally:
+        server.stop()
+    assert state == "stopped"
+    assert child_state == "completed" and child_value == '"child done"'
+    assert closed_history(temporal, sid).status == "CANCELED"
+    child = closed_history(temporal, child_id)
+    assert child.status == "COMPLETED" and child.parent_id == sid

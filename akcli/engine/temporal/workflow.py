@@ -20,8 +20,8 @@ then runs ``run_runner`` again. A durable child session (``autokitteh.start``)
 is started by the update ``start_child`` as a child workflow, abandoned when
 the parent closes (a child session outlives its parent).
 
-Only temporalio and the standard library here: this module is loaded into the
-workflow sandbox.
+Only temporalio, the standard library and waits_state.py here: this module
+is loaded into the workflow sandbox.
 """
 
 from __future__ import annotations
@@ -114,7 +114,9 @@ class AkSession:
         """Event ``event_seq`` matches the session's subscription."""
         self.w.add_event(subscription_id, event_seq)
 
-    @workflow.update
+    # A wait or sleep cut by a stop (cancel) needs no answer: its runner is
+    # gone (and an evicted runner's wait had no client left anyway).
+    @workflow.update(unfinished_policy=workflow.HandlerUnfinishedPolicy.ABANDON)
     async def wait(
         self,
         seq: int,
@@ -192,7 +194,7 @@ class AkSession:
                 name, args=args, start_to_close_timeout=_RECORD_TIMEOUT
             )
 
-    @workflow.update
+    @workflow.update(unfinished_policy=workflow.HandlerUnfinishedPolicy.ABANDON)
     async def durable_sleep(self, seq: int, wake_at: float) -> None:
         delay = wake_at - workflow.now().timestamp()
         if delay > 0:
