@@ -464,3 +464,53 @@ def test_stop_evicted_parent_child_keeps_running(
     assert closed_history(temporal, sid).status == "CANCELED"
     child = closed_history(temporal, child_id)
     assert child.status == "COMPLETED" and child.parent_id == sid
+
+
+def test_kill9_after_workflow_answered_before_commit(
+    temporal: TemporalDev, tmp_path: Path
+) -> None:
+    """The worst moment: the workflow has answered `next_signal` (it picked
+    the signal) and `ak up` dies (AK_CHAOS plan) before the store consumed
+    and journaled it. After the restart the signal is delivered again (a
+    duplicate the workflow drops), the replayed call gets the same answer:
+    the session completes with the value, consumed once, nothing re-run."""
+    out = tmp_path / "out.txt"
+    chaos = tmp_path / "chaos"
+    chaos.mkdir()
+    (chaos / "plan.json").write_text(json.dumps({"kill": "server", "before_seq": 2}))
+    env = {
+        **temporal.env("answered"),
+        "AK_PYTHONRT__EVICT_AFTER": "10m",
+        "AK_CHAOS": str(chaos),
+    }
+    server = AkServer(tmp_path / "home", mode="dev", env=env).start()
+    _deploy(server, tmp_path, "waiter", WAITER.format(out=str(out)))
+    sid = _start_with(server, "main.py:main", True, timeout=300)
+    _wait_file(out, ["before"])
+    _start_with(server, "main.py:send", False, target=sid, v=5)
+    assert server.proc is not None
+    server.proc.wait(60)  # it killed itself between the answer and the commit
+    (chaos / "plan.json").unlink()
+    trace = [json.loads(x) for x in (chaos / "trace.jsonl").read_text().splitlines()]
+    assert {"sid": sid, "killed": "server", "before_seq": 2} in trace
+    with sqlite3.connect(server.db_file) as conn:
+        assert conn.execute(
+            "SELECT consumed FROM signals WHERE session_id = ?", (sid,)
+        ).fetchall() == [(0,)]  # answered in the workflow, not consumed yet
+    server.start()
+    try:
+        state = _wait_state(server.db_file, sid, {"completed", "error"}, 120)
+        _, error, value = _session(server.db_file, sid)
+        with sqlite3.connect(server.db_file) as conn:
+            consumed = conn.execute(
+                "SELECT consumed FROM signals WHERE session_id = ?", (sid,)
+            ).fetchall()
+    finally:
+        server.stop()
+    assert state == "completed", error
+    assert value == "5"
+    assert consumed == [(1,)]
+    assert out.read_text().split() == ["before", "after"]
+    h = closed_history(temporal, sid)
+    assert h.status == "COMPLETED"
+    assert h.activities.count("mark") == 2

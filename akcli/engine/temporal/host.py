@@ -24,6 +24,7 @@ from temporalio.client import (
     WorkflowUpdateRPCTimeoutOrCancelledError,
 )
 
+from akcli.engine import chaos
 from akcli.engine.context import EngineContext
 from akcli.engine.runner_types import (
     ActivityCall,
@@ -123,6 +124,8 @@ class TemporalSessionHost(DbSessionHost):
         row = signals.next_pending(self.session_id, names)
         known = [] if row is None else [[row.id, row.name]]
         answer = await self._wait(seq, SIGNAL, names, args, known)
+        if chaos.DIR is not None:
+            chaos.before_commit(self.session_id, seq)
         if answer is None:
             return call.finish(None)
         got = signals.get(int(answer["id"]))
@@ -149,6 +152,8 @@ class TemporalSessionHost(DbSessionHost):
             if first is not None:
                 known.append([sub.subscription_id, first])
         answer = await self._wait(seq, EVENT, list(subs), args, known)
+        if chaos.DIR is not None:
+            chaos.before_commit(self.session_id, seq)
         if answer is None:
             return call.finish(None)
         sub = subs[str(answer["subscription_id"])]
