@@ -21,7 +21,13 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.test_temporal_engine import _ak, _deploy, _start, _wait_state
+from tests.e2e.test_temporal_engine import (
+    _ak,
+    _deploy,
+    _log_shape,
+    _start,
+    _wait_state,
+)
 from tests.server import AkServer
 from tests.temporal_dev import TemporalDev
 
@@ -206,6 +212,32 @@ def test_signal_delivered_as_temporal_signal(
     assert ("ak_signal", [rows[0][0], "go"]) in h.signals
     assert "wait" in h.updates
     assert h.activities.count("run_runner") == 1  # never evicted
+
+
+def test_signal_session_log_same_as_builtin(
+    temporal: TemporalDev, tmp_path: Path
+) -> None:
+    """The session log of a session that got a signal reads the same on both
+    engines (the signal goes through Temporal, the records through the store)."""
+    shapes = {}
+    for engine in ("builtin", "temporal"):
+        out = tmp_path / f"{engine}.txt"
+        env = {"AK_PYTHONRT__EVICT_AFTER": "10m"}
+        if engine == "temporal":
+            env.update(temporal.env("logshape"))
+        server = AkServer(tmp_path / engine, mode="dev", env=env).start()
+        try:
+            _deploy(server, tmp_path / engine, "waiter", WAITER.format(out=str(out)))
+            sid = _start_with(server, "main.py:main", True, timeout=120)
+            _wait_file(out, ["before"])
+            _start_with(server, "main.py:send", False, target=sid, v=3)
+            state = _wait_state(server.db_file, sid, {"completed", "error"}, 60)
+            assert state == "completed"
+            shapes[engine] = _log_shape(server, sid)
+        finally:
+            server.stop()
+    assert shapes["temporal"] == shapes["builtin"]
+    assert any("sdk_call" in r for r in shapes["temporal"])
 
 
 def test_next_signal_timeout_evicted_is_none(
