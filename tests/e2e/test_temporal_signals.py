@@ -546,3 +546,21 @@ def test_kill9_after_workflow_answered_before_commit(
     h = closed_history(temporal, sid)
     assert h.status == "COMPLETED"
     assert h.activities.count("mark") == 2
+
+
+def test_stop_while_waiting_live(temporal: TemporalDev, tmp_path: Path) -> None:
+    """`ak session stop` of a session waiting in the workflow with its runner
+    alive: the runner stops, the session ends STOPPED, the workflow CANCELED."""
+    out = tmp_path / "out.txt"
+    server = _server(temporal, tmp_path / "home", "stoplive", "10m")
+    try:
+        _deploy(server, tmp_path, "waiter", WAITER.format(out=str(out)))
+        sid = _start_with(server, "main.py:main", True, timeout=300)
+        _wait_file(out, ["before"])
+        _ak(server, "session", "stop", sid, "--reason", "no more")
+        state = _wait_state(server.db_file, sid, {"stopped", "completed", "error"}, 60)
+    finally:
+        server.stop()
+    assert state == "stopped"
+    assert out.read_text().split() == ["before"]
+    assert closed_history(temporal, sid).status == "CANCELED"
