@@ -332,14 +332,17 @@ def test_child_session_is_child_workflow(temporal: TemporalDev, tmp_path: Path) 
     assert any(n == "ak_signal" and args[1] == child_id for n, args in parent.signals)
 
 
+@pytest.mark.parametrize("evicted", [False, True], ids=["live", "evicted"])
 def test_kill9_worker_while_waiting_signal_once(
-    temporal: TemporalDev, tmp_path: Path
+    temporal: TemporalDev, tmp_path: Path, evicted: bool
 ) -> None:
-    """kill -9 the only worker while its session waits in `next_signal`; the
-    signal goes to the restarted worker: the session completes with it once,
-    the journaled activity before the wait does not run again."""
+    """kill -9 the only worker while its session waits in `next_signal` (its
+    runner alive, or evicted); the signal goes to the restarted worker: the
+    session completes with it once, the journaled activity before the wait
+    does not run again."""
     out = tmp_path / "out.txt"
-    server = _server(temporal, tmp_path / "home", "kill", "10m")
+    queue = "kill-evicted" if evicted else "kill"
+    server = _server(temporal, tmp_path / "home", queue, "1s" if evicted else "10m")
     _deploy(server, tmp_path, "waiter", WAITER.format(out=str(out)))
     sid = _start_with(server, "main.py:main", True, timeout=300)
     _wait_file(out, ["before"])
@@ -347,6 +350,8 @@ def test_kill9_worker_while_waiting_signal_once(
     while "wait" not in history(temporal, sid).updates:  # it waits in the workflow
         assert time.monotonic() < deadline, "the wait never reached the workflow"
         time.sleep(0.1)
+    if evicted:
+        _wait_evicted(server.db_file, sid)
     server.kill9()
     server.start()
     try:
@@ -369,6 +374,8 @@ def test_kill9_worker_while_waiting_signal_once(
     assert [n for n, _ in h.signals].count("ak_signal") >= 1
     assert h.activities.count("mark") == 2  # each call recorded once
     assert h.activities.count("run_runner") >= 2  # run again after the kill
+    if evicted:  # the restart did not wake it: its workflow resumed it
+        assert not any(n == "wake" for n, _ in h.signals)
 
 
 EVENTS = """
