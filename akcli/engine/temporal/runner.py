@@ -199,8 +199,9 @@ class TemporalSessionRunner(SessionRunner):
             return {"state": "error", "error": f"session {sid} not found"}
         if row.state is not SessionState.RUNNING:  # ended before a worker died
             return _ended(row)
-        with self.srv.store.tx():  # its evicted wait (if any) is over
-            self.srv.store.waits.mark_resumed(sid)
+        if waits.is_evicted(self.srv, sid):  # its evicted wait is over
+            with self.srv.store.tx():
+                self.srv.store.waits.mark_resumed(sid)
         await self._record_missing(sid, set(recorded))
         task = self.tasks.get(sid)
         if task is None:  # (a restart of the activity on this same worker)
