@@ -98,6 +98,10 @@ def load_journal(srv: EngineContext, session_id: str) -> list[JournalEntry]:
 class DbSessionHost:
     """Implements the runner pool's SessionHost protocol on the server's store."""
 
+    # An evicted wait is kept (and ended) by the session's Temporal workflow,
+    # not woken by the engine's scan of the store (akcli/engine/waits.py).
+    waits_in_workflow = False
+
     def __init__(
         self, srv: EngineContext, session_id: str, run_epoch: int | None = None
     ) -> None:
@@ -310,6 +314,7 @@ class DbSessionHost:
                     op,
                     args,
                     self._syscall(seq, op, args),
+                    in_workflow=self.waits_in_workflow,
                 )
             else:
                 value = await self._syscall(seq, op, args)
@@ -343,12 +348,16 @@ class DbSessionHost:
                 return call.finish(self._sleep(args))
             if op == "is_deployment_active":
                 return self._deployment_active()
-            return await handle(call, args)
+            return await self._handle(call, args)
         except SyscallError as e:
             if seq is not None:
                 with self.srv.store.tx():
                     self._journal(seq, op, "json", str(e), True)
             raise
+
+    async def _handle(self, call: Call, args: dict[str, Any]) -> Any:
+        """Answer a syscall (the Temporal host answers some in its workflow)."""
+        return await handle(call, args)
 
     def _sleep(self, args: dict[str, Any]) -> dict[str, float]:
         seconds = args.get("seconds")

@@ -9,7 +9,11 @@ the built-in engine does, with a host that records each call in the workflow
 (host.py). Non-durable sessions run on the built-in engine.
 
 The ak store keeps the session rows, journal, prints and logs, so ``ak session
-log/prints/get`` show the same records whichever engine ran a session.
+log/prints/get`` show the same records whichever engine ran a session. Signals
+and subscribed events are committed there first; a scan of the store (after
+each commit, and from the start after a restart) delivers each to its
+session's workflow as a Temporal signal (delivery.py). A durable child
+session's workflow is started by its parent's workflow (a child workflow).
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from akcli.engine import waits
 from akcli.engine.runner_types import RunOutcome
 from akcli.engine.session_host import DbSessionHost
 from akcli.engine.session_runner import MAX_CONCURRENT, SessionRunner
+from akcli.engine.temporal.delivery import Delivery
 from akcli.engine.temporal.host import TemporalSessionHost
 from akcli.engine.temporal.workflow import EVICTED, RERUN, RUN_RUNNER, AkSession
 from akcli.errors import AkError
@@ -67,6 +72,8 @@ class TemporalSessionRunner(SessionRunner):
         self._closing = False
         self._attempt: dict[str, str] = {}  # sid -> run_runner attempt driving it
         self._epochs: dict[str, int] = {}  # sid -> run epoch of its runner here
+        self._hosts: dict[str, TemporalSessionHost] = {}
+        self._delivery: Delivery | None = None
 
     @property
     def client(self) -> Client:
@@ -98,11 +105,19 @@ class TemporalSessionRunner(SessionRunner):
             max_concurrent_activities=MAX_CONCURRENT + 64,
         )
         self._worker_task = asyncio.create_task(self._worker.run(), name="temporal")
+        self._delivery = Delivery(self.srv, self._client)
+
+    def start_created(self) -> None:
+        super().start_created()
+        if self._delivery is not None:
+            self._delivery.kick()  # signals / events committed meanwhile
 
     async def close(self) -> None:
         self._closing = True  # cancelled activities now leave sessions RUNNING
         for task in list(self._starts):
             task.cancel()
+        if self._delivery is not None:
+            await self._delivery.close()
         await super().close()
         if self._worker is not None:
             with contextlib.suppress(Exception):
@@ -124,6 +139,8 @@ class TemporalSessionRunner(SessionRunner):
 
         Retried until Temporal takes it: the session is RUNNING in the store
         and nothing else would start it (a busy dev server times RPCs out)."""
+        if await self._start_as_child(sid):
+            return
         delay = 0.2
         while not self._closing:
             try:
@@ -147,6 +164,31 @@ class TemporalSessionRunner(SessionRunner):
                 log.warning("session %s: starting its workflow: %s (retrying)", sid, e)
             await asyncio.sleep(delay)
             delay = min(delay * 2, 5.0)
+
+    async def _start_as_child(self, sid: str) -> bool:
+        """A child of a running durable session: its parent's workflow starts
+        it as a child workflow (update ``start_child``). False: not a child,
+        or the parent's workflow cannot (it ended): start it on its own."""
+        store = self.srv.store
+        parent_id = store.sessions.parent_of(sid)
+        parent = store.sessions.get(parent_id) if parent_id else None
+        if parent is None or not parent.is_durable:
+            return False
+        if parent.state is not SessionState.RUNNING:
+            return False
+        try:
+            started = await self._workflow(parent_id).execute_update(
+                AkSession.start_child, args=[sid]
+            )
+        except Exception as e:  # noqa: BLE001 - e.g. the parent's workflow ended
+            log.info("session %s: its parent's workflow cannot start it: %s", sid, e)
+            return False
+        if not started:  # started before (a restart): wake it
+            try:
+                await self._workflow(sid).signal(AkSession.wake)
+            except Exception as e:  # noqa: BLE001 - it ended meanwhile
+                log.info("session %s: waking its workflow: %s", sid, e)
+        return True
 
     def _workflow(self, sid: str) -> WorkflowHandle[Any, Any]:
         return self.client.get_workflow_handle(sid)
@@ -175,6 +217,9 @@ class TemporalSessionRunner(SessionRunner):
             return {"state": "error", "error": f"session {sid} not found"}
         if row.state is not SessionState.RUNNING:  # ended before a worker died
             return _ended(row)
+        if waits.is_evicted(self.srv, sid):  # its evicted wait is over
+            with self.srv.store.tx():
+                self.srv.store.waits.mark_resumed(sid)
         await self._record_missing(sid, set(recorded))
         task = self.tasks.get(sid)
         if task is None:
@@ -218,11 +263,12 @@ class TemporalSessionRunner(SessionRunner):
         row = self.srv.store.sessions.get(sid)
         if row is None:
             return {"state": "error", "error": f"session {sid} not found"}
+        host = self._hosts.pop(sid, None)
         if row.state is SessionState.RUNNING:
-            if waits.is_evicted(self.srv, sid):
-                return {"state": EVICTED}  # the engine signals `wake` when due
-            # Its runner was dropped here without an end (moved, cancelled):
-            # the workflow runs the activity again, which replays.
+            if waits.is_evicted(self.srv, sid):  # woken by its signal/timer/wake
+                return {"state": EVICTED, "seq": host.evicted_seq if host else None}
+            # Its runner was dropped here without an end (moved, cancelled,
+            # superseded): the workflow runs the activity again, which replays.
             return {"state": RERUN}
         return _ended(row)
 
@@ -266,7 +312,9 @@ class TemporalSessionRunner(SessionRunner):
         if not row.is_durable:
             return super()._host(row)
         epoch = self._epochs.get(row.session_id)
-        return TemporalSessionHost(self.srv, row.session_id, self.client, epoch)
+        host = TemporalSessionHost(self.srv, row.session_id, self.client, epoch)
+        self._hosts[row.session_id] = host
+        return host
 
     def _finish(self, sid: str, outcome: RunOutcome) -> None:
         """End the session, unless a newer run (another worker) holds it."""
