@@ -222,6 +222,13 @@ class TemporalSessionRunner(SessionRunner):
                 self.srv.store.waits.mark_resumed(sid)
         await self._record_missing(sid, set(recorded))
         task = self.tasks.get(sid)
+        epoch = self._epochs.get(sid)
+        if task is not None and (
+            epoch is None or not self.srv.store.sessions.run_is(sid, epoch)
+        ):
+            # This worker's runner is stale: another ran the session since.
+            await self._abandon_here(sid)
+            task = None
         if task is None:
             # Fence off any older runner of this session (on a worker Temporal
             # gave up on) before this one reads the journal.
@@ -230,7 +237,8 @@ class TemporalSessionRunner(SessionRunner):
             task = asyncio.create_task(self._run(row), name=f"session {sid}")
             self.tasks[sid] = task
         # Else a new attempt on the worker of a timed-out one that does not
-        # know it yet: this one adopts the runner, the old one must not drop it.
+        # know it yet, and no other ran the session since: this one adopts the
+        # runner (its journal is current), the old one must not drop it.
         me = activity.info().activity_id
         self._attempt[sid] = me
         try:
