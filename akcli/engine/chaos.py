@@ -10,7 +10,10 @@ private server with it):
 * after each activity commit ``<dir>/plan.json`` (``{"kill": "runner" |
   "server", "after_seq": N}``) is read: right after seq ``N`` commits, before
   the ack, the server SIGKILLs the session's runner (the session then resumes
-  from its journal in a new runner, once per session and seq) or itself.
+  from its journal in a new runner, once per session and seq) or itself;
+* ``{"kill": "server", "before_seq": N}`` (engine temporal): the server kills
+  itself once the workflow has answered ``next_signal`` / ``next_event`` call
+  ``N``, before that answer is consumed and journaled in the store.
 """
 
 from __future__ import annotations
@@ -68,6 +71,15 @@ def after_commit(sid: str, seq: int) -> None:
             os.killpg(pid, signal.SIGKILL)
         except ProcessLookupError:
             _resume.discard(sid)
+
+
+def before_commit(sid: str, seq: int) -> None:
+    """Kill the server (plan ``before_seq``) before seq ``seq`` of ``sid`` commits."""
+    plan = _plan()
+    if plan.get("before_seq") != seq or plan.get("kill") != "server":
+        return
+    trace({"sid": sid, "killed": "server", "before_seq": seq})
+    os.kill(os.getpid(), signal.SIGKILL)
 
 
 def resume(sid: str) -> bool:
