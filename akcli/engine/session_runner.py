@@ -18,8 +18,8 @@ from akcli.engine import chaos, waits
 from akcli.engine.code_dirs import CodeDirs
 from akcli.engine.context import EngineContext
 from akcli.engine.runner_pool import EVICTED, RunnerHandle, RunnerPool
-from akcli.engine.runner_types import BASE_ENV, RunOutcome, RunSpec
-from akcli.engine.session_env import connection_env, plain_vars
+from akcli.engine.runner_types import RunOutcome, RunSpec
+from akcli.engine.session_env import session_env
 from akcli.engine.session_host import DbSessionHost, load_journal
 from akcli.engine.sessions_store import add_log
 from akcli.engine.syscalls import signal_parent_on_end
@@ -321,18 +321,7 @@ class SessionRunner:
 
     def env(self, row: SessionRow) -> dict[str, str]:
         """The environment of a session's runner (project vars included)."""
-        pid = row.project_id
-        env = {k: os.environ[k] for k in BASE_ENV if k in os.environ}
-        env["PYTHONUNBUFFERED"] = "1"
-        env.update(plain_vars(self.srv, pid))
-        env.update(connection_env(self.srv, pid))
-        for trg in self.srv.store.triggers.with_webhook(pid):
-            env[f"{trg.name}__webhook_url"] = (
-                f"{self.srv.service_url}/webhooks/{trg.webhook_slug}"
-            )
-        env["store_public_url"] = f"{self.srv.service_url}/store/{pid}"
-        self._trigger_activity_defaults(row, env)
-        return env
+        return session_env(self.srv, row)
 
     def _isolate(self, code_dir: str) -> dict[str, list[str]] | None:
         """What the runner hides from user code (runner/isolate.py), or None."""
@@ -348,22 +337,6 @@ class SessionRunner:
             "keep_rw": [code_dir],
             "keep_ro": [self.pool.stage_dir, str(paths.venvs_dir)],
         }
-
-    def _trigger_activity_defaults(self, row: SessionRow, env: dict[str, str]) -> None:
-        """A trigger's activity defaults (manifest ``activity_retry`` on a
-        trigger: var ``AK_ACTIVITY_RETRY__<trigger>``) override the project's
-        ``AK_ACTIVITY_RETRY`` for its sessions (akcli/manifest/activity_defaults.py)."""
-        if not row.trigger_id or not any(
-            k.startswith("AK_ACTIVITY_") and "__" in k for k in env
-        ):
-            return
-        trg = self.srv.store.triggers.get(row.trigger_id)
-        if trg is None:
-            return
-        for base in ("AK_ACTIVITY_RETRY", "AK_ACTIVITY_TIMEOUT"):
-            value = env.get(f"{base}__{trg.name}")
-            if value is not None:
-                env[base] = value
 
     def _log_path_wanted(self) -> bool:
         """Runner output goes to a per-session log file (opened at fork time)."""
