@@ -12,6 +12,7 @@ tenth of an activity). The heartbeat thread reads when nobody else does
 from __future__ import annotations
 
 import select
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -86,6 +87,16 @@ class Inbox:
             if not self._reading:
                 self._read_turn(0.0)
 
+    def poll(self) -> None:
+        """Take what the server sent, without waiting (after each journaled
+        activity: a stop request is honoured at the next boundary, as when the
+        workflow waited for acks)."""
+        if self._reading:  # that reader dispatches it
+            return
+        with self._cv:
+            if not self._reading:
+                self._read_turn(0.0)
+
     def _read_turn(self, timeout: float | None) -> None:
         """Called holding _cv: take the reader role, release _cv for one read
         (waiting at most ``timeout`` seconds for data; None: no limit), then
@@ -112,9 +123,14 @@ class Inbox:
         """One read from the socket; the complete lines received."""
         sock = self._chan.sock
         try:
-            if timeout is not None and not select.select([sock], [], [], timeout)[0]:
+            if timeout == 0:  # one syscall: most polls find nothing
+                data = sock.recv(_RECV_SIZE, socket.MSG_DONTWAIT)
+            elif timeout is not None and not select.select([sock], [], [], timeout)[0]:
                 return []
-            data = sock.recv(_RECV_SIZE)
+            else:
+                data = sock.recv(_RECV_SIZE)
+        except BlockingIOError:
+            return []
         except (OSError, ValueError):
             exit_orphan(3)
         if not data:

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import time
 from collections.abc import Awaitable
 from json.encoder import encode_basestring_ascii as _json_str
 from typing import Any
 
 from akcli.engine import chaos, waits
+from akcli.engine import runner_messages as messages
 from akcli.engine.context import EngineContext
 from akcli.engine.runner_types import (
     ActivityCall,
@@ -24,6 +26,8 @@ from akcli.engine.runner_types import (
 from akcli.engine.syscalls import Call, handle
 from akcli.states import DeploymentState
 from akcli.store.db import now
+from runner import protocol
+from runner.journal_file import line_seq, read_records
 
 log = logging.getLogger("ak.session")
 COMMIT_TIMES_BATCH = 32  # journal commit times written per batch (--timings)
@@ -67,6 +71,20 @@ def _complete_record(seq: int, is_error: bool, attempt: Attempt | None) -> str:
 _WAITING_OPS = waits.WAITING_OPS
 
 
+def _done_records(
+    entry: JournalEntry, call: ActivityCall | None, attempt: Attempt | None
+) -> tuple[list[str], float | None, int]:
+    """An activity result's log records (its call spec first when it came
+    along), the time its call spec records get, and how many those are."""
+    seq = entry.seq
+    records = []
+    if call is not None:
+        records = _call_records(seq, entry.name, call.args, call.kwargs, attempt)
+    n_started = len(records)
+    records.append(_complete_record(seq, entry.is_error, attempt))
+    return records, None if call is None else call.t, n_started
+
+
 def _sdk_done(seq: int, is_error: bool) -> str:
     """The ``sdk_call_complete`` log record of SDK call ``seq``."""
     err = "true" if is_error else "false"
@@ -107,6 +125,11 @@ class DbSessionHost:
         self._print_cap = srv.config.get_int("sessions.max_prints_size")
         self._print_bytes: int | None = None  # stored so far (from the store)
         self._dropped = [0, 0]  # prints, bytes over the cap
+        # The run's journal file (akcli/engine/journal_files.py), and the
+        # results the runner committed there: received, to store at flush().
+        self.journal_path: str | None = None
+        self._pending: list[tuple[JournalEntry, str, list[tuple[str, str]]]] = []
+        self._received: set[int] = set()
 
     def on_print(self, key: str, text: str) -> None:
         """Store a print, unless the session's prints would exceed
@@ -114,6 +137,8 @@ class DbSessionHost:
         was dropped (updated every 100 drops and when the run ends)."""
         if chaos.DIR is not None:
             chaos.trace({"sid": self.session_id, "key": key, "text": text})
+        if self._pending:  # stored in the order the runner sent them
+            self.flush()
         size = len(text.encode("utf-8", "surrogatepass"))
         prints = self.srv.store.prints
         if self._print_bytes is None:
@@ -156,13 +181,18 @@ class DbSessionHost:
         # The runner sends this only for an activity still running after its
         # flush delay (or one that will never finish): show it at once, with
         # the time it started.
+        if self._pending:
+            self.flush()
         records = _call_records(seq, name, args, kwargs, attempt)
         self._write(None, records, started=t, n_started=len(records))
 
     def close(self) -> None:
         """The run ended: write the last commit times and the dropped-prints
         count. No call spec is buffered here: the runner sends that of an
-        activity that never finishes (runner/protocol.py)."""
+        activity that never finishes (runner/protocol.py). The results the
+        runner committed to its journal file and did not send are stored."""
+        self.flush()
+        self.store_journal_file()
         if self._dropped[0] % 100 != 1 and self._dropped[0]:
             self._write_dropped()
         if self._commit_times:
@@ -183,18 +213,98 @@ class DbSessionHost:
         seq = entry.seq
         if chaos.DIR is not None:
             chaos.trace({"sid": self.session_id, "seq": seq, "name": entry.name})
-        records = []
-        if call is not None:
-            records = _call_records(seq, entry.name, call.args, call.kwargs, attempt)
-        n_started = len(records)
-        records.append(_complete_record(seq, entry.is_error, attempt))
-        started = None if call is None else call.t
+        if self._pending:
+            self.flush()
+        records, started, n_started = _done_records(entry, call, attempt)
         t0 = time.perf_counter()
         self._write(entry, records, started=started, n_started=n_started)
         self._commit_times.append((time.perf_counter() - t0, seq))
         if chaos.DIR is not None:
             chaos.after_commit(self.session_id, seq)
         return None
+
+    def on_activity_journaled(
+        self,
+        entry: JournalEntry,
+        call: ActivityCall | None = None,
+        attempt: Attempt | None = None,
+    ) -> None:
+        """A result the runner committed to its journal file: stored at the
+        next :meth:`flush` (with the others received by then, one commit),
+        always before anything the runner sent after it."""
+        seq = entry.seq
+        if chaos.DIR is not None:
+            chaos.trace({"sid": self.session_id, "seq": seq, "name": entry.name})
+            chaos.received(self.session_id, seq)
+        self._received.add(seq)
+        records, started, n_started = _done_records(entry, call, attempt)
+        t = now()
+        first_t = t if started is None else now(started)
+        rows = [(first_t if i < n_started else t, r) for i, r in enumerate(records)]
+        self._pending.append((entry, t, rows))
+
+    def flush(self) -> None:
+        """Store the received journaled results (one transaction)."""
+        pending, self._pending = self._pending, []
+        if not pending:
+            return
+        store = self.srv.store
+        t0 = time.perf_counter()
+        try:
+            with store.tx():
+                for entry, t, rows in pending:
+                    self._journal(
+                        entry.seq, entry.name, entry.kind, entry.value,
+                        entry.is_error, t, entry,
+                    )  # fmt: skip
+                    store.logs.append_encoded(self.session_id, rows)
+                if len(self._commit_times) >= COMMIT_TIMES_BATCH:
+                    self._flush_commit_times()
+        except BaseException:
+            self._pending = pending + self._pending
+            raise
+        share = (time.perf_counter() - t0) / len(pending)  # one commit for all
+        self._commit_times.extend([(share, e.seq) for e, _, _ in pending])
+        if chaos.DIR is not None:
+            for entry, _, _ in pending:
+                chaos.after_commit(self.session_id, entry.seq)
+
+    def store_journal_file(self) -> int:
+        """Store the records of the run's journal file that are not in the
+        store (the runner committed them there, the server did not receive
+        or store them: the runner or the server was killed), then remove the
+        file. Only while no runner writes it. Returns how many were stored."""
+        path = self.journal_path
+        if path is None:
+            return 0
+        try:
+            with open(path, "rb") as f:
+                data = f.read()
+        except FileNotFoundError:
+            return 0
+        journal = self.srv.store.journal
+        stored = 0
+        for line in read_records(data):
+            seq = line_seq(line)
+            if seq is None or seq in self._received:
+                continue
+            if journal.get(self.session_id, seq) is not None:
+                continue
+            msg_type, payload = protocol.decode(line)
+            if msg_type != protocol.ACTIVITY_DONE:
+                continue
+            done = messages.activity_done(payload)
+            self.on_activity_journaled(done.entry, done.call, done.attempt)
+            stored += 1
+        self.flush()
+        if stored:
+            log.info(
+                "session %s: %d results stored from its journal file",
+                self.session_id,
+                stored,
+            )
+        os.unlink(path)
+        return stored
 
     def _write(
         self,
@@ -265,6 +375,8 @@ class DbSessionHost:
         )
 
     async def on_syscall(self, seq: int | None, op: str, args: dict[str, Any]) -> Any:
+        if self._pending:  # what the runner journaled before this call
+            self.flush()
         if seq is not None:
             row = self.srv.store.journal.get(self.session_id, seq)
             if row is not None:  # answered before a restart: same answer again
