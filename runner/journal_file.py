@@ -11,6 +11,11 @@ socket's lines in batches; when a runner ends, or before a session resumes
 after a server crash, it stores every record of the file whose seq is not in
 the store yet (akcli/engine/journal_files.py), then removes the file.
 
+Besides results, the runner commits there every other line the server stores,
+before sending it: prints (an activity not run again does not print again;
+prints keep their order across a crash) and ``activity_start`` (the call spec
+of a slow activity).
+
 Record: ``<length:8 hex> <crc32:8 hex> <line>``, where ``line`` is the
 ``activity_done`` line with its ``\\n`` and ``length`` its byte count. A record
 cut short (the runner killed inside the write, a full disk) or with another
@@ -23,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
 import zlib
 
 __all__ = ["HEADER", "JournalWriter", "encode_record", "line_seq", "read_records"]
@@ -75,6 +81,9 @@ class JournalWriter:
 
     def __init__(self, fd: int) -> None:
         self.fd = fd
+        # One writer at a time (workflow, heartbeat, activity threads): after
+        # a torn record, nothing may be appended.
+        self._lock = threading.Lock()
 
     @classmethod
     def open(cls, path: str) -> JournalWriter | None:
@@ -90,16 +99,23 @@ class JournalWriter:
         """Commit one line; False if it was not written whole (the writer is
         then closed: a torn record must stay the file's last one)."""
         record = encode_record(line)
-        try:
-            written = os.write(self.fd, record)
-        except OSError:
-            written = -1
-        if written == len(record):
-            return True
-        self.close()
-        return False
+        with self._lock:
+            if self.fd < 0:
+                return False
+            try:
+                written = os.write(self.fd, record)
+            except OSError:
+                written = -1
+            if written == len(record):
+                return True
+            self._close()
+            return False
 
     def close(self) -> None:
+        with self._lock:
+            self._close()
+
+    def _close(self) -> None:
         if self.fd >= 0:
             with contextlib.suppress(OSError):
                 os.close(self.fd)

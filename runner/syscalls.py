@@ -266,8 +266,22 @@ class Session(Runtime):
         its activity_done (an activity that never finishes still shows its call)."""
         with self._start_lock:
             item = self._unsent.pop(seq, None)
-            if item is not None:
-                self.chan.send(protocol.ACTIVITY_START, item[1])
+            if item is not None:  # before its activity_done, in the file too
+                self._send_journaled(protocol.encode(protocol.ACTIVITY_START, item[1]))
+
+    def send_print(self, key: str | None, text: str) -> None:
+        """Send a print, committed to the journal file first: an activity
+        whose result is committed is not run (and does not print) again, and
+        the session's prints keep their order across a crash."""
+        self._send_journaled(
+            protocol.encode(protocol.PRINT, {"key": key, "text": text})
+        )
+
+    def _send_journaled(self, line: bytes) -> None:
+        writer = self.journal_file
+        if writer is not None and not writer.append(line):
+            self.journal_file = None  # not written whole: acks from now on
+        self.chan.send_line(line)
 
     def activity_done(self, seq: int, name: str, result: str, is_error: bool) -> None:
         """Send an activity's result and wait until the server committed it."""

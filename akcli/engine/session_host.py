@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import time
 from collections.abc import Awaitable
-from json.encoder import encode_basestring_ascii as _json_str
 from typing import Any
 
-from akcli.engine import chaos, waits
-from akcli.engine import runner_messages as messages
+from akcli.engine import chaos, journal_ingest, waits
 from akcli.engine.context import EngineContext
+from akcli.engine.log_records import call_records, done_records, sdk_done, short
 from akcli.engine.runner_types import (
     ActivityCall,
     Attempt,
@@ -26,75 +24,14 @@ from akcli.engine.runner_types import (
 from akcli.engine.syscalls import Call, handle
 from akcli.states import DeploymentState
 from akcli.store.db import now
-from runner import protocol
-from runner.journal_file import line_seq, read_records
 
 log = logging.getLogger("ak.session")
 COMMIT_TIMES_BATCH = 32  # journal commit times written per batch (--timings)
 DROPPED_KEY = "ak:dropped-prints"
 
 
-def _call_records(
-    seq: int,
-    name: str,
-    args: list[str],
-    kwargs: dict[str, str],
-    attempt: Attempt | None = None,
-) -> list[str]:
-    """The ``call_spec`` and ``call_attempt_start`` log records of an activity,
-    as ``json.dumps`` writes them (without its object walk: activity hot path).
-    A retried activity's attempt number goes into ``call_attempt_start``."""
-    q = _json_str
-    kw = ", ".join([f"{q(k)}: {q(v)}" for k, v in kwargs.items()])
-    num = "" if attempt is None else f', "attempt": {attempt.number:d}'
-    return [
-        f'{{"call_spec": {{"function": {{"name": {q(name)}}}, "args": '
-        f'[{", ".join([q(a) for a in args])}], "kwargs": {{{kw}}}, "seq": {seq:d}}}}}',
-        f'{{"call_attempt_start": {{"seq": {seq:d}{num}}}}}',
-    ]
-
-
-def _complete_record(seq: int, is_error: bool, attempt: Attempt | None) -> str:
-    """The ``call_attempt_complete`` record (with a retried one's attempt/error)."""
-    extra = ""
-    if attempt is not None:
-        extra = f', "attempt": {attempt.number:d}'
-        if attempt.error is not None:
-            extra += f', "error": {_json_str(attempt.error)}'
-    return (
-        f'{{"call_attempt_complete": {{"seq": {seq:d}, "is_error": '
-        f"{'true' if is_error else 'false'}{extra}}}}}"
-    )
-
-
 # Syscalls that wait (for an event, a signal): their call spec is logged at once.
 _WAITING_OPS = waits.WAITING_OPS
-
-
-def _done_records(
-    entry: JournalEntry, call: ActivityCall | None, attempt: Attempt | None
-) -> tuple[list[str], float | None, int]:
-    """An activity result's log records (its call spec first when it came
-    along), the time its call spec records get, and how many those are."""
-    seq = entry.seq
-    records = []
-    if call is not None:
-        records = _call_records(seq, entry.name, call.args, call.kwargs, attempt)
-    n_started = len(records)
-    records.append(_complete_record(seq, entry.is_error, attempt))
-    return records, None if call is None else call.t, n_started
-
-
-def _sdk_done(seq: int, is_error: bool) -> str:
-    """The ``sdk_call_complete`` log record of SDK call ``seq``."""
-    err = "true" if is_error else "false"
-    return f'{{"sdk_call_complete": {{"seq": {seq:d}, "is_error": {err}}}}}'
-
-
-def _short(value: Any, limit: int = 200) -> str:
-    """A short display of a syscall argument (a JSON value)."""
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def load_journal(srv: EngineContext, session_id: str) -> list[JournalEntry]:
@@ -129,7 +66,8 @@ class DbSessionHost:
         # results the runner committed there: received, to store at flush().
         self.journal_path: str | None = None
         self._pending: list[tuple[JournalEntry, str, list[tuple[str, str]]]] = []
-        self._received: set[int] = set()
+        self.received: set[int] = set()
+        self.received_starts: set[int] = set()  # activity_start seqs
 
     def on_print(self, key: str, text: str) -> None:
         """Store a print, unless the session's prints would exceed
@@ -183,7 +121,9 @@ class DbSessionHost:
         # the time it started.
         if self._pending:
             self.flush()
-        records = _call_records(seq, name, args, kwargs, attempt)
+        if self.journal_path is not None:
+            self.received_starts.add(seq)
+        records = call_records(seq, name, args, kwargs, attempt)
         self._write(None, records, started=t, n_started=len(records))
 
     def close(self) -> None:
@@ -215,7 +155,7 @@ class DbSessionHost:
             chaos.trace({"sid": self.session_id, "seq": seq, "name": entry.name})
         if self._pending:
             self.flush()
-        records, started, n_started = _done_records(entry, call, attempt)
+        records, started, n_started = done_records(entry, call, attempt)
         t0 = time.perf_counter()
         self._write(entry, records, started=started, n_started=n_started)
         self._commit_times.append((time.perf_counter() - t0, seq))
@@ -236,8 +176,8 @@ class DbSessionHost:
         if chaos.DIR is not None:
             chaos.trace({"sid": self.session_id, "seq": seq, "name": entry.name})
             chaos.received(self.session_id, seq)
-        self._received.add(seq)
-        records, started, n_started = _done_records(entry, call, attempt)
+        self.received.add(seq)
+        records, started, n_started = done_records(entry, call, attempt)
         t = now()
         first_t = t if started is None else now(started)
         rows = [(first_t if i < n_started else t, r) for i, r in enumerate(records)]
@@ -270,40 +210,18 @@ class DbSessionHost:
                 chaos.after_commit(self.session_id, entry.seq)
 
     def store_journal_file(self) -> int:
-        """Store the records of the run's journal file that are not in the
-        store (the runner committed them there, the server did not receive
-        or store them: the runner or the server was killed), then remove the
-        file. Only while no runner writes it. Returns how many were stored."""
-        path = self.journal_path
-        if path is None:
+        """Store what the run's journal file holds and the store does not
+        (akcli/engine/journal_ingest.py), then remove the file. Only while no
+        runner writes it. Returns how many results were stored."""
+        if self.journal_path is None:
             return 0
-        try:
-            with open(path, "rb") as f:
-                data = f.read()
-        except FileNotFoundError:
-            return 0
-        journal = self.srv.store.journal
-        stored = 0
-        for line in read_records(data):
-            seq = line_seq(line)
-            if seq is None or seq in self._received:
-                continue
-            if journal.get(self.session_id, seq) is not None:
-                continue
-            msg_type, payload = protocol.decode(line)
-            if msg_type != protocol.ACTIVITY_DONE:
-                continue
-            done = messages.activity_done(payload)
-            self.on_activity_journaled(done.entry, done.call, done.attempt)
-            stored += 1
-        self.flush()
+        stored = journal_ingest.store_file(self, self.journal_path)
         if stored:
             log.info(
                 "session %s: %d results stored from its journal file",
                 self.session_id,
                 stored,
             )
-        os.unlink(path)
         return stored
 
     def _write(
@@ -393,7 +311,7 @@ class DbSessionHost:
         ``sdk_call_complete`` at its end. Not ``call_spec``: those are the
         session's activities (``ak session test`` compares them)."""
         started = time.time()
-        shown = {k: _short(v) for k, v in args.items()}
+        shown = {k: short(v) for k, v in args.items()}
         spec = [json.dumps({"sdk_call": {"op": op, "args": shown, "seq": seq}})]
         resumed = False
         if op in _WAITING_OPS:
@@ -415,12 +333,12 @@ class DbSessionHost:
             else:
                 value = await self._syscall(seq, op, args)
         except SyscallError:
-            self._write(None, [*spec, _sdk_done(seq, True)], started, len(spec))
+            self._write(None, [*spec, sdk_done(seq, True)], started, len(spec))
             if resumed:
                 waits.clear(self.srv, self.session_id, seq)
             raise
         # (A cancelled call, the session stopping, has no completion record.)
-        self._write(None, [*spec, _sdk_done(seq, False)], started, len(spec))
+        self._write(None, [*spec, sdk_done(seq, False)], started, len(spec))
         if resumed:
             waits.clear(self.srv, self.session_id, seq)
         if op == "sleep" and isinstance(value, dict):  # journaled: may evict now

@@ -56,6 +56,7 @@ def step(tag, i):
         time.sleep(0.01)
     with open(OUT, "a") as f:
         f.write(f"{{tag}} {{i}} {{os.getpid()}}\\n")
+    print(f"in {{i}}")  # journaled with its result: printed once
     return os.getpid()
 
 def main(event):
@@ -118,7 +119,7 @@ def _check_session(env: Env, sid: str, ran: list[tuple[int, int]]) -> list[int]:
                 (sid,),
             )
         ]
-    assert prints == [f"done {i}" for i in range(N)]
+    assert prints == [p for i in range(N) for p in (f"in {i}", f"done {i}")]
     assert seqs == list(range(1, N + 1))
     done = [
         r["call_attempt_complete"]["seq"]
