@@ -44,6 +44,9 @@ class Inbox:
         self._partial: list[bytes] = []  # received bytes of an incomplete line
         self._acks: set[int] = set()
         self._results: dict[int, dict[str, Any]] = {}
+        self._poller = select.poll()
+        if chan.sock is not None:  # None: a replay (runner/replay.py)
+            self._poller.register(chan.sock, select.POLLIN)
 
     # -- what arrived (for ``ready`` tests, called holding the lock) ----------
 
@@ -92,6 +95,11 @@ class Inbox:
         activity: a stop request is honoured at the next boundary, as when the
         workflow waited for acks)."""
         if self._reading:  # that reader dispatches it
+            return
+        try:
+            if not self._poller.poll(0):  # the common case: nothing, no lock
+                return
+        except RuntimeError:  # another thread polls it right now
             return
         with self._cv:
             if not self._reading:
