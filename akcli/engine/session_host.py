@@ -26,6 +26,11 @@ from akcli.states import DeploymentState
 from akcli.store.db import now
 
 log = logging.getLogger("ak.session")
+# A journal row for store.journal.add_many: seq, name, kind, value, is_error,
+# created_at, site, args_hash, queue_s, exec_s.
+JournalRowValues = tuple[
+    int, str, str, str, bool, str, str, str, float | None, float | None
+]
 COMMIT_TIMES_BATCH = 32  # journal commit times written per batch (--timings)
 DROPPED_KEY = "ak:dropped-prints"
 
@@ -65,7 +70,7 @@ class DbSessionHost:
         # The run's journal file (akcli/engine/journal_files.py), and the
         # results the runner committed there: received, to store at flush().
         self.journal_path: str | None = None
-        self._pending: list[tuple[JournalEntry, str, list[tuple[str, str]]]] = []
+        self._pending: list[tuple[int, JournalRowValues, list[tuple[str, str]]]] = []
         self.received: set[int] = set()
         self.received_starts: set[int] = set()  # activity_start seqs
 
@@ -181,7 +186,12 @@ class DbSessionHost:
         t = now()
         first_t = t if started is None else now(started)
         rows = [(first_t if i < n_started else t, r) for i, r in enumerate(records)]
-        self._pending.append((entry, t, rows))
+        site = "" if entry.site is None else json.dumps(entry.site)
+        row = (
+            seq, entry.name, entry.kind, str(entry.value), entry.is_error, t, site,
+            entry.args_hash, entry.queue_s, entry.exec_s,
+        )  # fmt: skip
+        self._pending.append((seq, row, rows))
 
     def flush(self) -> None:
         """Store the received journaled results (one transaction)."""
@@ -192,22 +202,20 @@ class DbSessionHost:
         t0 = time.perf_counter()
         try:
             with store.tx():
-                for entry, t, rows in pending:
-                    self._journal(
-                        entry.seq, entry.name, entry.kind, entry.value,
-                        entry.is_error, t, entry,
-                    )  # fmt: skip
-                    store.logs.append_encoded(self.session_id, rows)
+                store.journal.add_many(self.session_id, [p[1] for p in pending])
+                store.logs.append_encoded(
+                    self.session_id, [row for p in pending for row in p[2]]
+                )
                 if len(self._commit_times) >= COMMIT_TIMES_BATCH:
                     self._flush_commit_times()
         except BaseException:
             self._pending = pending + self._pending
             raise
         share = (time.perf_counter() - t0) / len(pending)  # one commit for all
-        self._commit_times.extend([(share, e.seq) for e, _, _ in pending])
+        self._commit_times.extend([(share, p[0]) for p in pending])
         if chaos.DIR is not None:
-            for entry, _, _ in pending:
-                chaos.after_commit(self.session_id, entry.seq)
+            for seq, _, _ in pending:
+                chaos.after_commit(self.session_id, seq)
 
     def store_journal_file(self) -> int:
         """Store what the run's journal file holds and the store does not
