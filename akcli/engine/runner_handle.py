@@ -313,6 +313,8 @@ class RunnerHandle:
             done = messages.activity_done(p)
             entry = done.entry
             if self._journaled and not p.get("ack"):  # in the runner's file
+                if chaos.DIR is not None:
+                    chaos.received(self.spec.session_id, entry.seq)
                 host.on_activity_journaled(entry, done.call, done.attempt)
                 if not self._flush_due:  # after the other lines of this read
                     self._flush_due = True

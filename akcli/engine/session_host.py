@@ -1,7 +1,10 @@
 """The store side of a running session: what the runner's messages turn into.
 
 Every method commits before it returns: a journal entry acknowledged to the
-runner is durable, so a kill -9 of the server never re-runs it.
+runner is durable, so a kill -9 of the server never re-runs it. Except
+``on_activity_journaled``: the runner committed that result to its journal
+file (akcli/engine/journal_files.py); it is stored by ``flush``, which every
+other write calls first, so the store keeps the order the runner sent in.
 """
 
 from __future__ import annotations
@@ -180,7 +183,6 @@ class DbSessionHost:
         seq = entry.seq
         if chaos.DIR is not None:
             chaos.trace({"sid": self.session_id, "seq": seq, "name": entry.name})
-            chaos.received(self.session_id, seq)
         self.received.add(seq)
         records, started, n_started = done_records(entry, call, attempt)
         t = now()
