@@ -10,8 +10,11 @@ private server with it):
 * after each activity commit ``<dir>/plan.json`` (``{"kill": "runner" |
   "server", "after_seq": N}``) is read: right after seq ``N`` commits, before
   the ack, the server SIGKILLs the session's runner (the session then resumes
-  from its journal in a new runner, once per session and seq) or itself.
-  With runner journal files (akcli/engine/journal_files.py), ``"at"`` picks
+  from its journal in a new runner, once per session and seq) or itself;
+* ``{"kill": "server", "before_seq": N}`` (engine temporal): the server kills
+  itself once the workflow has answered ``next_signal`` / ``next_event`` call
+  ``N``, before that answer is consumed and journaled in the store;
+* with runner journal files (akcli/engine/journal_files.py), ``"at"`` picks
   other moments: ``"received"`` (server: seq ``N`` received, only in the
   runner's journal file, not stored), ``"journaled"`` / ``"torn"`` (runner:
   it kills itself right after writing seq ``N`` to its journal file, before
@@ -76,6 +79,15 @@ def after_commit(sid: str, seq: int) -> None:
             os.killpg(pid, signal.SIGKILL)
         except ProcessLookupError:
             _resume.discard(sid)
+
+
+def before_commit(sid: str, seq: int) -> None:
+    """Kill the server (plan ``before_seq``) before seq ``seq`` of ``sid`` commits."""
+    plan = _plan()
+    if plan.get("before_seq") != seq or plan.get("kill") != "server":
+        return
+    trace({"sid": sid, "killed": "server", "before_seq": seq})
+    os.kill(os.getpid(), signal.SIGKILL)
 
 
 def received(sid: str, seq: int) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import os
 import signal
 from collections.abc import Awaitable, Callable
@@ -26,10 +27,13 @@ from akcli.engine.runner_types import (
     RunOutcome,
     RunSpec,
     SessionHost,
+    Superseded,
     SyscallError,
 )
 from akcli.engine.zygote_client import ExitStatus, Zygote
 from runner import protocol
+
+log = logging.getLogger("ak.sessions")
 
 __all__ = ["EVICTED", "RunnerHandle", "killpg"]
 
@@ -294,6 +298,9 @@ class RunnerHandle:
             return True
         try:
             self._outcome = self._handle(msg_type, payload)
+        except Superseded:
+            self._superseded()
+            return True
         except Exception as e:  # a supervisor bug must not hang the session
             self._outcome = RunOutcome("error", error=f"runner supervisor error: {e!r}")
         return self._outcome is not None
@@ -345,12 +352,23 @@ class RunnerHandle:
         # hello, heartbeat and unknown types only prove liveness.
         return None
 
+    def _superseded(self) -> None:
+        """A newer run of the session holds it (another worker): kill this
+        runner without writing anything; the session stays RUNNING there."""
+        log.warning("session %s: run superseded by a newer one", self.spec.session_id)
+        killpg(self.pid)
+        self._outcome = RunOutcome(EVICTED)
+
     def _flush(self) -> None:
         """Store the journaled results received so far (one commit); a store
         that fails ends the run as a failed commit did before acks."""
         self._flush_due = False
         try:
             self._host.flush()
+        except Superseded:
+            self._superseded()
+            if self._lines is not None:
+                self._lines.stop()
         except Exception as e:
             if self._outcome is None:
                 self._outcome = RunOutcome(
@@ -379,6 +397,9 @@ class RunnerHandle:
             reply["value"] = value
         except SyscallError as e:
             reply["error"] = str(e)
+        except Superseded:  # no reply: the runner is killed
+            self._superseded()
+            return
         except Evicted:  # committed: no reply, the runner exits
             self._evicting = True
             await self._send(protocol.EVICT, {})

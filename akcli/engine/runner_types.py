@@ -100,6 +100,11 @@ class RunOutcome:
     reason: str = ""
 
 
+class Superseded(Exception):
+    """This runner's run of the session was superseded (a newer run took the
+    session's run epoch): it must not write the journal or the end."""
+
+
 class SyscallError(Exception):
     """Raised by ``SessionHost.on_syscall`` for a user-visible syscall error.
 

@@ -22,6 +22,7 @@ from akcli.engine.runner_types import (
     ActivityCall,
     Attempt,
     JournalEntry,
+    Superseded,
     SyscallError,
 )
 from akcli.engine.syscalls import Call, handle
@@ -60,9 +61,18 @@ def load_journal(srv: EngineContext, session_id: str) -> list[JournalEntry]:
 class DbSessionHost:
     """Implements the runner pool's SessionHost protocol on the server's store."""
 
-    def __init__(self, srv: EngineContext, session_id: str) -> None:
+    # An evicted wait is kept (and ended) by the session's Temporal workflow,
+    # not woken by the engine's scan of the store (akcli/engine/waits.py).
+    waits_in_workflow = False
+
+    def __init__(
+        self, srv: EngineContext, session_id: str, run_epoch: int | None = None
+    ) -> None:
         self.srv = srv
         self.session_id = session_id
+        # Set when another worker may run the same session at the same time
+        # (engine temporal): every journal row checks it in its transaction.
+        self.run_epoch = run_epoch
         # (commit seconds, seq) of journaled activities, written in a batch with
         # a later write (a commit cannot record its own duration) or at close():
         # a kill -9 loses the last few (display only).
@@ -204,6 +214,7 @@ class DbSessionHost:
         t0 = time.perf_counter()
         try:
             with store.tx():
+                self._check_run()
                 store.journal.add_many(self.session_id, [p[1] for p in pending])
                 store.logs.append_encoded(
                     self.session_id, [row for p in pending for row in p[2]]
@@ -274,6 +285,14 @@ class DbSessionHost:
                 self._commit_times = pending + self._commit_times
             raise
 
+    def _check_run(self) -> None:
+        """In a journal row's transaction: this run still holds the session."""
+        epoch = self.run_epoch
+        if epoch is not None and not self.srv.store.sessions.run_is(
+            self.session_id, epoch
+        ):
+            raise Superseded(f"session {self.session_id}: run {epoch} superseded")
+
     def _journal(
         self,
         seq: int,
@@ -284,6 +303,7 @@ class DbSessionHost:
         t: str = "",
         entry: JournalEntry | None = None,
     ) -> None:
+        self._check_run()
         stored = json.dumps(value) if kind == "json" else str(value)
         # Entries without a call site or timings (SDK calls, replies) store
         # the columns' defaults: '' and NULL.
@@ -339,6 +359,7 @@ class DbSessionHost:
                     op,
                     args,
                     self._syscall(seq, op, args),
+                    in_workflow=self.waits_in_workflow,
                 )
             else:
                 value = await self._syscall(seq, op, args)
@@ -372,12 +393,16 @@ class DbSessionHost:
                 return call.finish(self._sleep(args))
             if op == "is_deployment_active":
                 return self._deployment_active()
-            return await handle(call, args)
+            return await self._handle(call, args)
         except SyscallError as e:
             if seq is not None:
                 with self.srv.store.tx():
                     self._journal(seq, op, "json", str(e), True)
             raise
+
+    async def _handle(self, call: Call, args: dict[str, Any]) -> Any:
+        """Answer a syscall (the Temporal host answers some in its workflow)."""
+        return await handle(call, args)
 
     def _sleep(self, args: dict[str, Any]) -> dict[str, float]:
         seconds = args.get("seconds")

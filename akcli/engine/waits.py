@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 WAITING_OPS = frozenset({"next_signal", "next_event"})
 SHOWN = "waiting (evicted)"  # ak session get
+IN_WORKFLOW = "workflow"  # the op of a wait its Temporal workflow keeps
 __all__ = ["Evicted", "WakeTimer", "evictable", "hold_sleep", "take_due"]
 
 
@@ -91,9 +92,12 @@ async def evictable(
     op: str,
     args: dict[str, Any],
     wait: Awaitable[T],
+    in_workflow: bool = False,
 ) -> T:
     """Await a waiting syscall; after ``evict_after`` seconds without an answer,
-    cancel it, store the wait and raise :class:`Evicted`."""
+    cancel it, store the wait and raise :class:`Evicted`. ``in_workflow``: the
+    session's Temporal workflow keeps the wait and ends it (the row only says
+    it is evicted: op ``IN_WORKFLOW``, never due in the store's scan)."""
     started = time.time()  # a timeout counts from the call, not the eviction
     task = asyncio.ensure_future(wait)
     after = evict_after(srv)
@@ -111,6 +115,9 @@ async def evictable(
             raise asyncio.CancelledError
     if not task.cancelled():
         return task.result()  # answered (or failed) before the cancel took
+    if in_workflow:
+        store(srv, sid, seq, IN_WORKFLOW, [], None)
+        raise Evicted
     timeout = args.get("timeout")
     deadline = started + float(timeout) if timeout else None
     store(srv, sid, seq, op, _names(op, args), deadline)

@@ -140,3 +140,19 @@ def test_stop_requests_kept_for_the_owner(pair: tuple[Store, Store]) -> None:
     with a.tx():
         a.workers.delete_stop("ses_1")
     assert a.workers.stops_for("w_a") == []
+
+
+def test_a_newer_run_fences_off_the_older(pair: tuple[Store, Store]) -> None:
+    """Run epochs (engine temporal): the run that took the session last is the
+    only one `run_is` accepts, whichever connection asks."""
+    a, b = pair
+    seed.session(a, "ses_1")
+    with a.tx():
+        first = a.sessions.new_run("ses_1")
+    assert a.sessions.run_is("ses_1", first) and b.sessions.run_is("ses_1", first)
+    with b.tx():
+        second = b.sessions.new_run("ses_1")
+    assert second == first + 1
+    assert not a.sessions.run_is("ses_1", first)
+    assert a.sessions.run_is("ses_1", second)
+    assert not a.sessions.run_is("ses_nope", second)

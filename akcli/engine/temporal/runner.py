@@ -9,7 +9,11 @@ the built-in engine does, with a host that records each call in the workflow
 (host.py). Non-durable sessions run on the built-in engine.
 
 The ak store keeps the session rows, journal, prints and logs, so ``ak session
-log/prints/get`` show the same records whichever engine ran a session.
+log/prints/get`` show the same records whichever engine ran a session. Signals
+and subscribed events are committed there first; a scan of the store (after
+each commit, and from the start after a restart) delivers each to its
+session's workflow as a Temporal signal (delivery.py). A durable child
+session's workflow is started by its parent's workflow (a child workflow).
 """
 
 from __future__ import annotations
@@ -24,13 +28,16 @@ from temporalio import activity
 from temporalio.client import Client, WorkflowHandle
 from temporalio.common import RawValue, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
 from temporalio.worker import Worker
 
 from akcli.engine import waits
+from akcli.engine.runner_types import RunOutcome
 from akcli.engine.session_host import DbSessionHost
 from akcli.engine.session_runner import MAX_CONCURRENT, SessionRunner
+from akcli.engine.temporal.delivery import Delivery
 from akcli.engine.temporal.host import TemporalSessionHost
-from akcli.engine.temporal.workflow import EVICTED, RUN_RUNNER, AkSession
+from akcli.engine.temporal.workflow import EVICTED, RERUN, RUN_RUNNER, AkSession
 from akcli.errors import AkError
 from akcli.states import SessionState
 from akcli.store.interface.sessions import SessionRow
@@ -63,6 +70,10 @@ class TemporalSessionRunner(SessionRunner):
         self._worker_task: asyncio.Task[None] | None = None
         self._starts: set[asyncio.Task[None]] = set()
         self._closing = False
+        self._attempt: dict[str, str] = {}  # sid -> run_runner attempt driving it
+        self._epochs: dict[str, int] = {}  # sid -> run epoch of its runner here
+        self._hosts: dict[str, TemporalSessionHost] = {}
+        self._delivery: Delivery | None = None
 
     @property
     def client(self) -> Client:
@@ -94,11 +105,19 @@ class TemporalSessionRunner(SessionRunner):
             max_concurrent_activities=MAX_CONCURRENT + 64,
         )
         self._worker_task = asyncio.create_task(self._worker.run(), name="temporal")
+        self._delivery = Delivery(self.srv, self._client)
+
+    def start_created(self) -> None:
+        super().start_created()
+        if self._delivery is not None:
+            self._delivery.kick()  # signals / events committed meanwhile
 
     async def close(self) -> None:
         self._closing = True  # cancelled activities now leave sessions RUNNING
         for task in list(self._starts):
             task.cancel()
+        if self._delivery is not None:
+            await self._delivery.close()
         await super().close()
         if self._worker is not None:
             with contextlib.suppress(Exception):
@@ -116,19 +135,60 @@ class TemporalSessionRunner(SessionRunner):
 
     async def _start_workflow(self, sid: str) -> None:
         """Start the session's workflow; one already running is woken (a wait
-        is over, or the server restarted: waking a busy one is harmless)."""
+        is over, or the server restarted: waking a busy one is harmless).
+
+        Retried until Temporal takes it: the session is RUNNING in the store
+        and nothing else would start it (a busy dev server times RPCs out)."""
+        if await self._start_as_child(sid):
+            return
+        delay = 0.2
+        while not self._closing:
+            try:
+                try:
+                    await self.client.start_workflow(
+                        AkSession.run,
+                        args=[sid, self.opts],
+                        id=sid,
+                        task_queue=self.task_queue,
+                        id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                    )
+                except WorkflowAlreadyStartedError:
+                    await self._workflow(sid).signal(AkSession.wake)
+                return
+            except RPCError as e:
+                if e.status is RPCStatusCode.NOT_FOUND:  # it has closed: nothing to do
+                    log.info("session %s: its workflow has closed: %s", sid, e)
+                    return
+                log.warning("session %s: starting its workflow: %s (retrying)", sid, e)
+            except Exception as e:  # noqa: BLE001 - the session stays RUNNING
+                log.warning("session %s: starting its workflow: %s (retrying)", sid, e)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5.0)
+
+    async def _start_as_child(self, sid: str) -> bool:
+        """A child of a running durable session: its parent's workflow starts
+        it as a child workflow (update ``start_child``). False: not a child,
+        or the parent's workflow cannot (it ended): start it on its own."""
+        store = self.srv.store
+        parent_id = store.sessions.parent_of(sid)
+        parent = store.sessions.get(parent_id) if parent_id else None
+        if parent is None or not parent.is_durable:
+            return False
+        if parent.state is not SessionState.RUNNING:
+            return False
         try:
-            await self.client.start_workflow(
-                AkSession.run,
-                args=[sid, self.opts],
-                id=sid,
-                task_queue=self.task_queue,
-                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            started = await self._workflow(parent_id).execute_update(
+                AkSession.start_child, args=[sid]
             )
-        except WorkflowAlreadyStartedError:
-            await self._workflow(sid).signal(AkSession.wake)
-        except Exception:  # noqa: BLE001 - the session stays RUNNING
-            log.exception("session %s: starting its Temporal workflow failed", sid)
+        except Exception as e:  # noqa: BLE001 - e.g. the parent's workflow ended
+            log.info("session %s: its parent's workflow cannot start it: %s", sid, e)
+            return False
+        if not started:  # started before (a restart): wake it
+            try:
+                await self._workflow(sid).signal(AkSession.wake)
+            except Exception as e:  # noqa: BLE001 - it ended meanwhile
+                log.info("session %s: waking its workflow: %s", sid, e)
+        return True
 
     def _workflow(self, sid: str) -> WorkflowHandle[Any, Any]:
         return self.client.get_workflow_handle(sid)
@@ -157,11 +217,40 @@ class TemporalSessionRunner(SessionRunner):
             return {"state": "error", "error": f"session {sid} not found"}
         if row.state is not SessionState.RUNNING:  # ended before a worker died
             return _ended(row)
+        if waits.is_evicted(self.srv, sid):  # its evicted wait is over
+            with self.srv.store.tx():
+                self.srv.store.waits.mark_resumed(sid)
         await self._record_missing(sid, set(recorded))
         task = self.tasks.get(sid)
-        if task is None:  # (a restart of the activity on this same worker)
+        epoch = self._epochs.get(sid)
+        if task is not None and (
+            epoch is None or not self.srv.store.sessions.run_is(sid, epoch)
+        ):
+            # This worker's runner is stale: another ran the session since.
+            await self._abandon_here(sid)
+            task = None
+        if task is None:
+            # Fence off any older runner of this session (on a worker Temporal
+            # gave up on) before this one reads the journal.
+            with self.srv.store.tx():
+                self._epochs[sid] = self.srv.store.sessions.new_run(sid)
             task = asyncio.create_task(self._run(row), name=f"session {sid}")
             self.tasks[sid] = task
+        # Else a new attempt on the worker of a timed-out one that does not
+        # know it yet, and no other ran the session since: this one adopts the
+        # runner (its journal is current), the old one must not drop it.
+        me = activity.info().activity_id
+        self._attempt[sid] = me
+        try:
+            return await self._drive(sid, task, me)
+        finally:
+            if self._attempt.get(sid) == me:
+                del self._attempt[sid]
+
+    async def _drive(
+        self, sid: str, task: asyncio.Task[None], me: str
+    ) -> dict[str, Any]:
+        """Heartbeat while ``task`` runs the session; its state when it ends."""
         beat = max(0.2, float(self.opts["heartbeat_s"]) / 4)
         try:
             while not task.done():
@@ -170,14 +259,41 @@ class TemporalSessionRunner(SessionRunner):
         except asyncio.CancelledError:
             if self._closing or activity.is_worker_shutdown():
                 raise  # the server stops: the session resumes later
+            details = activity.cancellation_details()
+            if details is not None and not details.cancel_requested:
+                # Not a stop: this attempt timed out (e.g. a heartbeat lost under
+                # load) and the workflow runs the session elsewhere.
+                if self._attempt.get(sid) == me:
+                    await self._abandon_here(sid)
+                raise
             await self._stop_here(sid)
             raise
         row = self.srv.store.sessions.get(sid)
         if row is None:
             return {"state": "error", "error": f"session {sid} not found"}
+        host = self._hosts.pop(sid, None)
         if row.state is SessionState.RUNNING:
-            return {"state": EVICTED}
+            if waits.is_evicted(self.srv, sid):  # woken by its signal/timer/wake
+                return {"state": EVICTED, "seq": host.evicted_seq if host else None}
+            # Its runner was dropped here without an end (moved, cancelled,
+            # superseded): the workflow runs the activity again, which replays.
+            return {"state": RERUN}
         return _ended(row)
+
+    async def _abandon_here(self, sid: str) -> None:
+        """Drop this worker's runner of ``sid``; the session stays RUNNING (its
+        next run_runner attempt replays it)."""
+        task = self.tasks.get(sid)
+        handle = self.handles.get(sid)
+        if task is not None:
+            task.cancel()  # _run leaves the session RUNNING on cancellation
+        if handle is not None:
+            await handle.stop("its Temporal activity moved to another worker", True)
+        if task is not None:  # gone from self.tasks before a new attempt looks
+            await asyncio.wait([task], timeout=10)
+        log.warning(
+            "session %s: run_runner attempt cancelled here; it runs elsewhere", sid
+        )
 
     async def _stop_here(self, sid: str) -> None:
         """The workflow was cancelled: stop the runner, the session ends STOPPED."""
@@ -203,7 +319,20 @@ class TemporalSessionRunner(SessionRunner):
     def _host(self, row: SessionRow) -> DbSessionHost:
         if not row.is_durable:
             return super()._host(row)
-        return TemporalSessionHost(self.srv, row.session_id, self.client)
+        epoch = self._epochs.get(row.session_id)
+        host = TemporalSessionHost(self.srv, row.session_id, self.client, epoch)
+        self._hosts[row.session_id] = host
+        return host
+
+    def _finish(self, sid: str, outcome: RunOutcome) -> None:
+        """End the session, unless a newer run (another worker) holds it."""
+        epoch = self._epochs.pop(sid, None)
+        store = self.srv.store
+        with store.tx():
+            if epoch is not None and not store.sessions.run_is(sid, epoch):
+                log.warning("session %s: run %d superseded, not ended here", sid, epoch)
+                return
+            super()._finish(sid, outcome)
 
 
 def _ended(row: SessionRow) -> dict[str, Any]:

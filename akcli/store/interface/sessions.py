@@ -93,6 +93,14 @@ class SessionsPart(Protocol):
 
     def set_owner(self, session_id: str, owner: str) -> None: ...
 
+    def new_run(self, session_id: str) -> int:
+        """Take the session's next run epoch (a fencing token) and return it."""
+        ...
+
+    def run_is(self, session_id: str, epoch: int) -> bool:
+        """Whether ``epoch`` is still the session's current run epoch."""
+        ...
+
     def finish(
         self,
         session_id: str,

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from akcli.store.interface.events import EventRow
+
 
 @dataclass(frozen=True, slots=True)
 class SubscriptionRow:
@@ -40,4 +42,12 @@ class SubscriptionsPart(Protocol):
 
     def deactivate(self, subscription_id: str, session_id: str) -> None:
         """Unsubscribe (only the session's own subscription)."""
+        ...
+
+    def events_of_running(
+        self, after_seq: int, limit: int
+    ) -> list[tuple[SubscriptionRow, EventRow]]:
+        """Events after ``after_seq`` (oldest first) with each active
+        subscription of a RUNNING durable session they are new to (past its
+        cursor): those engine temporal delivers to workflows."""
         ...

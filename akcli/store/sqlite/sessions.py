@@ -121,6 +121,22 @@ class SqliteSessions:
             "UPDATE sessions SET owner = ? WHERE session_id = ?", owner, session_id
         )
 
+    def new_run(self, session_id: str) -> int:
+        self._db.exec(
+            "UPDATE sessions SET run_epoch = run_epoch + 1 WHERE session_id = ?",
+            session_id,
+        )
+        row = self._db.one(
+            "SELECT run_epoch FROM sessions WHERE session_id = ?", session_id
+        )
+        return int(row[0]) if row else 0
+
+    def run_is(self, session_id: str, epoch: int) -> bool:
+        row = self._db.one(
+            "SELECT run_epoch FROM sessions WHERE session_id = ?", session_id
+        )
+        return row is not None and int(row[0]) == epoch
+
     def finish(
         self,
         session_id: str,

@@ -6,6 +6,7 @@ import json
 import sqlite3
 from typing import Any
 
+from akcli.states import SessionState
 from akcli.store.db import Database
 from akcli.store.interface.signals import SignalRow
 
@@ -49,3 +50,18 @@ class SqliteSignals:
 
     def consume(self, signal_id: int) -> None:
         self._db.exec("UPDATE signals SET consumed = 1 WHERE id = ?", signal_id)
+
+    def get(self, signal_id: int) -> SignalRow | None:
+        r = self._db.one(f"SELECT {SIGNAL_COLS} FROM signals WHERE id = ?", signal_id)
+        return signal_row(r) if r is not None else None
+
+    def pending_of_running(self, after_id: int, limit: int) -> list[SignalRow]:
+        rows = self._db.all(
+            f"SELECT {SIGNAL_COLS} FROM signals WHERE id > ? AND consumed = 0"
+            " AND session_id IN (SELECT session_id FROM sessions WHERE state = ?"
+            " AND is_durable = 1) ORDER BY id LIMIT ?",
+            after_id,
+            SessionState.RUNNING,
+            limit,
+        )
+        return [signal_row(r) for r in rows]
