@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import REPO
+from tests.temporal_dev import TemporalDev
 
 
 def _key() -> str:
@@ -46,3 +48,13 @@ def link_default_venv(data_home: Path, venv: Path) -> None:
     venvs = data_home / "autokitteh" / "venvs"
     venvs.mkdir(parents=True, exist_ok=True)
     (venvs / "default").symlink_to(venv)
+
+
+@pytest.fixture(scope="module")
+def temporal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TemporalDev]:
+    """A Temporal dev server for the module's tests (engine temporal)."""
+    dev = TemporalDev(tmp_path_factory.mktemp("temporal")).start()
+    try:
+        yield dev
+    finally:
+        dev.stop()

@@ -35,15 +35,6 @@ REPO = Path(__file__).resolve().parents[2]
 DURABLE = [p for p in PLAIN if applies(p.name, True)]
 
 
-@pytest.fixture(scope="module")
-def temporal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TemporalDev]:
-    dev = TemporalDev(tmp_path_factory.mktemp("temporal")).start()
-    try:
-        yield dev
-    finally:
-        dev.stop()
-
-
 class DurableCorpus(Corpus):
     def submit(self, cases: list[Path]) -> None:
         for path in cases:
@@ -145,6 +136,16 @@ def _wait_state(db_file: Path, sid: str, states: set[str], timeout: float) -> st
             return state
         assert time.monotonic() < deadline, f"session {sid} is {state!r}"
         time.sleep(0.1)
+
+
+def _session_end(db_file: Path, sid: str, timeout: float) -> tuple[str, str, str]:
+    """Wait for ``sid`` to end: (state, error, return value)."""
+    state = _wait_state(db_file, sid, {"completed", "error"}, timeout)
+    with sqlite3.connect(db_file) as conn:
+        error, value = conn.execute(
+            "SELECT error, return_value FROM sessions WHERE session_id = ?", (sid,)
+        ).fetchone()
+    return state, str(error), str(value)
 
 
 def _workflow(temporal: TemporalDev, sid: str) -> tuple[str, list[str]]:
@@ -422,12 +423,7 @@ def test_evicted_wait_wakes_workflow(temporal: TemporalDev, tmp_path: Path) -> N
     try:
         _deploy(server, tmp_path, "parent", PARENT)
         sid = _start(server, "parent")
-        state = _wait_state(server.db_file, sid, {"completed", "error"}, 60)
-        with sqlite3.connect(server.db_file) as conn:
-            error, value = conn.execute(
-                "SELECT error, return_value FROM sessions WHERE session_id = ?",
-                (sid,),
-            ).fetchone()
+        state, error, value = _session_end(server.db_file, sid, 60)
     finally:
         server.stop()
     assert state == "completed", error

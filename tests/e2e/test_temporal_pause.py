@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import secrets
 import signal
-import sqlite3
 import time
 from pathlib import Path
 
@@ -19,17 +18,15 @@ from tests import pg
 from tests.e2e.test_temporal_engine import (
     STEPS,
     _deploy,
+    _session_end,
     _start,
     _wait_lines,
-    _wait_state,
     _workflow_end,
-    temporal,
 )
 from tests.server import AkServer
 from tests.temporal_dev import TemporalDev
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
-__all__ = ["temporal"]  # the module-scoped dev server fixture
 
 PAUSES = 2
 PAUSE_S = 5.0  # > the 3 s heartbeat timeout of TemporalDev.env()
@@ -50,12 +47,7 @@ def test_paused_worker_comes_back_session_completes(
             os.kill(server.proc.pid, signal.SIGSTOP)
             time.sleep(PAUSE_S)
             os.kill(server.proc.pid, signal.SIGCONT)
-        state = _wait_state(server.db_file, sid, {"completed", "error"}, 120)
-        with sqlite3.connect(server.db_file) as conn:
-            error, value = conn.execute(
-                "SELECT error, return_value FROM sessions WHERE session_id = ?",
-                (sid,),
-            ).fetchone()
+        state, error, value = _session_end(server.db_file, sid, 120)
     finally:
         server.stop()
     assert state == "completed", error

@@ -14,7 +14,6 @@ import asyncio
 import json
 import sqlite3
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,15 +33,6 @@ from tests.temporal_dev import TemporalDev
 pytest.importorskip("temporalio")
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
-
-
-@pytest.fixture(scope="module")
-def temporal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TemporalDev]:
-    dev = TemporalDev(tmp_path_factory.mktemp("temporal")).start()
-    try:
-        yield dev
-    finally:
-        dev.stop()
 
 
 WAITER = """
