@@ -4,8 +4,11 @@ The runner commits each activity's result to its session's journal file and
 goes on without an ack; the server stores the socket's lines in batches, and
 what is left only in the file when the runner ends or before the session
 resumes. Each activity appends `<session> <i> <runner pid>` to a file outside
-the project and returns its runner's pid, so a replayed result shows the pid
-of the runner that ran it.
+the project, prints, and returns its runner's pid, so a replayed result shows
+the pid of the runner that ran it; two activities around seq K run longer than
+the runner's flush delay (their call spec is an activity_start, in the file
+too). Every session must end with each print, journal entry, completion record
+and call spec stored once.
 
 * the runner kills itself right after its journal write of seq K, before the
   socket send (AK_CHAOS plan `at: journaled`): the session resumes in a new
@@ -36,6 +39,7 @@ pytestmark = [pytest.mark.faults, pytest.mark.timeout(240)]
 
 N = 30
 K = 12  # the seq killed at: activity i is seq i + 1
+SLOW = (K - 2, K - 1)  # activities that send an activity_start first
 
 MANIFEST = """version: v1
 project:
@@ -56,6 +60,8 @@ def step(tag, i):
         time.sleep(0.01)
     with open(OUT, "a") as f:
         f.write(f"{{tag}} {{i}} {{os.getpid()}}\\n")
+    if i in {slow}:  # over FLUSH_AFTER: its call spec goes as activity_start
+        time.sleep(0.12)
     print(f"in {{i}}")  # journaled with its result: printed once
     return os.getpid()
 
@@ -127,6 +133,12 @@ def _check_session(env: Env, sid: str, ran: list[tuple[int, int]]) -> list[int]:
         if "call_attempt_complete" in r
     ]
     assert done == list(range(1, N + 1))
+    # One call spec per activity; two only for one that ran twice and was slow
+    # (each attempt showed its own activity_start).
+    specs = Counter(r["call_spec"]["seq"] for r in records if "call_spec" in r)
+    runs = Counter(i for i, _ in ran)
+    assert set(specs) == set(range(1, N + 1))
+    assert all(n == 1 or (runs[s - 1] > 1 and s - 1 in SLOW) for s, n in specs.items())
     # Each result is the pid of the (last) runner that ran that activity.
     last_pid = dict(ran)
     assert pids == [last_pid[i] for i in range(N)]
@@ -142,7 +154,7 @@ def _env(tmp_path: Path, plan: dict[str, object]) -> tuple[Env, AkServer, Path, 
         go.touch()
     server = _server(tmp_path / "srv", chaos).start()
     env = Env(server, tmp_path)
-    program = PROGRAM.format(out=str(out), go=str(go), n=N)
+    program = PROGRAM.format(out=str(out), go=str(go), n=N, slow=SLOW)
     env.deploy("jf", {"autokitteh.yaml": MANIFEST, "program.py": program})
     return env, server, out, chaos
 
