@@ -38,6 +38,7 @@ from runner import (
     retrying,
 )
 from runner.entrypoint import parse_entrypoint
+from runner.journal_file import JournalWriter
 from runner.syscalls import Channel, NonDeterminismError, Session, Stopped
 
 
@@ -250,11 +251,14 @@ def run_session(
     code_dir: str,
     code_cache: str | None = None,
     hide: dict[str, Any] | None = None,
+    journal_path: str | None = None,
 ) -> None:
     """Run one session over ``socket_path``; never returns (exits the process).
 
     ``code_cache``: the directory where compiled user modules are kept (or None).
     ``hide``: what to hide from user code (``spawn.isolate``, runner/isolate.py).
+    ``journal_path``: the run's journal file (``spawn.journal``,
+    runner/journal_file.py), opened before ``hide`` makes it invisible.
     """
     code_dir = os.path.realpath(code_dir)
     os.chdir(code_dir)
@@ -265,17 +269,23 @@ def run_session(
     except OSError as e:
         sys.stderr.write(f"error: cannot connect to {socket_path}: {e}\n")
         os._exit(2)
+    journal = JournalWriter.open(journal_path) if journal_path else None
     # Connected: the socket may now vanish from view with the runtime dir.
     why = isolate.apply(hide) if hide else ""
     if why:
         sys.stderr.write(f"runner: {why}\n")
     session = Session(Channel(sock))
+    session.journal_file = journal
     session.code_dir = code_dir
     errors_fmt.code_dir = code_dir
     divergence.set_code_dir(code_dir)
     session.chan.send(protocol.HELLO, {"pid": os.getpid()})
     session.start_threads()
     run = session.wait_run()
+    chaos = run.get("chaos")
+    if isinstance(chaos, dict):  # fault injection (akcli/engine/chaos.py)
+        session.chaos_seq = int(chaos.get("seq") or 0)
+        session.chaos_at = str(chaos.get("at") or "")
     _runtime.install(session)
     call.set_session(session)
     printing.install(session)
@@ -336,6 +346,7 @@ def cli(argv: list[str] | None = None) -> None:
     parser.add_argument("--max-memory-mb", type=int, default=None)
     parser.add_argument("--code-cache", default=None)
     parser.add_argument("--isolate", default=None, help="JSON: spawn.isolate")
+    parser.add_argument("--journal", default=None, help="spawn.journal")
     args = parser.parse_args(argv)
     if not os.path.isdir(args.code_dir):
         parser.exit(2, f"error: --code-dir {args.code_dir!r} is not a directory\n")
@@ -344,7 +355,7 @@ def cli(argv: list[str] | None = None) -> None:
     fix_sys_path(os.path.realpath(args.code_dir), stage)
     apply_limits({"max_memory_mb": args.max_memory_mb})
     hide = json.loads(args.isolate) if args.isolate else None
-    run_session(args.socket, args.code_dir, args.code_cache, hide)
+    run_session(args.socket, args.code_dir, args.code_cache, hide, args.journal)
 
 
 if __name__ == "__main__":

@@ -75,6 +75,7 @@ def _child(req: dict[str, Any], closers: list[int]) -> None:
             code_dir,
             str(cache) if cache else None,
             req.get("isolate") or None,
+            str(req["journal"]) if req.get("journal") else None,
         )
     except BaseException as e:
         try:

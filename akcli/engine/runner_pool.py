@@ -139,6 +139,7 @@ class RunnerPool:
                     "limits": {"max_memory_mb": spec.max_memory_mb},
                     "code_cache": spec.code_cache,
                     "isolate": spec.isolate,
+                    "journal": spec.journal_path,
                 }
                 pid = await z.spawn(payload)
                 handle.attach_process(pid, z.exit_future(pid), z)
@@ -166,6 +167,7 @@ class RunnerPool:
                 ),
                 *(["--code-cache", spec.code_cache] if spec.code_cache else []),
                 *(["--isolate", json.dumps(spec.isolate)] if spec.isolate else []),
+                *(["--journal", spec.journal_path] if spec.journal_path else []),
                 cwd=self.stage_dir,
                 env=spec.env,
                 stdin=asyncio.subprocess.DEVNULL,

@@ -17,6 +17,7 @@ from typing import Any
 from akcli.engine import chaos, waits
 from akcli.engine.code_dirs import CodeDirs
 from akcli.engine.context import EngineContext
+from akcli.engine.journal_files import JournalFiles, use_files
 from akcli.engine.runner_pool import EVICTED, RunnerHandle, RunnerPool
 from akcli.engine.runner_types import BASE_ENV, RunOutcome, RunSpec
 from akcli.engine.session_env import connection_env, plain_vars
@@ -59,6 +60,7 @@ class SessionRunner:
         self._starting = asyncio.Semaphore(max(4, 2 * (os.cpu_count() or 1)))
         self.code = CodeDirs(srv, rt)
         self._wake_timer = waits.WakeTimer(srv)
+        self.journal_files = JournalFiles(srv, rt) if use_files(srv) else None
         if chaos.DIR is not None:
             chaos.watch(self._runner_pid)
 
@@ -110,6 +112,8 @@ class SessionRunner:
             )
         evicted = waits.evicted_ids(self.srv)  # woken by wake_evicted when due
         durable = [r.session_id for r in rows if r.is_durable]
+        for sid in durable:  # before park_sleepers reads the journal
+            self.store_journal_file(sid)
         evicted |= waits.park_sleepers(
             self.srv, [s for s in durable if s not in evicted]
         )
@@ -213,7 +217,8 @@ class SessionRunner:
             self.tasks.pop(sid, None)
             if code_dir:
                 self.code.remove(code_dir)
-        if chaos.DIR is not None and chaos.resume(sid):
+        killed = "signal 9 " in outcome.error  # the runner's own chaos kill
+        if chaos.DIR is not None and chaos.resume(sid, killed):
             self._launch(row)  # `ak session test --chaos` killed its runner
             return
         if sid in self.moving:  # migrated (akcli/engine/inflight.py): run again
@@ -239,8 +244,13 @@ class SessionRunner:
         """Unpack, pick the interpreter and spawn the runner (one of few at a time)."""
         code_dir, python = await self.prepare(row.build_id)
         try:
-            spec = self.run_spec(row, code_dir, python)
             host = self._host(row)
+            journal_path = None
+            if self.journal_files is not None and row.is_durable:
+                self.store_journal_file(row.session_id)  # a killed run's results
+                journal_path = self.journal_files.create(row.session_id)
+                host.journal_path = journal_path
+            spec = self.run_spec(row, code_dir, python, journal_path=journal_path)
             return await self.pool.start(spec, host), host, code_dir
         except BaseException:
             self.code.discard(code_dir)
@@ -250,6 +260,16 @@ class SessionRunner:
         """The store side of the session's runner."""
         return DbSessionHost(self.srv, row.session_id)
 
+    def store_journal_file(self, sid: str) -> None:
+        """Store what a run of ``sid`` killed with its server (or its runner)
+        left only in its journal file, and remove the file; nothing runs it."""
+        files = self.journal_files
+        if files is None or not files.exists(sid):
+            return
+        host = DbSessionHost(self.srv, sid)
+        host.journal_path = files.path(sid)
+        host.store_journal_file()
+
     def run_spec(
         self,
         row: SessionRow,
@@ -257,6 +277,7 @@ class SessionRunner:
         python: str,
         *,
         check: bool = False,
+        journal_path: str | None = None,
     ) -> RunSpec:
         """How session ``row`` runs from ``code_dir``: for real, or with ``check``
         as a replay that stops at the journal's end (ak deploy --check-inflight;
@@ -283,6 +304,7 @@ class SessionRunner:
             code_cache=self.code.code_cache,
             isolate=self._isolate(code_dir),
             check=check,
+            journal_path=journal_path,
         )
 
     async def prepare(self, build_id: str) -> tuple[str, str]:
@@ -318,6 +340,7 @@ class SessionRunner:
                 str(paths.data_home),
                 str(paths.config_home),
                 self.pool.socket_dir,
+                *([str(self.journal_files.dir)] if self.journal_files else []),
             ],
             "keep_rw": [code_dir],
             "keep_ro": [self.pool.stage_dir, str(paths.venvs_dir)],
@@ -414,6 +437,8 @@ class SessionRunner:
             )
             if not ended:
                 return
+            if self.journal_files is not None:  # stored at its runner's end
+                self.journal_files.remove(sid)
             store.waits.delete_for_session(sid)
             store.workers.delete_stop(sid)
             add_log(self.srv, sid, {"state": record})
