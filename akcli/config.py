@@ -61,6 +61,9 @@ KEYS: dict[str, str] = {
     "pythonrt.evict_after": "5s",
     "connections.reconnect_delay": "1s",
     "pythonrt.isolate": "true",
+    # auto | file | ack: how an activity's result is durable before the
+    # workflow goes on (akcli/engine/journal_files.py).
+    "pythonrt.journal": "auto",
     "sessions.max_prints_size": "10485760",
     # "" = akcli/data/default-requirements.txt; a list replaces it ([] = minimal).
     "pythonrt.default_requirements": "",

@@ -12,6 +12,7 @@ tenth of an activity). The heartbeat thread reads when nobody else does
 from __future__ import annotations
 
 import select
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -43,6 +44,9 @@ class Inbox:
         self._partial: list[bytes] = []  # received bytes of an incomplete line
         self._acks: set[int] = set()
         self._results: dict[int, dict[str, Any]] = {}
+        self._poller = select.poll()
+        if chan.sock is not None:  # None: a replay (runner/replay.py)
+            self._poller.register(chan.sock, select.POLLIN)
 
     # -- what arrived (for ``ready`` tests, called holding the lock) ----------
 
@@ -86,6 +90,21 @@ class Inbox:
             if not self._reading:
                 self._read_turn(0.0)
 
+    def poll(self) -> None:
+        """Take what the server sent, without waiting (after each journaled
+        activity: a stop request is honoured at the next boundary, as when the
+        workflow waited for acks)."""
+        if self._reading:  # that reader dispatches it
+            return
+        try:
+            if not self._poller.poll(0):  # the common case: nothing, no lock
+                return
+        except RuntimeError:  # another thread polls it right now
+            return
+        with self._cv:
+            if not self._reading:
+                self._read_turn(0.0)
+
     def _read_turn(self, timeout: float | None) -> None:
         """Called holding _cv: take the reader role, release _cv for one read
         (waiting at most ``timeout`` seconds for data; None: no limit), then
@@ -112,9 +131,14 @@ class Inbox:
         """One read from the socket; the complete lines received."""
         sock = self._chan.sock
         try:
-            if timeout is not None and not select.select([sock], [], [], timeout)[0]:
+            if timeout == 0:  # one syscall: most polls find nothing
+                data = sock.recv(_RECV_SIZE, socket.MSG_DONTWAIT)
+            elif timeout is not None and not select.select([sock], [], [], timeout)[0]:
                 return []
-            data = sock.recv(_RECV_SIZE)
+            else:
+                data = sock.recv(_RECV_SIZE)
+        except BlockingIOError:
+            return []
         except (OSError, ValueError):
             exit_orphan(3)
         if not data:

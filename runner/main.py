@@ -39,6 +39,7 @@ from runner import (
     retrying,
 )
 from runner.entrypoint import parse_entrypoint
+from runner.journal_file import JournalWriter
 from runner.syscalls import Channel, NonDeterminismError, Session, Stopped
 
 
@@ -246,9 +247,15 @@ def _load_error(session: Session, text: str) -> str:
     return text
 
 
-def _connect(socket_path: str, code_dir: str, hide: dict[str, Any] | None) -> Channel:
-    """Enter ``code_dir``, connect to the server, then hide what user code must
-    not see (the socket may vanish from view once connected)."""
+def _connect(
+    socket_path: str,
+    code_dir: str,
+    hide: dict[str, Any] | None,
+    journal_path: str | None,
+) -> tuple[Channel, JournalWriter | None]:
+    """Enter ``code_dir``, connect to the server and open the journal file,
+    then hide what user code must not see (the socket and the journal dir may
+    vanish from view once they are open)."""
     os.chdir(code_dir)
     reaper.become_subreaper()  # the session's processes stay ours to end
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -257,10 +264,11 @@ def _connect(socket_path: str, code_dir: str, hide: dict[str, Any] | None) -> Ch
     except OSError as e:
         sys.stderr.write(f"error: cannot connect to {socket_path}: {e}\n")
         os._exit(2)
+    journal = JournalWriter.open(journal_path) if journal_path else None
     why = isolate.apply(hide) if hide else ""
     if why:
         sys.stderr.write(f"runner: {why}\n")
-    return Channel(sock)
+    return Channel(sock), journal
 
 
 def run_session(
@@ -268,32 +276,47 @@ def run_session(
     code_dir: str,
     code_cache: str | None = None,
     hide: dict[str, Any] | None = None,
+    journal_path: str | None = None,
 ) -> None:
     """Run one session over ``socket_path``; never returns (exits the process).
 
     ``code_cache``: the directory where compiled user modules are kept (or None).
     ``hide``: what to hide from user code (``spawn.isolate``, runner/isolate.py).
+    ``journal_path``: the run's journal file (``spawn.journal``,
+    runner/journal_file.py), opened before ``hide`` makes it invisible.
     """
     code_dir = os.path.realpath(code_dir)
-    session = _session(_connect(socket_path, code_dir, hide), code_dir)
+    session = _session(_connect(socket_path, code_dir, hide, journal_path), code_dir)
     session.chan.send(protocol.HELLO, {"pid": os.getpid()})
     _serve(session, code_cache)
 
 
-def run_preforked(socket_path: str, code_dir: str, hide: dict[str, Any] | None) -> None:
+def run_preforked(
+    socket_path: str,
+    code_dir: str,
+    hide: dict[str, Any] | None,
+    journal_path: str | None = None,
+) -> None:
     """A pre-forked idle runner (protocol: *Pre-forked runners*): connect to the
-    pool's socket, isolate, say ``hello {pid, idle}`` and wait for ``assign``;
-    then run that session as :func:`run_session` does. Never returns.
+    pool's socket, open its journal file, isolate, say ``hello {pid, idle}``
+    and wait for ``assign``; then run that session as :func:`run_session`
+    does. Never returns.
 
     Nothing of the session (its environment, limits, user module) is here
     before ``assign``: the user module is imported after it, once per session.
+    ``journal_path``: the idle journal file the server made for this runner;
+    the server renames it to the session's when it assigns a durable one
+    (``assign.journal``), which keeps this process's descriptor valid.
     """
     code_dir = os.path.realpath(code_dir)
-    session = _session(_connect(socket_path, code_dir, hide), code_dir)
+    session = _session(_connect(socket_path, code_dir, hide, journal_path), code_dir)
     name = process_env.set_name(process_env.IDLE_NAME)
     session.chan.send(protocol.HELLO, {"pid": os.getpid(), "idle": True})
     assign = session.wait_assign()  # EOF (the server closed it): exits
     process_env.set_name(name)
+    if not assign.get("journal") and session.journal_file is not None:
+        session.journal_file.close()  # not a durable run: the server acks
+        session.journal_file = None
     # Taken, before anything of the session ran: the server retries a session
     # on a fresh runner only if this never arrives.
     session.chan.send(protocol.HELLO, {"pid": os.getpid()})
@@ -305,9 +328,10 @@ def run_preforked(socket_path: str, code_dir: str, hide: dict[str, Any] | None) 
     _serve(session, str(cache) if cache else None)
 
 
-def _session(chan: Channel, code_dir: str) -> Session:
+def _session(conn: tuple[Channel, JournalWriter | None], code_dir: str) -> Session:
     """This process's session object, installed as the SDK's runtime."""
-    session = Session(chan)
+    session = Session(conn[0])
+    session.journal_file = conn[1]
     session.code_dir = code_dir
     errors_fmt.code_dir = code_dir
     divergence.set_code_dir(code_dir)
@@ -322,6 +346,10 @@ def _serve(session: Session, code_cache: str | None) -> None:
     session.start_threads()
     retrying.install()  # after the session's environment: project defaults
     run = session.wait_run()
+    chaos = run.get("chaos")
+    if isinstance(chaos, dict):  # fault injection (akcli/engine/chaos.py)
+        session.chaos_seq = int(chaos.get("seq") or 0)
+        session.chaos_at = str(chaos.get("at") or "")
     code_dir = session.code_dir
 
     def on_exec(entering: bool) -> None:
@@ -379,6 +407,7 @@ def cli(argv: list[str] | None = None) -> None:
     parser.add_argument("--max-memory-mb", type=int, default=None)
     parser.add_argument("--code-cache", default=None)
     parser.add_argument("--isolate", default=None, help="JSON: spawn.isolate")
+    parser.add_argument("--journal", default=None, help="spawn.journal")
     args = parser.parse_args(argv)
     if not os.path.isdir(args.code_dir):
         parser.exit(2, f"error: --code-dir {args.code_dir!r} is not a directory\n")
@@ -387,7 +416,7 @@ def cli(argv: list[str] | None = None) -> None:
     fix_sys_path(os.path.realpath(args.code_dir), stage)
     apply_limits({"max_memory_mb": args.max_memory_mb})
     hide = json.loads(args.isolate) if args.isolate else None
-    run_session(args.socket, args.code_dir, args.code_cache, hide)
+    run_session(args.socket, args.code_dir, args.code_cache, hide, args.journal)
 
 
 if __name__ == "__main__":

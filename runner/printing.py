@@ -95,7 +95,7 @@ class CapturedStream(io.TextIOBase):
 def send(session: Session, text: str) -> None:
     """Send ``text`` (capped) as the session's next print."""
     key = session.print_key()
-    session.chan.send(protocol.PRINT, {"key": key, "text": truncate(text)})
+    session.send_print(key, truncate(text))
 
 
 def raw(stream: Any) -> Any:
@@ -123,7 +123,7 @@ def install(session: Session) -> None:
         text = truncate(text)
         key = session.print_key()
         if key is not None:  # None: an abandoned activity's late print
-            session.chan.send(protocol.PRINT, {"key": key, "text": text})
+            session.send_print(key, text)
         if file is None or file is sys.stdout or file is sys.stderr:
             target = raw(file if file is not None else sys.stdout)
             with contextlib.suppress(OSError, ValueError, AttributeError):

@@ -20,12 +20,17 @@ Server -> runner
                    * ``kind: "json"`` (syscalls): ``value`` is the syscall's JSON
                      result, or the error text when ``is_error``; ``name`` is the
                      syscall op (``"sleep"``, ``"store"``, ...).
+                   ``chaos`` (fault injection, akcli/engine/chaos.py, only with
+                   ``AK_CHAOS``): ``{seq, at}``, the runner SIGKILLs itself at
+                   its journal file write of ``seq`` (``at: "journaled"``: after
+                   it, before the socket send; ``"torn"``: half-way through).
                    ``check: true`` (``ak deploy --check-inflight``): replay
                    only; the first call not in the journal (an activity or any
                    syscall) ends the run ``stopped`` with reason ``replayed N
                    journal entries; ...``, a mismatch ends it ``error`` with
                    reason ``diverges at seq N: ...``; sleeps do not wait.
-``ack``            ``{seq}``: the ``activity_done`` of ``seq`` is committed.
+``ack``            ``{seq}``: the ``activity_done`` of ``seq`` is committed
+                   (ack path only, see ``activity_done``).
 ``syscall_result`` ``{id, value}`` or ``{id, error}`` (``error``: text shown to
                    the user as ``AutoKittehError("<op>: <error>")``).
 ``stop``           ``{reason, force}``: graceful stop request. The workflow stops
@@ -45,6 +50,8 @@ Runner -> server
 ``heartbeat``      ``{}``: every second until the process ends.
 ``print``          ``{key, text}``: one user ``print`` call (one trailing newline
                    stripped, at most 64 KiB). Fire and forget. See *print keys*.
+                   With a journal file (``spawn.journal``) the runner appends
+                   the line to it before sending it, as ``activity_start``.
 ``log``            ``{level, message}``: runner diagnostics (not user prints).
 ``activity_start`` ``{seq, name, args: [repr], kwargs: {k: repr}, t[, attempt]}``: a live
                    activity's call spec (display only; not waited on), sent by
@@ -67,9 +74,17 @@ Runner -> server
                    from its start to its pickled result. ``result``
                    is base64(pickle((value, exception))); ``args``/``kwargs`` as
                    in ``activity_start``, present iff no ``activity_start`` was
-                   sent for ``seq``. The runner then **waits for ``ack {seq}``**
-                   before the workflow continues, so the journal is durable
-                   first. The server stores it as a ``kind: "pickle"`` journal
+                   sent for ``seq``. The result is durable before the workflow
+                   continues, one of two ways:
+                   * journal file (``spawn.journal`` given, runner/
+                     journal_file.py): the runner appends this exact line to
+                     the file (one write; a commit) and sends it without
+                     waiting; the server stores the lines it receives in
+                     batches, before handling any later message of the runner;
+                   * ack path (no journal file, or its write failed: the line
+                     then carries ``"ack": true``): the runner **waits for
+                     ``ack {seq}``**, sent once the server committed it.
+                   The server stores it as a ``kind: "pickle"`` journal
                    entry, with the call spec's log records in the same commit.
                    ``attempt`` (1, 2, ...) and ``error`` (the attempt's
                    ``repr(exception)``, when ``is_error``) are sent for an
@@ -128,8 +143,8 @@ server listens on ``<path>``. Zygote -> server: ``hello {pid, python_version}``,
 ``spawned {id, session_id, pid}`` (or ``{id, session_id, error}``),
 ``exited {pid, status, signal}`` (``status``: exit code or null; ``signal``:
 signal number or null). Server -> zygote: ``spawn {id, session_id, socket_path,
-code_dir, env, log_path, limits, code_cache}``. When the control socket closes the
-zygote exits.
+code_dir, env, log_path, limits, code_cache, isolate, journal}``. When the control
+socket closes the zygote exits.
 
 ``limits`` (optional, may be null or lack keys): resource limits the forked
 session process applies to itself before loading user code.
@@ -143,14 +158,22 @@ exit code or signal. The cold path takes ``--max-memory-mb N`` instead.
 compiled user modules (``runner/loader.py``); the cold path takes
 ``--code-cache DIR``.
 
+``journal`` (optional, may be null): the path of the run's journal file, created
+empty by the server (runner/journal_file.py); the runner opens it before
+isolation hides it. The cold path takes ``--journal PATH``.
+
 Pre-forked runners
 ------------------
-``spawn {id, idle: true, socket_path, code_dir, isolate}`` forks a runner before
-any session needs it: it enters ``code_dir`` (empty for now), connects to the
-pool's socket ``socket_path``, isolates itself and says ``hello {pid, idle:
-true}``, then waits. A session is handed to it with ``assign {session_id, env,
-limits, code_cache}`` once the server has written the build into ``code_dir``;
-the runner applies the environment and limits and says ``hello {pid}``; only
+``spawn {id, idle: true, socket_path, code_dir, isolate, journal}`` forks a
+runner before any session needs it: it enters ``code_dir`` (empty for now),
+connects to the pool's socket ``socket_path``, opens ``journal`` (an empty idle
+journal file the server made for it, or null), isolates itself and says
+``hello {pid, idle: true}``, then waits. A session is handed to it with
+``assign {session_id, env, limits, code_cache, journal}`` once the server has
+written the build into ``code_dir``; ``journal`` true: the server renamed the
+runner's idle file to the session's (its open descriptor stays valid) and the
+runner commits results there; false: it closes the file and waits for acks.
+The runner applies the environment and limits and says ``hello {pid}``; only
 then does the server send ``run`` (a runner that dies before that hello ran
 nothing of the session, which then starts on a freshly forked runner). The user
 module is imported after ``run``, so module-level code runs once per session,

@@ -17,6 +17,8 @@ from __future__ import annotations
 import _thread
 import contextvars
 import itertools
+import os
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -28,6 +30,7 @@ from autokitteh._runtime import Runtime
 from runner import divergence, protocol
 from runner.channel import Channel, exit_orphan
 from runner.inbox import Inbox
+from runner.journal_file import JournalWriter, encode_record
 from runner.session_errors import (
     ActivityError,
     CheckEnd,
@@ -103,6 +106,13 @@ class Session(Runtime):
         # seq -> (call site, args hash, start time, queue time) of a live
         # activity, sent with its activity_done.
         self._live: dict[int, tuple[list[Any] | None, str | None, float, float]] = {}
+        # The run's journal file (runner/journal_file.py): activity results are
+        # committed there, not acknowledged by the server. None: wait for acks.
+        self.journal_file: JournalWriter | None = None
+        # Fault injection (akcli/engine/chaos.py): at this seq's journal write,
+        # the runner kills itself ("journaled": after it, "torn": half-way).
+        self.chaos_seq = 0
+        self.chaos_at = ""
 
     # -- threads ---------------------------------------------------------------
 
@@ -265,8 +275,22 @@ class Session(Runtime):
         its activity_done (an activity that never finishes still shows its call)."""
         with self._start_lock:
             item = self._unsent.pop(seq, None)
-            if item is not None:
-                self.chan.send(protocol.ACTIVITY_START, item[1])
+            if item is not None:  # before its activity_done, in the file too
+                self._send_journaled(protocol.encode(protocol.ACTIVITY_START, item[1]))
+
+    def send_print(self, key: str | None, text: str) -> None:
+        """Send a print, committed to the journal file first: an activity
+        whose result is committed is not run (and does not print) again, and
+        the session's prints keep their order across a crash."""
+        self._send_journaled(
+            protocol.encode(protocol.PRINT, {"key": key, "text": text})
+        )
+
+    def _send_journaled(self, line: bytes) -> None:
+        writer = self.journal_file
+        if writer is not None and not writer.append(line):
+            self.journal_file = None  # not written whole: acks from now on
+        self.chan.send_line(line)
 
     def activity_done(self, seq: int, name: str, result: str, is_error: bool) -> None:
         """Send an activity's result and wait until the server committed it."""
@@ -281,13 +305,31 @@ class Session(Runtime):
         if live is not None:  # execution: from its start to its pickled result
             site, hashed, t, queued = live
             journaled = (site, hashed, queued, max(time.time() - t, 0.0))
-        self.chan.send_line(
-            protocol.encode_activity_done(
-                seq, name, result, is_error, call, meta, started, journaled
-            )
+        line = protocol.encode_activity_done(
+            seq, name, result, is_error, call, meta, started, journaled
         )
+        if seq == self.chaos_seq:
+            self._chaos_kill(line)
+        writer = self.journal_file
+        if writer is not None:
+            if writer.append(line):  # committed: the workflow goes on now
+                self.chan.send_line(line)
+                self._inbox.poll()  # a stop sent meanwhile is seen at once
+                return
+            self.journal_file = None  # not written whole: acks from now on
+        self.chan.send_line(line[:-3] + b',"ack":true}}\n')
         inbox = self._inbox
         inbox.wait(lambda: inbox.take_ack(seq))
+
+    def _chaos_kill(self, line: bytes) -> None:
+        """SIGKILL this process at the journal write of ``line``."""
+        writer = self.journal_file
+        if writer is not None and self.chaos_at in ("journaled", "torn"):
+            record = encode_record(line)
+            if self.chaos_at == "torn":
+                record = record[: len(record) // 2]
+            os.write(writer.fd, record)
+            os.kill(os.getpid(), signal.SIGKILL)
 
     # -- syscalls ------------------------------------------------------------
 

@@ -74,9 +74,10 @@ def _child(req: dict[str, Any], closers: list[int]) -> None:
     try:
         _detach(req, closers)
         code_dir = os.path.realpath(str(req["code_dir"]))
+        journal = str(req["journal"]) if req.get("journal") else None
         if req.get("idle"):
             main.run_preforked(
-                str(req["socket_path"]), code_dir, req.get("isolate") or None
+                str(req["socket_path"]), code_dir, req.get("isolate") or None, journal
             )
         process_env.set_environ(
             {str(k): str(v) for k, v in (req.get("env") or {}).items()}
@@ -88,6 +89,7 @@ def _child(req: dict[str, Any], closers: list[int]) -> None:
             code_dir,
             str(cache) if cache else None,
             req.get("isolate") or None,
+            journal,
         )
     except BaseException as e:
         try:

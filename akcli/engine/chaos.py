@@ -13,7 +13,12 @@ private server with it):
   from its journal in a new runner, once per session and seq) or itself;
 * ``{"kill": "server", "before_seq": N}`` (engine temporal): the server kills
   itself once the workflow has answered ``next_signal`` / ``next_event`` call
-  ``N``, before that answer is consumed and journaled in the store.
+  ``N``, before that answer is consumed and journaled in the store;
+* with runner journal files (akcli/engine/journal_files.py), ``"at"`` picks
+  other moments: ``"received"`` (server: seq ``N`` received, only in the
+  runner's journal file, not stored), ``"journaled"`` / ``"torn"`` (runner:
+  it kills itself right after writing seq ``N`` to its journal file, before
+  sending it, or half-way through that write).
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from typing import Any
 DIR: str | None = os.environ.get("AK_CHAOS") or None
 _fired: set[tuple[str, int]] = set()
 _resume: set[str] = set()
+_armed: set[str] = set()  # told their runner to kill itself (runner_plan)
 # The session runner's lookup of a session's runner pid (see watch()).
 _pid_of: Callable[[str], int | None] = lambda sid: None  # noqa: E731
 
@@ -59,6 +65,8 @@ def after_commit(sid: str, seq: int) -> None:
     plan = _plan()
     if plan.get("after_seq") != seq or (sid, seq) in _fired:
         return
+    if plan.get("at", "committed") != "committed":
+        return
     _fired.add((sid, seq))
     if plan.get("kill") in ("runner", "server"):
         trace({"sid": sid, "killed": plan["kill"], "after_seq": seq})
@@ -82,9 +90,38 @@ def before_commit(sid: str, seq: int) -> None:
     os.kill(os.getpid(), signal.SIGKILL)
 
 
-def resume(sid: str) -> bool:
-    """Whether the session's runner was killed here (resume it, do not end it)."""
-    if sid in _resume:
+def received(sid: str, seq: int) -> None:
+    """Plan ``at: received``: the server kills itself on receiving ``seq``
+    (the runner committed it to its journal file; the store has not)."""
+    plan = _plan()
+    at_seq = plan.get("at") == "received" and plan.get("after_seq") == seq
+    if at_seq and plan.get("kill") == "server" and (sid, seq) not in _fired:
+        _fired.add((sid, seq))
+        trace({"sid": sid, "killed": "server", "after_seq": seq})
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def runner_plan(sid: str) -> dict[str, Any] | None:
+    """Plan ``kill: runner, at: journaled | torn``: what the ``run`` message
+    tells the runner (``{seq, at}``), once per session and seq."""
+    plan = _plan()
+    at, seq = plan.get("at"), plan.get("after_seq")
+    if plan.get("kill") != "runner" or at not in ("journaled", "torn"):
+        return None
+    if not isinstance(seq, int) or (sid, seq) in _fired:
+        return None
+    _fired.add((sid, seq))
+    _armed.add(sid)
+    return {"seq": seq, "at": at}
+
+
+def resume(sid: str, killed: bool = False) -> bool:
+    """Whether the session's runner was killed here (resume it, do not end it).
+    ``killed``: its runner died of SIGKILL (the runner's own kill, see
+    runner_plan)."""
+    armed = sid in _armed
+    _armed.discard(sid)
+    if sid in _resume or (armed and killed):
         _resume.discard(sid)
         return True
     return False

@@ -77,6 +77,17 @@ class _CheckHost:
     ) -> None:
         pass
 
+    def on_activity_journaled(
+        self,
+        entry: JournalEntry,
+        call: ActivityCall | None = None,
+        attempt: Attempt | None = None,
+    ) -> None:
+        pass  # a check run has no journal file
+
+    def flush(self) -> None:
+        pass
+
     async def on_syscall(self, seq: int | None, op: str, args: dict[str, Any]) -> Any:
         raise SyscallError("not available in a check run")
 

@@ -78,6 +78,10 @@ class LineReader(asyncio.BufferedProtocol):
         """Stop the watchdog (the run is over)."""
         self._timer.cancel()
 
+    def stop(self) -> None:
+        """End reading as if ``on_line`` had returned True."""
+        self._finish("handled")
+
     def _finish(self, why: str) -> None:
         if self.end:
             return

@@ -5,8 +5,10 @@ session needs them; a session start takes one (:meth:`IdleRunners.take`) and
 the pool hands it the session (runner_pool.py), which skips the fork, the
 runner's set-up and its connect on the way from event to handler. Each idle
 runner owns an empty code directory, bind-mounted into its isolated view, that
-the server fills with the session's build when it takes it. A runner serves
-one session and exits, as a freshly forked one does.
+the server fills with the session's build when it takes it, and (journal
+files on) an empty idle journal file it opened before isolating, which the
+server renames to the session's when it takes it (journal_files.py). A runner
+serves one session and exits, as a freshly forked one does.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from akcli.engine.journal_files import discard as discard_journal
 from akcli.engine.runner_socket import LINE_LIMIT, START_TIMEOUT, peer_pid
 from akcli.engine.zygote_client import ExitStatus, Zygote
 from runner import protocol
@@ -28,8 +31,9 @@ __all__ = ["Idle", "IdleRunners", "IdleSpec"]
 
 log = logging.getLogger("ak.sessions")
 
-# A new idle runner's code directory and isolation (None: isolation off).
-IdleSpec = Callable[[], tuple[str, dict[str, list[str]] | None]]
+# A new idle runner's code directory, isolation (None: isolation off) and idle
+# journal file (None: durable runs wait for acks).
+IdleSpec = Callable[[], tuple[str, dict[str, list[str]] | None, str | None]]
 
 _GIVE_UP = 3  # idle runners in a row that died before they were ready
 
@@ -42,6 +46,7 @@ class Idle:
     reader: asyncio.StreamReader
     writer: asyncio.StreamWriter
     code_dir: str
+    journal: str | None = None  # its idle journal file: the taker's to rename
 
     def usable(self) -> bool:
         return not self.reader.at_eof() and not self.writer.is_closing()
@@ -69,6 +74,7 @@ class IdleRunners:
         self._spec = spec
         self._ready: list[Idle] = []
         self._dirs: dict[int, str] = {}  # pid -> code dir, forked and not taken
+        self._journals: dict[int, str | None] = {}  # pid -> idle journal file
         self._early: dict[int, tuple[asyncio.StreamReader, asyncio.StreamWriter]] = {}
         self._forking = 0
         self._failures = 0
@@ -92,6 +98,7 @@ class IdleRunners:
             idle = self._ready.pop(0)
             self._dirs.pop(idle.pid, None)
             if idle.usable():
+                self._journals.pop(idle.pid, None)  # idle.journal: the caller's
                 self.refill()
                 return idle
             self._discard(idle.pid, idle.code_dir, idle.writer)
@@ -114,15 +121,16 @@ class IdleRunners:
         task.add_done_callback(self._tasks.discard)
 
     async def _fork(self) -> None:
-        code_dir = ""
+        code_dir, journal = "", None
         try:
-            code_dir, isolate = self._spec()
+            code_dir, isolate, journal = self._spec()
             pid = await self.zygote.spawn(
                 {
                     "idle": True,
                     "socket_path": self.socket_path,
                     "code_dir": code_dir,
                     "isolate": isolate,
+                    "journal": journal,
                 }
             )
         except Exception as e:  # noqa: BLE001 - sessions fork on demand instead
@@ -130,10 +138,12 @@ class IdleRunners:
             self._failures += 1
             if code_dir:
                 shutil.rmtree(code_dir, ignore_errors=True)
+            discard_journal(journal)
             return
         finally:
             self._forking -= 1
         self._dirs[pid] = code_dir
+        self._journals[pid] = journal
         self.zygote.exit_future(pid).add_done_callback(
             functools.partial(self._exited, pid)
         )
@@ -186,7 +196,7 @@ class IdleRunners:
             self._discard(pid, code_dir, w)
             return
         self._failures = 0
-        self._ready.append(Idle(pid, r, w, code_dir))
+        self._ready.append(Idle(pid, r, w, code_dir, self._journals.get(pid)))
 
     def _exited(self, pid: int, fut: asyncio.Future[ExitStatus]) -> None:
         """An idle runner died (or its zygote did) before it was taken."""
@@ -205,6 +215,7 @@ class IdleRunners:
         if w is not None:
             w.close()
         shutil.rmtree(code_dir, ignore_errors=True)
+        discard_journal(self._journals.pop(pid, None))
 
     async def close(self) -> None:
         """Kill every idle runner and stop listening."""

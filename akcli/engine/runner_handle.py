@@ -18,6 +18,7 @@ import signal
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from akcli.engine import chaos
 from akcli.engine import runner_messages as messages
 from akcli.engine.line_reader import LineReader
 from akcli.engine.runner_socket import LINE_LIMIT, START_TIMEOUT, Conn
@@ -112,6 +113,11 @@ class RunnerHandle:
         self._task: asyncio.Task[RunOutcome] | None = None
         # The pool sent ``run`` already (with a pre-forked runner's ``assign``).
         self.run_sent = False
+        # Journal file mode: results are committed by the runner; stored in
+        # one transaction per loop iteration (_flush), never acknowledged.
+        self._journaled = spec.journal_path is not None
+        self._flush_due = False
+        self._lines: LineReader | None = None
 
     # -- public API ------------------------------------------------------------
 
@@ -234,6 +240,7 @@ class RunnerHandle:
         except Exception:
             early = b""
         self._writer = writer
+        self._lines = lines
         lines.attach(writer.transport, early)
         try:
             return await self._serve_lines(lines)
@@ -252,6 +259,10 @@ class RunnerHandle:
         }
         if spec.check:
             run["check"] = True
+        if chaos.DIR is not None and self._journaled:
+            plan = chaos.runner_plan(spec.session_id)
+            if plan is not None:
+                run["chaos"] = plan
         return run
 
     async def _serve_lines(self, lines: LineReader) -> RunOutcome:
@@ -315,6 +326,14 @@ class RunnerHandle:
         elif msg_type == protocol.ACTIVITY_DONE:
             done = messages.activity_done(p)
             entry = done.entry
+            if self._journaled and not p.get("ack"):  # in the runner's file
+                if chaos.DIR is not None:
+                    chaos.received(self.spec.session_id, entry.seq)
+                host.on_activity_journaled(entry, done.call, done.attempt)
+                if not self._flush_due:  # after the other lines of this read
+                    self._flush_due = True
+                    asyncio.get_running_loop().call_soon(self._flush)
+                return None
             if done.attempt is not None:
                 later = host.on_activity_done(entry, done.call, attempt=done.attempt)
             else:
@@ -346,6 +365,24 @@ class RunnerHandle:
         log.warning("session %s: run superseded by a newer one", self.spec.session_id)
         killpg(self.pid)
         self._outcome = RunOutcome(EVICTED)
+
+    def _flush(self) -> None:
+        """Store the journaled results received so far (one commit); a store
+        that fails ends the run as a failed commit did before acks."""
+        self._flush_due = False
+        try:
+            self._host.flush()
+        except Superseded:
+            self._superseded()
+            if self._lines is not None:
+                self._lines.stop()
+        except Exception as e:
+            if self._outcome is None:
+                self._outcome = RunOutcome(
+                    "error", error=f"runner supervisor error: {e!r}"
+                )
+            if self._lines is not None:
+                self._lines.stop()
 
     async def _ack_after(self, later: Awaitable[None], seq: int) -> None:
         await later

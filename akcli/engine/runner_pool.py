@@ -184,6 +184,7 @@ class RunnerPool:
             "env": spec.env,
             "limits": {"max_memory_mb": spec.max_memory_mb},
             "code_cache": spec.code_cache,
+            "journal": spec.journal_path is not None,  # renamed to the session's
         }
         lines = protocol.encode(protocol.ASSIGN, assign) + protocol.encode(
             protocol.RUN, handle.run_payload()
@@ -210,6 +211,7 @@ class RunnerPool:
                     "limits": {"max_memory_mb": spec.max_memory_mb},
                     "code_cache": spec.code_cache,
                     "isolate": spec.isolate,
+                    "journal": spec.journal_path,
                 }
                 pid = await z.spawn(payload)
                 handle.attach_process(pid, z.exit_future(pid), z)
@@ -237,6 +239,7 @@ class RunnerPool:
                 ),
                 *(["--code-cache", spec.code_cache] if spec.code_cache else []),
                 *(["--isolate", json.dumps(spec.isolate)] if spec.isolate else []),
+                *(["--journal", spec.journal_path] if spec.journal_path else []),
                 cwd=self.stage_dir,
                 env=spec.env,
                 stdin=asyncio.subprocess.DEVNULL,

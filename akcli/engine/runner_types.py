@@ -83,6 +83,9 @@ class RunSpec:
     # What user code must not see (runner/isolate.py): hide/keep_rw/keep_ro dirs.
     isolate: dict[str, list[str]] | None = None
     check: bool = False  # replay only, stop at the journal's end (check-inflight)
+    # The run's journal file (akcli/engine/journal_files.py): the runner
+    # commits each result there and does not wait for acks. None: acks.
+    journal_path: str | None = None
 
 
 @dataclass
@@ -152,6 +155,19 @@ class SessionHost(Protocol):
         An awaitable returned delays the runner's ack until it is done (the
         Temporal engine records the call in the workflow first).
         """
+
+    def on_activity_journaled(
+        self,
+        entry: JournalEntry,
+        call: ActivityCall | None = None,
+        attempt: Attempt | None = None,
+    ) -> None:
+        """An activity result the runner committed to its journal file
+        (``RunSpec.journal_path``): store it at the next ``flush``, before
+        anything the runner sent after it."""
+
+    def flush(self) -> None:
+        """Store the results received by ``on_activity_journaled``."""
 
     async def on_syscall(self, seq: int | None, op: str, args: dict[str, Any]) -> Any:
         """Run a syscall; journal its result under ``seq`` when not None."""

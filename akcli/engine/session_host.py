@@ -1,7 +1,10 @@
 """The store side of a running session: what the runner's messages turn into.
 
 Every method commits before it returns: a journal entry acknowledged to the
-runner is durable, so a kill -9 of the server never re-runs it.
+runner is durable, so a kill -9 of the server never re-runs it. Except
+``on_activity_journaled``: the runner committed that result to its journal
+file (akcli/engine/journal_files.py); it is stored by ``flush``, which every
+other write calls first, so the store keeps the order the runner sent in.
 """
 
 from __future__ import annotations
@@ -10,11 +13,11 @@ import json
 import logging
 import time
 from collections.abc import Awaitable
-from json.encoder import encode_basestring_ascii as _json_str
 from typing import Any
 
-from akcli.engine import chaos, waits
+from akcli.engine import chaos, journal_ingest, waits
 from akcli.engine.context import EngineContext
+from akcli.engine.log_records import call_records, done_records, sdk_done, short
 from akcli.engine.runner_types import (
     ActivityCall,
     Attempt,
@@ -27,57 +30,17 @@ from akcli.states import DeploymentState
 from akcli.store.db import now
 
 log = logging.getLogger("ak.session")
+# A journal row for store.journal.add_many: seq, name, kind, value, is_error,
+# created_at, site, args_hash, queue_s, exec_s.
+JournalRowValues = tuple[
+    int, str, str, str, bool, str, str, str, float | None, float | None
+]
 COMMIT_TIMES_BATCH = 32  # journal commit times written per batch (--timings)
 DROPPED_KEY = "ak:dropped-prints"
 
 
-def _call_records(
-    seq: int,
-    name: str,
-    args: list[str],
-    kwargs: dict[str, str],
-    attempt: Attempt | None = None,
-) -> list[str]:
-    """The ``call_spec`` and ``call_attempt_start`` log records of an activity,
-    as ``json.dumps`` writes them (without its object walk: activity hot path).
-    A retried activity's attempt number goes into ``call_attempt_start``."""
-    q = _json_str
-    kw = ", ".join([f"{q(k)}: {q(v)}" for k, v in kwargs.items()])
-    num = "" if attempt is None else f', "attempt": {attempt.number:d}'
-    return [
-        f'{{"call_spec": {{"function": {{"name": {q(name)}}}, "args": '
-        f'[{", ".join([q(a) for a in args])}], "kwargs": {{{kw}}}, "seq": {seq:d}}}}}',
-        f'{{"call_attempt_start": {{"seq": {seq:d}{num}}}}}',
-    ]
-
-
-def _complete_record(seq: int, is_error: bool, attempt: Attempt | None) -> str:
-    """The ``call_attempt_complete`` record (with a retried one's attempt/error)."""
-    extra = ""
-    if attempt is not None:
-        extra = f', "attempt": {attempt.number:d}'
-        if attempt.error is not None:
-            extra += f', "error": {_json_str(attempt.error)}'
-    return (
-        f'{{"call_attempt_complete": {{"seq": {seq:d}, "is_error": '
-        f"{'true' if is_error else 'false'}{extra}}}}}"
-    )
-
-
 # Syscalls that wait (for an event, a signal): their call spec is logged at once.
 _WAITING_OPS = waits.WAITING_OPS
-
-
-def _sdk_done(seq: int, is_error: bool) -> str:
-    """The ``sdk_call_complete`` log record of SDK call ``seq``."""
-    err = "true" if is_error else "false"
-    return f'{{"sdk_call_complete": {{"seq": {seq:d}, "is_error": {err}}}}}'
-
-
-def _short(value: Any, limit: int = 200) -> str:
-    """A short display of a syscall argument (a JSON value)."""
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def load_journal(srv: EngineContext, session_id: str) -> list[JournalEntry]:
@@ -117,6 +80,12 @@ class DbSessionHost:
         self._print_cap = srv.config.get_int("sessions.max_prints_size")
         self._print_bytes: int | None = None  # stored so far (from the store)
         self._dropped = [0, 0]  # prints, bytes over the cap
+        # The run's journal file (akcli/engine/journal_files.py), and the
+        # results the runner committed there: received, to store at flush().
+        self.journal_path: str | None = None
+        self._pending: list[tuple[int, JournalRowValues, list[tuple[str, str]]]] = []
+        self.received: set[int] = set()
+        self.received_starts: set[int] = set()  # activity_start seqs
 
     def on_print(self, key: str, text: str) -> None:
         """Store a print, unless the session's prints would exceed
@@ -124,6 +93,8 @@ class DbSessionHost:
         was dropped (updated every 100 drops and when the run ends)."""
         if chaos.DIR is not None:
             chaos.trace({"sid": self.session_id, "key": key, "text": text})
+        if self._pending:  # stored in the order the runner sent them
+            self.flush()
         size = len(text.encode("utf-8", "surrogatepass"))
         prints = self.srv.store.prints
         if self._print_bytes is None:
@@ -166,13 +137,20 @@ class DbSessionHost:
         # The runner sends this only for an activity still running after its
         # flush delay (or one that will never finish): show it at once, with
         # the time it started.
-        records = _call_records(seq, name, args, kwargs, attempt)
+        if self._pending:
+            self.flush()
+        if self.journal_path is not None:
+            self.received_starts.add(seq)
+        records = call_records(seq, name, args, kwargs, attempt)
         self._write(None, records, started=t, n_started=len(records))
 
     def close(self) -> None:
         """The run ended: write the last commit times and the dropped-prints
         count. No call spec is buffered here: the runner sends that of an
-        activity that never finishes (runner/protocol.py)."""
+        activity that never finishes (runner/protocol.py). The results the
+        runner committed to its journal file and did not send are stored."""
+        self.flush()
+        self.store_journal_file()
         if self._dropped[0] % 100 != 1 and self._dropped[0]:
             self._write_dropped()
         if self._commit_times:
@@ -193,18 +171,79 @@ class DbSessionHost:
         seq = entry.seq
         if chaos.DIR is not None:
             chaos.trace({"sid": self.session_id, "seq": seq, "name": entry.name})
-        records = []
-        if call is not None:
-            records = _call_records(seq, entry.name, call.args, call.kwargs, attempt)
-        n_started = len(records)
-        records.append(_complete_record(seq, entry.is_error, attempt))
-        started = None if call is None else call.t
+        if self._pending:
+            self.flush()
+        records, started, n_started = done_records(entry, call, attempt)
         t0 = time.perf_counter()
         self._write(entry, records, started=started, n_started=n_started)
         self._commit_times.append((time.perf_counter() - t0, seq))
         if chaos.DIR is not None:
             chaos.after_commit(self.session_id, seq)
         return None
+
+    def on_activity_journaled(
+        self,
+        entry: JournalEntry,
+        call: ActivityCall | None = None,
+        attempt: Attempt | None = None,
+    ) -> None:
+        """A result the runner committed to its journal file: stored at the
+        next :meth:`flush` (with the others received by then, one commit),
+        always before anything the runner sent after it."""
+        seq = entry.seq
+        if chaos.DIR is not None:
+            chaos.trace({"sid": self.session_id, "seq": seq, "name": entry.name})
+        self.received.add(seq)
+        records, started, n_started = done_records(entry, call, attempt)
+        t = now()
+        first_t = t if started is None else now(started)
+        rows = [(first_t if i < n_started else t, r) for i, r in enumerate(records)]
+        site = "" if entry.site is None else json.dumps(entry.site)
+        row = (
+            seq, entry.name, entry.kind, str(entry.value), entry.is_error, t, site,
+            entry.args_hash, entry.queue_s, entry.exec_s,
+        )  # fmt: skip
+        self._pending.append((seq, row, rows))
+
+    def flush(self) -> None:
+        """Store the received journaled results (one transaction)."""
+        pending, self._pending = self._pending, []
+        if not pending:
+            return
+        store = self.srv.store
+        t0 = time.perf_counter()
+        try:
+            with store.tx():
+                self._check_run()
+                store.journal.add_many(self.session_id, [p[1] for p in pending])
+                store.logs.append_encoded(
+                    self.session_id, [row for p in pending for row in p[2]]
+                )
+                if len(self._commit_times) >= COMMIT_TIMES_BATCH:
+                    self._flush_commit_times()
+        except BaseException:
+            self._pending = pending + self._pending
+            raise
+        share = (time.perf_counter() - t0) / len(pending)  # one commit for all
+        self._commit_times.extend([(share, p[0]) for p in pending])
+        if chaos.DIR is not None:
+            for seq, _, _ in pending:
+                chaos.after_commit(self.session_id, seq)
+
+    def store_journal_file(self) -> int:
+        """Store what the run's journal file holds and the store does not
+        (akcli/engine/journal_ingest.py), then remove the file. Only while no
+        runner writes it. Returns how many results were stored."""
+        if self.journal_path is None:
+            return 0
+        stored = journal_ingest.store_file(self, self.journal_path)
+        if stored:
+            log.info(
+                "session %s: %d results stored from its journal file",
+                self.session_id,
+                stored,
+            )
+        return stored
 
     def _write(
         self,
@@ -246,6 +285,14 @@ class DbSessionHost:
                 self._commit_times = pending + self._commit_times
             raise
 
+    def _check_run(self) -> None:
+        """In a journal row's transaction: this run still holds the session."""
+        epoch = self.run_epoch
+        if epoch is not None and not self.srv.store.sessions.run_is(
+            self.session_id, epoch
+        ):
+            raise Superseded(f"session {self.session_id}: run {epoch} superseded")
+
     def _journal(
         self,
         seq: int,
@@ -256,11 +303,7 @@ class DbSessionHost:
         t: str = "",
         entry: JournalEntry | None = None,
     ) -> None:
-        epoch = self.run_epoch
-        if epoch is not None and not self.srv.store.sessions.run_is(
-            self.session_id, epoch
-        ):
-            raise Superseded(f"session {self.session_id}: run {epoch} superseded")
+        self._check_run()
         stored = json.dumps(value) if kind == "json" else str(value)
         # Entries without a call site or timings (SDK calls, replies) store
         # the columns' defaults: '' and NULL.
@@ -280,6 +323,8 @@ class DbSessionHost:
         )
 
     async def on_syscall(self, seq: int | None, op: str, args: dict[str, Any]) -> Any:
+        if self._pending:  # what the runner journaled before this call
+            self.flush()
         if seq is not None:
             row = self.srv.store.journal.get(self.session_id, seq)
             if row is not None:  # answered before a restart: same answer again
@@ -296,7 +341,7 @@ class DbSessionHost:
         ``sdk_call_complete`` at its end. Not ``call_spec``: those are the
         session's activities (``ak session test`` compares them)."""
         started = time.time()
-        shown = {k: _short(v) for k, v in args.items()}
+        shown = {k: short(v) for k, v in args.items()}
         spec = [json.dumps({"sdk_call": {"op": op, "args": shown, "seq": seq}})]
         resumed = False
         if op in _WAITING_OPS:
@@ -319,12 +364,12 @@ class DbSessionHost:
             else:
                 value = await self._syscall(seq, op, args)
         except SyscallError:
-            self._write(None, [*spec, _sdk_done(seq, True)], started, len(spec))
+            self._write(None, [*spec, sdk_done(seq, True)], started, len(spec))
             if resumed:
                 waits.clear(self.srv, self.session_id, seq)
             raise
         # (A cancelled call, the session stopping, has no completion record.)
-        self._write(None, [*spec, _sdk_done(seq, False)], started, len(spec))
+        self._write(None, [*spec, sdk_done(seq, False)], started, len(spec))
         if resumed:
             waits.clear(self.srv, self.session_id, seq)
         if op == "sleep" and isinstance(value, dict):  # journaled: may evict now

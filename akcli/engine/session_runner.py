@@ -17,6 +17,9 @@ from typing import Any
 from akcli.engine import chaos, waits
 from akcli.engine.code_dirs import CodeDirs
 from akcli.engine.context import EngineContext
+from akcli.engine.journal_files import JournalFiles, use_files
+from akcli.engine.journal_files import discard as discard_journal
+from akcli.engine.prefork import Idle
 from akcli.engine.runner_pool import EVICTED, RunnerHandle, RunnerPool
 from akcli.engine.runner_types import RunOutcome, RunSpec
 from akcli.engine.session_env import session_env
@@ -61,6 +64,7 @@ class SessionRunner:
         self.code = CodeDirs(srv, rt)
         self.pool.idle_spec = self._idle_spec
         self._wake_timer = waits.WakeTimer(srv)
+        self.journal_files = JournalFiles(srv, rt) if use_files(srv) else None
         if chaos.DIR is not None:
             chaos.watch(self._runner_pid)
 
@@ -78,6 +82,8 @@ class SessionRunner:
 
         Only sessions this worker may take: its own, orphaned ones, and those of
         workers whose lease expired (see `take_orphans`)."""
+        if self.journal_files is not None:
+            self.journal_files.remove_idle()  # no runner is forked yet
         self.take_orphans()
 
     def take_orphans(self) -> None:
@@ -112,6 +118,8 @@ class SessionRunner:
             )
         evicted = waits.evicted_ids(self.srv)  # woken by wake_evicted when due
         durable = [r.session_id for r in rows if r.is_durable]
+        for sid in durable:  # before park_sleepers reads the journal
+            self.store_journal_file(sid)
         evicted |= waits.park_sleepers(
             self.srv, [s for s in durable if s not in evicted]
         )
@@ -215,7 +223,8 @@ class SessionRunner:
             self.tasks.pop(sid, None)
             if code_dir:
                 self.code.remove(code_dir)
-        if chaos.DIR is not None and chaos.resume(sid):
+        killed = "signal 9 " in outcome.error  # the runner's own chaos kill
+        if chaos.DIR is not None and chaos.resume(sid, killed):
             self._launch(row)  # `ak session test --chaos` killed its runner
             return
         if sid in self.moving:  # migrated (akcli/engine/inflight.py): run again
@@ -237,10 +246,18 @@ class SessionRunner:
             await self._finish_retrying(sid, outcome)
         self.srv.bell.ring()
 
-    def _idle_spec(self) -> tuple[str, dict[str, list[str]] | None]:
-        """A pre-forked runner's (empty) code directory and its isolation."""
+    def _idle_spec(self) -> tuple[str, dict[str, list[str]] | None, str | None]:
+        """A pre-forked runner's (empty) code directory, its isolation and its
+        idle journal file (journal_files.py), if durable runs use them."""
         code_dir = self.code.new_dir()
-        return code_dir, self._isolate(code_dir)
+        journal = None
+        try:
+            if self.journal_files is not None:
+                journal = self.journal_files.create_idle()
+            return code_dir, self._isolate(code_dir), journal
+        except BaseException:
+            self.code.discard(code_dir)
+            raise
 
     async def _start(self, row: SessionRow) -> tuple[RunnerHandle, DbSessionHost, str]:
         """Unpack, pick the interpreter and spawn the runner (one of few at a time).
@@ -257,24 +274,55 @@ class SessionRunner:
             code_dir, python = idle.code_dir, quick[1]
             try:
                 self.code.fill(quick[0], code_dir)
-                spec = self.run_spec(row, code_dir, python)
                 host = self._host(row)
+                journal_path = self._adopt_journal(row, host, idle)
+                spec = self.run_spec(row, code_dir, python, journal_path=journal_path)
                 return await self.pool.start(spec, host, idle), host, code_dir
             except BaseException:
                 self.code.discard(code_dir)
+                discard_journal(idle.journal)
                 raise
         code_dir, python = await self.prepare(row.build_id)
         try:
-            spec = self.run_spec(row, code_dir, python)
             host = self._host(row)
+            journal_path = None
+            if self.journal_files is not None and row.is_durable:
+                self.store_journal_file(row.session_id)  # a killed run's results
+                journal_path = self.journal_files.create(row.session_id)
+                host.journal_path = journal_path
+            spec = self.run_spec(row, code_dir, python, journal_path=journal_path)
             return await self.pool.start(spec, host), host, code_dir
         except BaseException:
             self.code.discard(code_dir)
             raise
 
+    def _adopt_journal(
+        self, row: SessionRow, host: DbSessionHost, idle: Idle
+    ) -> str | None:
+        """The journal file of ``row``'s run on pre-forked runner ``idle``: its
+        idle file, renamed to the session's before the runner is told to use
+        it (``assign.journal``). None: a run without one (the file removed)."""
+        idle_path, idle.journal = idle.journal, None
+        if idle_path is None or self.journal_files is None or not row.is_durable:
+            discard_journal(idle_path)
+            return None
+        self.store_journal_file(row.session_id)  # a killed run's results
+        host.journal_path = self.journal_files.adopt(idle_path, row.session_id)
+        return host.journal_path
+
     def _host(self, row: SessionRow) -> DbSessionHost:
         """The store side of the session's runner."""
         return DbSessionHost(self.srv, row.session_id)
+
+    def store_journal_file(self, sid: str) -> None:
+        """Store what a run of ``sid`` killed with its server (or its runner)
+        left only in its journal file, and remove the file; nothing runs it."""
+        files = self.journal_files
+        if files is None or not files.exists(sid):
+            return
+        host = DbSessionHost(self.srv, sid)
+        host.journal_path = files.path(sid)
+        host.store_journal_file()
 
     def run_spec(
         self,
@@ -283,6 +331,7 @@ class SessionRunner:
         python: str,
         *,
         check: bool = False,
+        journal_path: str | None = None,
     ) -> RunSpec:
         """How session ``row`` runs from ``code_dir``: for real, or with ``check``
         as a replay that stops at the journal's end (ak deploy --check-inflight;
@@ -309,6 +358,7 @@ class SessionRunner:
             code_cache=self.code.code_cache,
             isolate=self._isolate(code_dir),
             check=check,
+            journal_path=journal_path,
         )
 
     async def prepare(self, build_id: str) -> tuple[str, str]:
@@ -333,6 +383,7 @@ class SessionRunner:
                 str(paths.data_home),
                 str(paths.config_home),
                 self.pool.socket_dir,
+                *([str(self.journal_files.dir)] if self.journal_files else []),
             ],
             "keep_rw": [code_dir],
             "keep_ro": [self.pool.stage_dir, str(paths.venvs_dir)],
@@ -417,6 +468,8 @@ class SessionRunner:
             )
             if not ended:
                 return
+            if self.journal_files is not None:  # stored at its runner's end
+                self.journal_files.remove(sid)
             store.waits.delete_for_session(sid)
             store.workers.delete_stop(sid)
             add_log(self.srv, sid, {"state": record})

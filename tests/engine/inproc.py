@@ -18,12 +18,15 @@ from akcli.states import BuildStatus, DeploymentState
 from akcli.store.db import Database, now
 
 
-def make_server(tmp: Path, db_path: Path | None = None) -> Server:
+def make_server(
+    tmp: Path, db_path: Path | None = None, config: dict[str, str] | None = None
+) -> Server:
     paths = Paths(tmp / "cfg", tmp / "data", tmp / "cache")
-    config = Config(paths=paths, overrides={"pythonrt.heartbeat_timeout": "5s"})
+    overrides = {"pythonrt.heartbeat_timeout": "5s", **(config or {})}
+    settings = Config(paths=paths, overrides=overrides)
     srv = Server(
         mode="test",
-        config=config,
+        config=settings,
         paths=paths,
         db=Database(db_path),
         ids=IdGen(sequential=db_path is None),

@@ -2,7 +2,9 @@
 
 An activity's result, its call spec (folded into activity_done when it ran
 under 50 ms, sent alone by the runner when slower) and its log records commit
-together; the runner waits for the ack before the workflow goes on. The server
+together; on the ack path (``pythonrt.journal: ack``: PostgreSQL workers,
+Temporal; tests/faults/test_journal_file.py covers the journal files) the
+runner waits for the ack before the workflow goes on. The server
 is killed right before that commit or right after it (the ack not written):
 after a restart the session completes, an activity whose journal row committed
 never runs again, the one in flight before the commit runs once more (at least
@@ -68,7 +70,7 @@ def on_activity_done(self, entry, call=None):
 session_host.DbSessionHost.on_activity_done = on_activity_done
 
 async def main():
-    srv = make_server(home / "driver", home / "ak.sqlite")
+    srv = make_server(home / "driver", home / "ak.sqlite", {"pythonrt.journal": "ack"})
     await srv.engine.start()
     await asyncio.sleep(60)
 

@@ -74,16 +74,20 @@ project:
 """
 
 
-def _post(url: str) -> int:
+def _post(url: str) -> str:
+    """The event id of a 202, else ''."""
     u = urlsplit(url)
     conn = http.client.HTTPConnection(u.hostname or "", u.port, timeout=10)
     try:
         conn.request(
             "POST", u.path, body=b"{}", headers={"Content-Type": "application/json"}
         )
-        return conn.getresponse().status
+        resp = conn.getresponse()
+        if resp.status != 202:
+            return ""
+        return resp.getheader("AutoKitteh-Event-ID") or ""
     except OSError:
-        return 0  # the worker was just killed: not accepted
+        return ""  # the worker was just killed: no 202 (it may have committed)
     finally:
         conn.close()
 
@@ -131,7 +135,7 @@ def test_three_workers_share_the_work_through_kills(
             # then runs its attempt elsewhere while it goes on (that case is
             # tests/e2e/test_temporal_pause.py's).
             env = {**dev.env(), "AK_TEMPORAL__HEARTBEAT_TIMEOUT": "10s"}
-            _run(tmp_path, server.fresh_database(), env, EVENTS // 4)
+            _run(tmp_path, server.fresh_database(), env, EVENTS)
         finally:
             dev.stop()
     finally:
@@ -192,8 +196,9 @@ def _run(tmp: Path, dsn: str, extra: dict[str, str], events: int) -> None:
             if not url:  # restarting
                 w = workers[(i + 1) % WORKERS]
                 url = w.url
-            if url and _post(f"{url}/webhooks/{slug}") == 202:
-                accepted.append(url)
+            event_id = _post(f"{url}/webhooks/{slug}") if url else ""
+            if event_id:
+                accepted.append(event_id)
         deadline = time.monotonic() + 60
         while kills < MIN_KILLS and time.monotonic() < deadline:
             time.sleep(0.2)  # fast sends: kill on while the sessions run
@@ -201,8 +206,9 @@ def _run(tmp: Path, dsn: str, extra: dict[str, str], events: int) -> None:
         done.set()
         thread.join(120)
     time.sleep(2)  # a few more ticks with every worker up
-
-    # Every worker stops firing ticks: deactivate nothing, just wait for ends.
+    # No more ticks: the drain below waits for a moment with nothing live,
+    # which a 1 s schedule of slower sessions (engine temporal) may never give.
+    workers[0].ak("trigger", "delete", "every", "-p", "mw")
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         [(live,)] = _query(
@@ -255,7 +261,10 @@ def _run(tmp: Path, dsn: str, extra: dict[str, str], events: int) -> None:
         f" takeovers={takeovers} side_effects={sum(lines.values())} reruns={reruns}"
         f" reruns_after_journal={after_journal}"
     )
-    assert len(hooks) == len(accepted)
+    # Every 202'd event has a session; an event committed by a worker killed
+    # before it sent the 202 may have one too (one per kill at most).
+    assert set(accepted) <= {str(e) for e, _, _, _ in hooks}
+    assert len(hooks) - len(accepted) <= kills
     assert all(n == 1 for _, n, _, _ in hooks)
     assert states and set(states) == {"completed"}, states
     assert ticks, "the schedule never fired"

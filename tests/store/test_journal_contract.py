@@ -94,3 +94,30 @@ def test_last(store: Store) -> None:
         '{"wake_at": 1.5}',
         False,
     )
+
+
+def test_add_many_is_add_of_each(store: Store) -> None:
+    """The batch of a runner's journal file lines: as many `add`s, the first
+    entry of a seq kept."""
+    store.journal.add("ses_a", 2, "act", "pickle", "first", False, "t0")
+    with store.tx():
+        store.journal.add_many(
+            "ses_a",
+            [
+                (1, "act", "pickle", "v1", False, "t1", '["m.py", 1, "f", "g()"]',
+                 "h1", 0.25, 0.5),
+                (2, "act", "pickle", "again", True, "t2", "", "", None, None),
+                (3, "act", "pickle", "v3", True, "t3", "", "h3", None, 0.1),
+            ],
+        )  # fmt: skip
+        store.journal.add_many("ses_b", [])
+    rows = store.journal.for_session("ses_a")
+    assert [
+        (r.seq, r.value, r.is_error, r.created_at, r.site, r.args_hash, r.exec_s)
+        for r in rows
+    ] == [
+        (1, "v1", False, "t1", '["m.py", 1, "f", "g()"]', "h1", 0.5),
+        (2, "first", False, "t0", "", "", None),
+        (3, "v3", True, "t3", "", "h3", 0.1),
+    ]
+    assert store.journal.for_session("ses_b") == []

@@ -103,6 +103,11 @@ class TemporalSessionRunner(SessionRunner):
             workflows=[AkSession],
             activities=[run_runner, recorded_call],
             max_concurrent_activities=MAX_CONCURRENT + 64,
+            # No sticky queues: a worker killed right after a workflow task
+            # left the next one on its sticky queue for minutes (seen with 3
+            # workers under kill -9); every task goes to the shared queue and
+            # replays the (short) history instead.
+            max_cached_workflows=0,
         )
         self._worker_task = asyncio.create_task(self._worker.run(), name="temporal")
         self._delivery = Delivery(self.srv, self._client)

@@ -58,6 +58,17 @@ class JournalPart(Protocol):
         kept as first written). The activity hot path: one statement."""
         ...
 
+    def add_many(
+        self,
+        session_id: str,
+        rows: Sequence[
+            tuple[int, str, str, str, bool, str, str, str, float | None, float | None]
+        ],
+    ) -> None:
+        """``add`` of several entries (``(seq, name, kind, value, is_error,
+        created_at, site, args_hash, queue_s, exec_s)``), one statement."""
+        ...
+
     def get(self, session_id: str, seq: int) -> JournalRow | None: ...
 
     def for_session(self, session_id: str) -> list[JournalRow]:

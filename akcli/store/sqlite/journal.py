@@ -66,6 +66,20 @@ class SqliteJournal:
             ),
         )
 
+    def add_many(
+        self,
+        session_id: str,
+        rows: Sequence[
+            tuple[int, str, str, str, bool, str, str, str, float | None, float | None]
+        ],
+    ) -> None:
+        self._db.conn.executemany(
+            "INSERT OR IGNORE INTO journal (session_id, seq, name, kind, value,"
+            " is_error, created_at, site, args_hash, queue_s, exec_s)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(session_id, *r[:4], int(r[4]), *r[5:]) for r in rows],
+        )
+
     def get(self, session_id: str, seq: int) -> JournalRow | None:
         r = self._db.one(
             f"SELECT {JOURNAL_COLS} FROM journal WHERE session_id = ? AND seq = ?",

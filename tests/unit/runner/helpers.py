@@ -32,6 +32,8 @@ class FakeHost:
         self.prints: dict[str, str] = {}  # INSERT OR IGNORE on key
         self.print_log: list[tuple[str, str]] = []  # every print received
         self.journal: list[JournalEntry] = []
+        self.journaled: list[int] = []  # seqs received as journal-file lines
+        self.flushes = 0
         self.starts: list[tuple[int, str, list[str], dict[str, str]]] = []
         self.start_times: list[tuple[int, float | None]] = []  # runner's start t
         self.syscalls: list[tuple[int | None, str, dict[str, Any]]] = []
@@ -62,6 +64,15 @@ class FakeHost:
             self.starts.append((entry.seq, entry.name, call.args, call.kwargs))
             self.start_times.append((entry.seq, call.t))
         self.journal.append(entry)
+
+    def on_activity_journaled(
+        self, entry: JournalEntry, call: ActivityCall | None = None, attempt: Any = None
+    ) -> None:
+        self.journaled.append(entry.seq)  # committed by the runner to its file
+        self.on_activity_done(entry, call, attempt)
+
+    def flush(self) -> None:
+        self.flushes += 1
 
     async def on_syscall(self, seq: int | None, op: str, args: dict[str, Any]) -> Any:
         self.syscalls.append((seq, op, args))
@@ -143,6 +154,7 @@ def make_spec(
     log_path: str | None = None,
     session_id: str = "ses_test",
     code_cache: str | None = None,
+    journal_path: str | None = None,
 ) -> RunSpec:
     """A RunSpec using this interpreter."""
     base_env = {"PATH": os.environ.get("PATH", "")}
@@ -157,6 +169,7 @@ def make_spec(
         journal=list(journal or []),
         log_path=log_path,
         code_cache=code_cache,
+        journal_path=journal_path,
     )
 
 
