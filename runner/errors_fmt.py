@@ -29,7 +29,7 @@ MODULE_BANNER = (
     f"{_LINE}\n"
 )
 
-# The session's address-space limit in MiB (set by main.apply_limits), named in
+# The session's address-space limit in MiB (set by process_env.apply_limits), named in
 # the error text of a MemoryError.
 memory_limit_mb: int | None = None
 

@@ -50,30 +50,6 @@ def fix_sys_path(code_dir: str, stage_dir: str) -> None:
     sys.path[:] = [code_dir, stage_dir, *rest]
 
 
-def apply_limits(limits: dict[str, Any] | None) -> None:
-    """Resource limits of this session process (protocol: ``spawn.limits``).
-
-    ``max_memory_mb``: the address-space limit (``RLIMIT_AS``), so a handler
-    that allocates without bound gets a ``MemoryError`` (the session ends in
-    ERROR) or, if the runner itself cannot allocate, dies with an exit code the
-    server reports. Never raises: a limit that cannot be set is skipped.
-    """
-    mb = (limits or {}).get("max_memory_mb")
-    if not isinstance(mb, int) or isinstance(mb, bool) or mb <= 0:
-        return
-    try:
-        import resource
-    except ImportError:  # not on this platform
-        return
-    want = mb * 1024 * 1024
-    with contextlib.suppress(ValueError, OSError):
-        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-        if hard != resource.RLIM_INFINITY and hard < want:
-            want = hard
-        resource.setrlimit(resource.RLIMIT_AS, (want, want))
-        errors_fmt.memory_limit_mb = want // (1024 * 1024)
-
-
 def module_entrypoint(entrypoint: str) -> tuple[str, str]:
     """``"file.py:func"`` (runner/entrypoint.py) -> ``(module name, func)``."""
     file, func = parse_entrypoint(entrypoint, need_name=True, need_py=True)
@@ -323,7 +299,7 @@ def run_preforked(
     process_env.set_environ(
         {str(k): str(v) for k, v in (assign.get("env") or {}).items()}
     )
-    apply_limits(assign.get("limits"))
+    process_env.apply_limits(assign.get("limits"))
     cache = assign.get("code_cache")
     _serve(session, str(cache) if cache else None)
 
@@ -414,7 +390,7 @@ def cli(argv: list[str] | None = None) -> None:
     # The directory holding the ``runner`` and ``autokitteh`` entries.
     stage = os.path.dirname(os.path.dirname(os.path.abspath(call.__file__)))
     fix_sys_path(os.path.realpath(args.code_dir), stage)
-    apply_limits({"max_memory_mb": args.max_memory_mb})
+    process_env.apply_limits({"max_memory_mb": args.max_memory_mb})
     hide = json.loads(args.isolate) if args.isolate else None
     run_session(args.socket, args.code_dir, args.code_cache, hide, args.journal)
 

@@ -18,7 +18,7 @@ import contextlib
 import gc
 import os
 import pickle  # noqa: F401
-import resource  # noqa: F401 (runner.main.apply_limits)
+import resource  # noqa: F401 (runner.process_env.apply_limits)
 import select
 import signal
 import socket
@@ -82,7 +82,7 @@ def _child(req: dict[str, Any], closers: list[int]) -> None:
         process_env.set_environ(
             {str(k): str(v) for k, v in (req.get("env") or {}).items()}
         )
-        main.apply_limits(req.get("limits"))
+        process_env.apply_limits(req.get("limits"))
         cache = req.get("code_cache")
         main.run_session(
             str(req["socket_path"]),

@@ -1,4 +1,4 @@
-"""runner.main.apply_limits (spawn ``limits``) and the MemoryError hint."""
+"""runner.process_env.apply_limits (spawn ``limits``) and the MemoryError hint."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import resource
 
 import pytest
 
-from runner import errors_fmt, main
+from runner import errors_fmt, process_env
 
 
 def _in_child(limits: object) -> tuple[int, int | None]:
@@ -16,7 +16,7 @@ def _in_child(limits: object) -> tuple[int, int | None]:
     pid = os.fork()
     if pid == 0:  # pragma: no cover - child
         try:
-            main.apply_limits(limits)  # type: ignore[arg-type]
+            process_env.apply_limits(limits)  # type: ignore[arg-type]
             soft = resource.getrlimit(resource.RLIMIT_AS)[0]
             mb = -1 if soft == resource.RLIM_INFINITY else soft // (1024 * 1024)
             os.write(w, f"{mb} {errors_fmt.memory_limit_mb}".encode())
