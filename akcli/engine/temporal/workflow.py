@@ -193,8 +193,14 @@ class AkSession:
                 name, args=args, start_to_close_timeout=_RECORD_TIMEOUT
             )
         else:
+            # On their own queue: run_runner activities filling a worker's
+            # slots must not keep the calls they wait for from running.
+            queue = self.opts.get("calls_queue") or None
             await workflow.execute_activity(
-                name, args=args, start_to_close_timeout=_RECORD_TIMEOUT
+                name,
+                args=args,
+                start_to_close_timeout=_RECORD_TIMEOUT,
+                task_queue=queue,
             )
 
     @workflow.update(unfinished_policy=workflow.HandlerUnfinishedPolicy.ABANDON)
