@@ -47,7 +47,9 @@ RUN_RUNNER = "run_runner"
 EVICTED = "evicted"  # run_runner's state of a runner that exited to wait
 RERUN = "rerun"  # its runner was dropped without an end: run_runner again
 _ONCE = RetryPolicy(maximum_attempts=1)
-_RECORD_TIMEOUT = timedelta(seconds=60)
+# A recorded call does nothing (its result is known): a short timeout moves it
+# off a worker that took it and stalled (paused, killed) to another one.
+_RECORD_TIMEOUT = timedelta(seconds=5)
 
 
 @workflow.defn(name="AkSession")
