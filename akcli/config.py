@@ -49,6 +49,9 @@ KEYS: dict[str, str] = {
     "temporal.local_activities": "false",
     # A run_runner activity without a heartbeat for this long is run again.
     "temporal.heartbeat_timeout": "10s",
+    # Sessions (run_runner activities) one worker runs at once; more wait in
+    # Temporal's queue (their heartbeat clock starts when a worker takes them).
+    "temporal.max_sessions": "64",
     "pythonrt.log_runner_code": "false",
     "pythonrt.max_memory_per_workflow_mb": "512",
     "pythonrt.delayed_start_print_timeout": "10s",

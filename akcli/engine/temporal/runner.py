@@ -61,12 +61,16 @@ class TemporalSessionRunner(SessionRunner):
         self.host_port = cfg.get("temporal.host_port")
         self.namespace = cfg.get("temporal.namespace") or "default"
         self.task_queue = cfg.get("temporal.task_queue") or "ak-sessions"
+        self.max_sessions = max(1, cfg.get_int("temporal.max_sessions"))
         self.opts = {
             "local_activities": cfg.get_bool("temporal.local_activities"),
             "heartbeat_s": cfg.get_duration("temporal.heartbeat_timeout"),
+            "calls_queue": f"{self.task_queue}-calls",
         }
         self._client: Client | None = None
         self._worker: Worker | None = None
+        self._calls: Worker | None = None
+        self._calls_task: asyncio.Task[None] | None = None
         self._worker_task: asyncio.Task[None] | None = None
         self._starts: set[asyncio.Task[None]] = set()
         self._closing = False
@@ -101,15 +105,22 @@ class TemporalSessionRunner(SessionRunner):
             self._client,
             task_queue=self.task_queue,
             workflows=[AkSession],
-            activities=[run_runner, recorded_call],
-            max_concurrent_activities=MAX_CONCURRENT + 64,
+            activities=[run_runner, recorded_call],  # recorded_call: as local
+            max_concurrent_activities=min(self.max_sessions, MAX_CONCURRENT),
             # No sticky queues: a worker killed right after a workflow task
             # left the next one on its sticky queue for minutes (seen with 3
             # workers under kill -9); every task goes to the shared queue and
             # replays the (short) history instead.
             max_cached_workflows=0,
         )
+        self._calls = Worker(
+            self._client,
+            task_queue=str(self.opts["calls_queue"]),
+            activities=[recorded_call],
+            max_concurrent_activities=256,
+        )
         self._worker_task = asyncio.create_task(self._worker.run(), name="temporal")
+        self._calls_task = asyncio.create_task(self._calls.run(), name="calls")
         self._delivery = Delivery(self.srv, self._client)
 
     def start_created(self) -> None:
@@ -123,10 +134,13 @@ class TemporalSessionRunner(SessionRunner):
             task.cancel()
         if self._delivery is not None:
             await self._delivery.close()
+        # Stop taking run_runner attempts first: one started after the code
+        # dirs are gone would end its session in ERROR instead of RUNNING.
+        for worker in (self._worker, self._calls):
+            if worker is not None:
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(worker.shutdown(), timeout=10)
         await super().close()
-        if self._worker is not None:
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(self._worker.shutdown(), timeout=10)
 
     # -- durable sessions are workflows -----------------------------------
 

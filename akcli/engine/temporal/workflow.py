@@ -47,7 +47,9 @@ RUN_RUNNER = "run_runner"
 EVICTED = "evicted"  # run_runner's state of a runner that exited to wait
 RERUN = "rerun"  # its runner was dropped without an end: run_runner again
 _ONCE = RetryPolicy(maximum_attempts=1)
-_RECORD_TIMEOUT = timedelta(seconds=60)
+# A recorded call does nothing (its result is known): a short timeout moves it
+# off a worker that took it and stalled (paused, killed) to another one.
+_RECORD_TIMEOUT = timedelta(seconds=5)
 
 
 @workflow.defn(name="AkSession")
@@ -193,8 +195,14 @@ class AkSession:
                 name, args=args, start_to_close_timeout=_RECORD_TIMEOUT
             )
         else:
+            # On their own queue: run_runner activities filling a worker's
+            # slots must not keep the calls they wait for from running.
+            queue = self.opts.get("calls_queue") or None
             await workflow.execute_activity(
-                name, args=args, start_to_close_timeout=_RECORD_TIMEOUT
+                name,
+                args=args,
+                start_to_close_timeout=_RECORD_TIMEOUT,
+                task_queue=queue,
             )
 
     @workflow.update(unfinished_policy=workflow.HandlerUnfinishedPolicy.ABANDON)
