@@ -63,7 +63,7 @@ FIGURES: list[tuple[str, str, str, str, bool, float | None]] = [
     ("w2_done_ms", "W2 trigger -> completed p50", "ms", "p50", True, 1.0),
     ("w3_per_s", "W3 10-step workflows, 16 at a time", "/s", "", False, 1.0),
     ("w4_rerun", "W4 steps 1-10 re-executed after crash", "", "", True, None),
-    ("w4_restart_ms", "W4 restart -> step 11 running", "ms", "", True, 1.0),
+    ("w4_restart_ms", "W4 restart -> next step running", "ms", "", True, 1.0),
     ("w6_signal_ms", "W6 signal -> waiter resumes p50", "ms", "p50", True, 1.0),
     ("w6_timeout_over_ms", "W6 0.5 s timeout fires late by", "ms", "", True, None),
 ]
