@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -31,7 +30,6 @@ pytest.importorskip("temporalio")
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
-REPO = Path(__file__).resolve().parents[2]
 DURABLE = [p for p in PLAIN if applies(p.name, True)]
 
 
@@ -96,31 +94,16 @@ def test_corpus_ran_as_workflows(corpus: Corpus, temporal: TemporalDev) -> None:
 # -- one project, sessions started by hand -----------------------------------
 
 
-def _ak(server: AkServer, *args: str, timeout: float = 60) -> str:
-    r = subprocess.run(
-        [sys.executable, "-m", "akcli", *args],
-        env=server.env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        cwd=REPO,
-    )
-    assert r.returncode == 0, r.stdout + r.stderr
-    return r.stdout
-
-
 def _deploy(server: AkServer, tmp: Path, name: str, program: str) -> None:
     proj = tmp / name
     proj.mkdir()
     (proj / "main.py").write_text(program)
     (proj / "autokitteh.yaml").write_text(f"version: v1\nproject:\n  name: {name}\n")
-    _ak(server, "deploy", "-m", str(proj / "autokitteh.yaml"), "-d", str(proj))
+    server.ak("deploy", "-m", str(proj / "autokitteh.yaml"), "-d", str(proj))
 
 
 def _start(server: AkServer, project: str) -> str:
-    out = _ak(
-        server, "-j", "session", "start", "-o", project, "-p", "main.py:main", "-D"
-    )
+    out = server.ak("-j", "session", "start", "-o", project, "-p", "main.py:main", "-D")
     return str(json.loads(out)["session_id"])
 
 
@@ -214,7 +197,7 @@ def test_stop_cancels_workflow(temporal: TemporalDev, tmp_path: Path) -> None:
         sid = _start(server, "loop")
         _wait_state(server.db_file, sid, {"running"}, 30)
         time.sleep(1)
-        _ak(server, "session", "stop", sid, "--reason", "enough")
+        server.ak("session", "stop", sid, "--reason", "enough")
         state = _wait_state(server.db_file, sid, {"stopped", "error", "completed"}, 60)
         assert state == "stopped"
         with sqlite3.connect(server.db_file) as conn:
@@ -246,7 +229,7 @@ def main(event):
 
 def _log_shape(server: AkServer, sid: str) -> list[Any]:
     """`ak session log` records without times and ids: their kinds and fields."""
-    out = _ak(server, "-j", "session", "log", sid, "-o", "asc", "--page-size", "500")
+    out = server.ak("-j", "session", "log", sid, "-o", "asc", "--page-size", "500")
     shape = []
     for line in out.splitlines():
         rec = json.loads(line)
@@ -380,7 +363,7 @@ def test_local_activities_and_nondurable(temporal: TemporalDev, tmp_path: Path) 
         assert _wait_state(server.db_file, sid, {"completed", "error"}, 60) == (
             "completed"
         )
-        out = _ak(server, "-j", "session", "start", "-o", "shape", "-p", "main.py:main")
+        out = server.ak("-j", "session", "start", "-o", "shape", "-p", "main.py:main")
         plain = str(json.loads(out)["session_id"])
         assert _wait_state(server.db_file, plain, {"completed", "error"}, 60) == (
             "completed"

@@ -21,7 +21,6 @@ from typing import Any
 import pytest
 
 from tests.e2e.test_temporal_engine import (
-    _ak,
     _deploy,
     _log_shape,
     _start,
@@ -130,7 +129,7 @@ def _start_with(server: AkServer, entry: str, durable: bool, **inputs: Any) -> s
     args = ["-j", "session", "start", "-o", "waiter", "-p", entry]
     for k, v in inputs.items():
         args += ["-I", f"{k}={json.dumps(v)}"]
-    out = _ak(server, *args, *(["-D"] if durable else []))
+    out = server.ak(*args, *(["-D"] if durable else []))
     return str(json.loads(out)["session_id"])
 
 
@@ -189,7 +188,7 @@ def test_signal_delivered_as_temporal_signal(
             rows = conn.execute(
                 "SELECT id, name, consumed FROM signals WHERE session_id = ?", (sid,)
             ).fetchall()
-        log = _ak(server, "-j", "session", "log", sid, "-o", "asc")
+        log = server.ak("-j", "session", "log", sid, "-o", "asc")
     finally:
         server.stop()
     assert state == "completed", error
@@ -266,7 +265,7 @@ def test_signal_wakes_evicted_runner(temporal: TemporalDev, tmp_path: Path) -> N
         _deploy(server, tmp_path, "waiter", WAITER.format(out=str(out)))
         sid = _start_with(server, "main.py:main", True, timeout=300)
         _wait_evicted(server.db_file, sid)
-        shown = json.loads(_ak(server, "-j", "session", "get", sid))
+        shown = json.loads(server.ak("-j", "session", "get", sid))
         _start_with(server, "main.py:send", False, target=sid, v=7)
         state = _wait_state(server.db_file, sid, {"completed", "error"}, 60)
         _, error, value = _session(server.db_file, sid)
@@ -415,7 +414,7 @@ def test_event_delivered_to_evicted_subscriber(
         proj.mkdir()
         (proj / "main.py").write_text(EVENTS.format(out=str(out)))
         (proj / "autokitteh.yaml").write_text(HOOK_MANIFEST)
-        _ak(server, "deploy", "-m", str(proj / "autokitteh.yaml"), "-d", str(proj))
+        server.ak("deploy", "-m", str(proj / "autokitteh.yaml"), "-d", str(proj))
         sid = _start(server, "events")
         _wait_evicted(server.db_file, sid)
         with sqlite3.connect(server.db_file) as conn:
@@ -481,7 +480,7 @@ def test_stop_evicted_parent_child_keeps_running(
             (child_id,) = conn.execute(
                 "SELECT session_id FROM sessions WHERE parent_session_id = ?", (sid,)
             ).fetchone()
-        _ak(server, "session", "stop", sid, "--reason", "enough")
+        server.ak("session", "stop", sid, "--reason", "enough")
         state = _wait_state(server.db_file, sid, {"stopped", "completed", "error"}, 60)
         child_state = _wait_state(
             server.db_file, child_id, {"completed", "stopped", "error"}, 60
@@ -555,7 +554,7 @@ def test_stop_while_waiting_live(temporal: TemporalDev, tmp_path: Path) -> None:
         _deploy(server, tmp_path, "waiter", WAITER.format(out=str(out)))
         sid = _start_with(server, "main.py:main", True, timeout=300)
         _wait_file(out, ["before"])
-        _ak(server, "session", "stop", sid, "--reason", "no more")
+        server.ak("session", "stop", sid, "--reason", "no more")
         state = _wait_state(server.db_file, sid, {"stopped", "completed", "error"}, 60)
     finally:
         server.stop()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,6 +70,17 @@ def idle_runners(server_pid: int) -> list[Proc]:
         for c in children(z.pid)
         if comm(c.pid) == IDLE_NAME and c.state != "Z"
     ]
+
+
+def ready_idle(server_pid: int, want: int, timeout: float = 30) -> set[int]:
+    """The pids of `want` idle runners ready for a session."""
+    deadline = time.monotonic() + timeout
+    while True:
+        ready = {p.pid for p in idle_runners(server_pid)}
+        if len(ready) >= want:
+            return ready
+        assert time.monotonic() < deadline, "idle runners not ready"
+        time.sleep(0.05)
 
 
 def comm(pid: int) -> str:

@@ -83,17 +83,6 @@ def _printed(env: Env, sid: str) -> tuple[int, int, int]:
     return int(m[1]), int(m[2]), int(m[3])
 
 
-def _ready_idle(server_pid: int, want: int, timeout: float = 30) -> set[int]:
-    """The pids of `want` idle runners ready for a session."""
-    deadline = time.monotonic() + timeout
-    while True:
-        ready = {p.pid for p in procs.idle_runners(server_pid)}
-        if len(ready) >= want:
-            return ready
-        assert time.monotonic() < deadline, "idle runners not ready"
-        time.sleep(0.05)
-
-
 def _deploy(env: Env) -> str:
     env.deploy("pre", {"autokitteh.yaml": MANIFEST, "program.py": PROGRAM})
     return env.slug("pre", "hook")
@@ -107,7 +96,7 @@ def test_handed_session_runs_isolated_in_a_preforked_runner(tmp_path: Path) -> N
         assert server.proc is not None
         pids = [_printed(env, _session_of(env, _fire(env, slug)))[0]]
         for _ in range(4):
-            idle = _ready_idle(server.proc.pid, 2)
+            idle = procs.ready_idle(server.proc.pid, 2)
             pid, count, loads = _printed(env, _session_of(env, _fire(env, slug)))
             assert pid in idle  # a pre-forked runner took it
             assert (count, loads) == (1, 1)  # its own import, its own globals
@@ -125,14 +114,14 @@ def test_kill9_idle_runners_next_session_runs(tmp_path: Path) -> None:
         assert server.proc is not None
         _printed(env, _session_of(env, _fire(env, slug)))
         for _ in range(3):
-            killed = _ready_idle(server.proc.pid, 2)
+            killed = procs.ready_idle(server.proc.pid, 2)
             for pid in killed:
                 os.kill(pid, signal.SIGKILL)
             pid, count, loads = _printed(env, _session_of(env, _fire(env, slug)))
             assert pid not in killed
             assert (count, loads) == (1, 1)
         # and fresh idle runners replace the killed ones
-        assert len(_ready_idle(server.proc.pid, 2)) >= 2
+        assert len(procs.ready_idle(server.proc.pid, 2)) >= 2
     finally:
         server.stop()
 
@@ -145,7 +134,7 @@ def test_kill9_server_with_idle_runners_leaves_none(tmp_path: Path) -> None:
     assert server.proc is not None
     events = [_fire(env, slug)]
     _printed(env, _session_of(env, events[0]))
-    idle = _ready_idle(server.proc.pid, 2)
+    idle = procs.ready_idle(server.proc.pid, 2)
     zygote = procs.zygotes(server.proc.pid)[0].pid
     events += [_fire(env, slug) for _ in range(5)]  # accepted, some not run yet
     server.kill9()

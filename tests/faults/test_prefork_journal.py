@@ -46,16 +46,6 @@ def warm(event):
 """
 
 
-def _ready_idle(server_pid: int, want: int, timeout: float = 30) -> set[int]:
-    deadline = time.monotonic() + timeout
-    while True:
-        ready = {p.pid for p in procs.idle_runners(server_pid)}
-        if len(ready) >= want:
-            return ready
-        assert time.monotonic() < deadline, "idle runners not ready"
-        time.sleep(0.05)
-
-
 def test_server_killed_with_a_preforked_runners_results_in_its_file(
     tmp_path: Path,
 ) -> None:
@@ -70,7 +60,7 @@ def test_server_killed_with_a_preforked_runners_results_in_its_file(
     warm = env.start("jf", "program.py:warm")
     assert env.wait_final(warm, 60)["state"] == "completed"
     assert server.proc is not None
-    idle = _ready_idle(server.proc.pid, 2)
+    idle = procs.ready_idle(server.proc.pid, 2)
     idle_files = {p.name for p in _journal_dir(server).glob("idle-*.jnl")}
     assert len(idle_files) >= 2, idle_files  # one per idle runner
     plan = {"kill": "server", "after_seq": K, "at": "received"}

@@ -174,12 +174,10 @@ class TemporalSessionRunner(SessionRunner):
                 except WorkflowAlreadyStartedError:
                     await self._workflow(sid).signal(AkSession.wake)
                 return
-            except RPCError as e:
-                if e.status is RPCStatusCode.NOT_FOUND:  # it has closed: nothing to do
-                    log.info("session %s: its workflow has closed: %s", sid, e)
-                    return
-                log.warning("session %s: starting its workflow: %s (retrying)", sid, e)
             except Exception as e:  # noqa: BLE001 - the session stays RUNNING
+                if isinstance(e, RPCError) and e.status is RPCStatusCode.NOT_FOUND:
+                    log.info("session %s: its workflow has closed: %s", sid, e)
+                    return  # nothing to wake
                 log.warning("session %s: starting its workflow: %s (retrying)", sid, e)
             await asyncio.sleep(delay)
             delay = min(delay * 2, 5.0)
