@@ -27,12 +27,13 @@ from bench.throughput import PROGRAM, _level
 _TICK = os.sysconf("SC_CLK_TCK")
 
 
-def _cpu(pid: int) -> tuple[float, float, float, float]:
-    """(self user, self system, children user, children system) in seconds."""
+def _cpu(pid: int) -> tuple[float, float, float, float, int, int]:
+    """(self user, self system, children user, children system) in seconds,
+    then (self, children) minor page faults."""
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
     u, s, cu, cs = (int(x) / _TICK for x in fields[11:15])
-    return u, s, cu, cs
+    return u, s, cu, cs, int(fields[7]), int(fields[8])
 
 
 def _machine() -> tuple[int, int, int, int]:
@@ -74,6 +75,10 @@ def main() -> None:
         print(
             f"runners {ms(b[2] - a[2] + b[3] - a[3])} per session (user {ms(b[2] - a[2])})"
         )
+        faults = (
+            f"zygote {(b[4] - a[4]) / total:.0f}, runners {(b[5] - a[5]) / total:.0f}"
+        )
+        print(f"page faults per session: {faults}")
     client = c1.user + c1.system - c0.user - c0.system
     print(f"clients {ms(client)} per request")
     jiffies = m1[0] - m0[0]

@@ -111,6 +111,16 @@ class CodeDirs:
         write_session_dir(files, None, self.root, into=code_dir)
         self._small.add(code_dir)
 
+    def empty(self, code_dir: str) -> None:
+        """Remove what ``code_dir`` holds, keeping the directory itself (an
+        idle runner's view of it is a bind mount of this inode)."""
+        with os.scandir(code_dir) as entries:
+            for e in list(entries):
+                if e.is_dir(follow_symlinks=False):
+                    shutil.rmtree(e.path)
+                else:
+                    os.unlink(e.path)
+
     def new_dir(self) -> str:
         """An empty session directory (a pre-forked runner's, filled later)."""
         return new_session_dir(self.root)

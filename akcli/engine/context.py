@@ -55,6 +55,44 @@ class Bell:
             fut.cancel()
 
 
+class Wake:
+    """A flag with a timed wait, as ``asyncio.Event`` with ``wait_for``, but
+    one future and one timer per wait: ``wait_for(event.wait())`` makes a Task
+    and costs an extra event-loop turn on every wake-up (a session's start)."""
+
+    def __init__(self) -> None:
+        self._is_set = False
+        self._fut: asyncio.Future[None] | None = None
+
+    def set(self) -> None:
+        self._is_set = True
+        fut = self._fut
+        if fut is not None and not fut.done():
+            fut.set_result(None)
+
+    def clear(self) -> None:
+        self._is_set = False
+
+    async def wait(self, timeout: float) -> None:
+        """Return when set (at once if it is) or after ``timeout`` seconds."""
+        if self._is_set:
+            return
+        loop = asyncio.get_running_loop()
+        fut: asyncio.Future[None] = loop.create_future()
+        self._fut = fut
+        timer = loop.call_later(timeout, _resolve, fut)
+        try:
+            await fut
+        finally:
+            timer.cancel()
+            self._fut = None
+
+
+def _resolve(fut: asyncio.Future[None]) -> None:
+    if not fut.done():
+        fut.set_result(None)
+
+
 @dataclass(kw_only=True)
 class EngineContext:
     mode: str  # dev | test | default

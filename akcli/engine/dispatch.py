@@ -3,7 +3,8 @@
 Every event is inserted with `dispatched = 0` and committed before anyone is
 told about it. `dispatch_pending` then, per event and in ONE transaction,
 creates the sessions of every matching trigger x ACTIVE deployment and flips
-`dispatched` to 1. A crash before the commit leaves the event pending (it is
+`dispatched` to 1 (a webhook whose trigger has no filter does it right in the
+transaction that stores the event: `dispatch_now`). A crash before the commit leaves the event pending (it is
 dispatched after the restart); a crash after it leaves sessions and the flag
 together. So each accepted event starts its sessions exactly once.
 """
@@ -197,6 +198,23 @@ def dispatch_event(
         if memo_out is not None:
             store.events.mark_dispatched(row.seq, memo_out)
     return sessions
+
+
+def dispatch_now(srv: EngineContext, event_id: str) -> None:
+    """Inside the transaction that stored event ``event_id``: create its
+    sessions in the same commit (a webhook's event, whose trigger has no CEL
+    filter to run off the event loop). The engine loop's pass would do the
+    same a loop turn and two transactions later, on the request's critical
+    path. If it fails, nothing of it stays and the event is left pending for
+    the engine loop, as any event."""
+    row = srv.store.events.get(event_id)
+    if row is None:
+        return
+    try:
+        with srv.store.savepoint():
+            dispatch_event(srv, row)
+    except Exception:  # noqa: BLE001 - the engine loop retries the pending event
+        log.exception("dispatching event %s failed; left pending", event_id)
 
 
 async def dispatch_pending_async(srv: EngineContext) -> int:

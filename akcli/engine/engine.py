@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 
 from akcli.engine import dispatch, scheduler
-from akcli.engine.context import EngineContext
+from akcli.engine.context import EngineContext, Wake
 from akcli.engine.session_runner import SessionRunner
 from akcli.engine.waits import is_evicted as waits_is_evicted
 from akcli.errors import AkError
@@ -28,7 +28,7 @@ log = logging.getLogger("ak.engine")
 class Engine:
     def __init__(self, srv: EngineContext) -> None:
         self.srv = srv
-        self._wake = asyncio.Event()
+        self._wake = Wake()
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = False
         srv.bell.listen(self._wake.set)
@@ -66,8 +66,7 @@ class Engine:
                     await step()
                 except Exception:  # noqa: BLE001 - a bad row must not stop the engine
                     log.exception("engine step failed")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=1.0)
+            await self._wake.wait(1.0)
 
     async def _worker_loop(self) -> None:
         """Heartbeat; take over the sessions of dead workers (PostgreSQL: many

@@ -4,8 +4,10 @@ A zygote keeps ``count`` runners forked, isolated and connected before any
 session needs them; a session start takes one (:meth:`IdleRunners.take`) and
 the pool hands it the session (runner_pool.py), which skips the fork, the
 runner's set-up and its connect on the way from event to handler. Each idle
-runner owns an empty code directory, bind-mounted into its isolated view, that
-the server fills with the session's build when it takes it, and (journal
+runner owns a code directory, bind-mounted into its isolated view, that holds
+the build the server's last session ran (written before the fork, off any
+session's way) or nothing; the taker writes (or rewrites) the session's build
+into it unless it is already there, and (journal
 files on) an empty idle journal file it opened before isolating, which the
 server renames to the session's when it takes it (journal_files.py). A runner
 serves one session and exits, as a freshly forked one does.
@@ -31,9 +33,10 @@ __all__ = ["Idle", "IdleRunners", "IdleSpec"]
 
 log = logging.getLogger("ak.sessions")
 
-# A new idle runner's code directory, isolation (None: isolation off) and idle
-# journal file (None: durable runs wait for acks).
-IdleSpec = Callable[[], tuple[str, dict[str, list[str]] | None, str | None]]
+# A new idle runner of the interpreter ``python``: its code directory, the
+# build already written into it ("": empty), its isolation (None: isolation
+# off) and its idle journal file (None: durable runs wait for acks).
+IdleSpec = Callable[[str], tuple[str, str, dict[str, list[str]] | None, str | None]]
 
 _GIVE_UP = 3  # idle runners in a row that died before they were ready
 
@@ -47,6 +50,7 @@ class Idle:
     writer: asyncio.StreamWriter
     code_dir: str
     journal: str | None = None  # its idle journal file: the taker's to rename
+    build_id: str = ""  # the build its code dir holds ("": empty)
 
     def usable(self) -> bool:
         return not self.reader.at_eof() and not self.writer.is_closing()
@@ -75,6 +79,7 @@ class IdleRunners:
         self._ready: list[Idle] = []
         self._dirs: dict[int, str] = {}  # pid -> code dir, forked and not taken
         self._journals: dict[int, str | None] = {}  # pid -> idle journal file
+        self._builds: dict[int, str] = {}  # pid -> the build in its code dir
         self._early: dict[int, tuple[asyncio.StreamReader, asyncio.StreamWriter]] = {}
         self._forking = 0
         self._failures = 0
@@ -99,6 +104,7 @@ class IdleRunners:
             self._dirs.pop(idle.pid, None)
             if idle.usable():
                 self._journals.pop(idle.pid, None)  # idle.journal: the caller's
+                self._builds.pop(idle.pid, None)
                 self.refill()
                 return idle
             self._discard(idle.pid, idle.code_dir, idle.writer)
@@ -123,7 +129,7 @@ class IdleRunners:
     async def _fork(self) -> None:
         code_dir, journal = "", None
         try:
-            code_dir, isolate, journal = self._spec()
+            code_dir, build_id, isolate, journal = self._spec(self.zygote.python)
             pid = await self.zygote.spawn(
                 {
                     "idle": True,
@@ -144,6 +150,7 @@ class IdleRunners:
             self._forking -= 1
         self._dirs[pid] = code_dir
         self._journals[pid] = journal
+        self._builds[pid] = build_id
         self.zygote.exit_future(pid).add_done_callback(
             functools.partial(self._exited, pid)
         )
@@ -196,7 +203,10 @@ class IdleRunners:
             self._discard(pid, code_dir, w)
             return
         self._failures = 0
-        self._ready.append(Idle(pid, r, w, code_dir, self._journals.get(pid)))
+        journal = self._journals.get(pid)
+        self._ready.append(
+            Idle(pid, r, w, code_dir, journal, self._builds.get(pid, ""))
+        )
 
     def _exited(self, pid: int, fut: asyncio.Future[ExitStatus]) -> None:
         """An idle runner died (or its zygote did) before it was taken."""
@@ -216,6 +226,7 @@ class IdleRunners:
             w.close()
         shutil.rmtree(code_dir, ignore_errors=True)
         discard_journal(self._journals.pop(pid, None))
+        self._builds.pop(pid, None)
 
     async def close(self) -> None:
         """Kill every idle runner and stop listening."""

@@ -65,6 +65,7 @@ class SessionRunner:
         self.pool.idle_spec = self._idle_spec
         self._wake_timer = waits.WakeTimer(srv)
         self.journal_files = JournalFiles(srv, rt) if use_files(srv) else None
+        self._recent_build = ""  # the last started session's: idle dirs get it
         if chaos.DIR is not None:
             chaos.watch(self._runner_pid)
 
@@ -246,15 +247,24 @@ class SessionRunner:
             await self._finish_retrying(sid, outcome)
         self.srv.bell.ring()
 
-    def _idle_spec(self) -> tuple[str, dict[str, list[str]] | None, str | None]:
-        """A pre-forked runner's (empty) code directory, its isolation and its
-        idle journal file (journal_files.py), if durable runs use them."""
+    def _idle_spec(
+        self, python: str
+    ) -> tuple[str, str, dict[str, list[str]] | None, str | None]:
+        """A pre-forked runner's code directory, the build written into it
+        (the last session's, if it runs on ``python``; "": none), its
+        isolation and its idle journal file (journal_files.py), if durable
+        runs use them. The next session of that build skips writing it."""
         code_dir = self.code.new_dir()
         journal = None
         try:
+            build_id = ""
+            quick = self.code.quick(self._recent_build) if self._recent_build else None
+            if quick is not None and quick[1] == python:
+                self.code.fill(quick[0], code_dir)
+                build_id = self._recent_build
             if self.journal_files is not None:
                 journal = self.journal_files.create_idle()
-            return code_dir, self._isolate(code_dir), journal
+            return code_dir, build_id, self._isolate(code_dir), journal
         except BaseException:
             self.code.discard(code_dir)
             raise
@@ -265,6 +275,7 @@ class SessionRunner:
         A small cached build goes to a pre-forked runner of its interpreter if
         one is idle: its files are written into that runner's directory.
         """
+        self._recent_build = row.build_id
         quick = self.code.quick(row.build_id)
         idle = None
         if quick is not None and not self._log_path_wanted():
@@ -273,7 +284,10 @@ class SessionRunner:
             assert quick is not None
             code_dir, python = idle.code_dir, quick[1]
             try:
-                self.code.fill(quick[0], code_dir)
+                if idle.build_id != row.build_id:
+                    if idle.build_id:  # another build's files: in place (mounted)
+                        self.code.empty(code_dir)
+                    self.code.fill(quick[0], code_dir)
                 host = self._host(row)
                 journal_path = self._adopt_journal(row, host, idle)
                 spec = self.run_spec(row, code_dir, python, journal_path=journal_path)

@@ -17,7 +17,7 @@ from typing import Any
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import PlainTextResponse, Response, StreamingResponse
 
-from akcli.engine.dispatch import id_uuid, insert_event
+from akcli.engine.dispatch import dispatch_now, id_uuid, insert_event
 from akcli.jsonlimit import loads_limited
 from akcli.server import dedup
 from akcli.server.http_limits import BodyTimeout, BodyTooLarge, read_body
@@ -152,7 +152,8 @@ async def handle_webhook(srv: Server, request: Request) -> Response:
         log.info("webhook %s: delivery %s already stored as %s", slug, key, first)
         return await _answer(srv, trigger, first)
     try:
-        with srv.store.tx():  # the event and its delivery key, one commit
+        # The event, its delivery key and (no filter) its sessions: one commit.
+        with srv.store.tx():
             event_id = insert_event(
                 srv,
                 destination_id=tid,
@@ -163,6 +164,8 @@ async def handle_webhook(srv: Server, request: Request) -> Response:
             )
             if key is not None:
                 dedup.remember(srv, tid, key[0], event_id)
+            if not trigger.filter:
+                dispatch_now(srv, event_id)
         # committed: from here on the event survives a crash
     except StoreError:
         log.exception("webhook %s: storing the event failed", slug)

@@ -159,3 +159,66 @@ def test_kill9_server_with_idle_runners_leaves_none(tmp_path: Path) -> None:
     finally:
         server.stop()
     assert_store_sound(home / "xdg_data_home" / "autokitteh" / "autokitteh.sqlite")
+
+
+# Idle runners' code dirs hold the last session's build before they are taken;
+# a new deployment's session must see only its own files, and a file one
+# session writes into its directory is never seen by the next.
+VERSIONED = """
+import os
+
+def on_event(event):
+    seen = sorted(f for f in os.listdir(".") if f.endswith((".py", ".txt")))
+    open("scratch.txt", "w").write("x")
+    print(f"pid {os.getpid()} version {VERSION} sees {','.join(seen)}")
+"""
+
+
+def _version_printed(env: Env, sid: str) -> tuple[int, str, str]:
+    row = env.wait_final(sid)
+    assert row["state"] == "completed", row["error"]
+    with env.db() as db:
+        texts = " ".join(
+            r[0]
+            for r in db.execute(
+                "SELECT text FROM session_prints WHERE session_id = ?", (sid,)
+            )
+        )
+    m = re.search(r"pid (\d+) version (\w+) sees (\S+)", texts)
+    assert m, texts
+    return int(m[1]), m[2], m[3]
+
+
+def test_new_build_replaces_the_prefilled_one(tmp_path: Path) -> None:
+    server = make_server(tmp_path / "srv", "pythonrt.prefork=2").start()
+    try:
+        env = Env(server, tmp_path)
+        assert server.proc is not None
+        v1 = {"autokitteh.yaml": MANIFEST, "program.py": "VERSION = 'one'" + VERSIONED}
+        work = env.deploy("pre", {**v1, "old.py": "X = 1\n"})
+        slug = env.slug("pre", "hook")
+        # The first session starts the zygote; its successor's directory was
+        # filled with build one before it was forked.
+        _, version, seen = _version_printed(env, _session_of(env, _fire(env, slug)))
+        assert (version, seen) == ("one", "old.py,program.py")
+        idle = procs.ready_idle(server.proc.pid, 2)
+        pid, version, seen = _version_printed(env, _session_of(env, _fire(env, slug)))
+        assert (version, seen) == ("one", "old.py,program.py")
+        assert pid in idle
+        v2 = {"autokitteh.yaml": MANIFEST, "program.py": "VERSION = 'two'" + VERSIONED}
+        (work / "old.py").unlink()  # build two has no old.py
+        env.deploy("pre", v2)
+        # A new build's first session unpacks it (a forked runner); the next
+        # ones take idle runners whose directories held build one (rewritten
+        # in place), then ones forked with build two.
+        _, version, seen = _version_printed(env, _session_of(env, _fire(env, slug)))
+        assert (version, seen) == ("two", "program.py")
+        for _ in range(3):
+            idle = procs.ready_idle(server.proc.pid, 2)
+            pid, version, seen = _version_printed(
+                env, _session_of(env, _fire(env, slug))
+            )
+            assert pid in idle
+            assert (version, seen) == ("two", "program.py")
+    finally:
+        server.stop()

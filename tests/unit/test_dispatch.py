@@ -297,3 +297,29 @@ def test_a_failing_event_is_undone_alone_and_stays_pending(
 def test_savepoint_outside_a_transaction_is_refused(srv: Server) -> None:
     with pytest.raises(RuntimeError), srv.db.savepoint():
         pass
+
+
+def test_dispatch_now_commits_sessions_with_the_event_or_leaves_it_pending(
+    srv: Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A webhook's event and its sessions in one transaction; if creating a
+    session fails, the event is still stored, pending for the engine loop."""
+    import akcli.engine.sessions_store as store
+    from akcli.engine.dispatch import dispatch_now
+
+    pid = _project(srv)
+    tid = _trigger(srv, pid)
+    with srv.store.tx():
+        eid = _event(srv, tid)
+        dispatch_now(srv, eid)
+    assert len(_sessions(srv, eid)) == 1
+    assert dispatch_pending(srv) == 0  # nothing left for the loop
+    real = store.create_session
+    monkeypatch.setattr(store, "create_session", lambda *a, **k: (real(*a, **k), 1 / 0))
+    with srv.store.tx():
+        failed = _event(srv, tid)
+        dispatch_now(srv, failed)
+    assert _sessions(srv, failed) == []
+    monkeypatch.setattr(store, "create_session", real)
+    assert dispatch_pending(srv) == 1
+    assert len(_sessions(srv, failed)) == 1
