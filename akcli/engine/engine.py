@@ -40,6 +40,17 @@ class Engine:
         """Something new was committed: run the loops soon, wake waiters."""
         self.srv.bell.ring()
 
+    def start_now(self) -> None:
+        """Start the sessions the caller just committed (a webhook without a
+        filter), in its turn: a pre-forked runner gets one before the caller
+        answers, instead of after (engine loop: the next turn)."""
+        if not self._tasks or self._stopping:
+            return  # not started (or stopping): the engine loop starts them
+        try:
+            self.runner.start_created()
+        except Exception:  # noqa: BLE001 - the engine loop tries again
+            log.exception("starting sessions failed")
+
     async def connect(self) -> None:
         """Reach what the engine runs on (a Temporal server) before serving."""
         await self.runner.open()

@@ -248,13 +248,19 @@ class IdleRunners:
             os.unlink(self.socket_path)
 
 
-async def hand_over(idle: Idle, lines: bytes) -> bool:
-    """Send ``lines`` (``assign`` and ``run``); True once the runner took the
-    session (its ``hello``, said before it reads ``run``). False: it died or
-    hung first, so nothing of the session ran; it is killed."""
+def send(idle: Idle, lines: bytes) -> None:
+    """Write ``lines`` (``assign`` and ``run``) now; :func:`took` tells whether
+    the runner took them. A failed write shows there as EOF or silence."""
+    with contextlib.suppress(OSError, RuntimeError):
+        idle.writer.write(lines)
+
+
+async def took(idle: Idle) -> bool:
+    """True once the runner took the session :func:`send` gave it (its
+    ``hello``, said before it reads ``run``). False: it died or hung first,
+    so nothing of the session ran; it is killed."""
     line: bytes | None
     try:
-        idle.writer.write(lines)
         line = await asyncio.wait_for(idle.reader.readline(), START_TIMEOUT)
     except (TimeoutError, ValueError, OSError):
         line = None

@@ -17,7 +17,7 @@ import os
 import sys
 from pathlib import Path
 
-from akcli.engine.prefork import Idle, IdleRunners, IdleSpec, hand_over
+from akcli.engine.prefork import Idle, IdleRunners, IdleSpec, send, took
 from akcli.engine.runner_handle import EVICTED, RunnerHandle
 from akcli.engine.runner_socket import LINE_LIMIT, Admission, Conn
 from akcli.engine.runner_types import RunSpec, SessionHost
@@ -127,8 +127,8 @@ class RunnerPool:
         """
         self._stage()
         if idle is not None:
-            handle = await self._hand_over(idle, spec, host)
-            if handle is not None:
+            handle = self.send_to_idle(idle, spec, host)
+            if handle is not None and await self.took(idle, handle):
                 return handle
         path = os.path.join(self.socket_dir, f"s{os.getpid()}-{next(self._ids)}.sock")
         with contextlib.suppress(FileNotFoundError):
@@ -159,11 +159,14 @@ class RunnerPool:
         handle.begin()
         return handle
 
-    async def _hand_over(
+    def send_to_idle(
         self, idle: Idle, spec: RunSpec, host: SessionHost
     ) -> RunnerHandle | None:
-        """Give the session to a pre-forked runner: ``assign`` and ``run`` in
-        one write (the runner goes on at once); None if it did not take it."""
+        """Give the session to a pre-forked runner at once, without awaiting:
+        ``assign`` and ``run`` in one write (the runner goes on while the
+        server answers the request that made the session). None: no zygote;
+        :meth:`took` tells whether the runner took it."""
+        self._stage()
         z = self._zygotes.get(spec.python)
         if z is None:
             return None
@@ -186,16 +189,24 @@ class RunnerPool:
             "code_cache": spec.code_cache,
             "journal": spec.journal_path is not None,  # renamed to the session's
         }
-        lines = protocol.encode(protocol.ASSIGN, assign) + protocol.encode(
-            protocol.RUN, handle.run_payload()
+        send(
+            idle,
+            protocol.encode(protocol.ASSIGN, assign)
+            + protocol.encode(protocol.RUN, handle.run_payload()),
         )
-        if not await hand_over(idle, lines):
-            return None
         handle.run_sent = True
         handle.attach_process(idle.pid, z.exit_future(idle.pid), z)
+        return handle
+
+    async def took(self, idle: Idle, handle: RunnerHandle) -> bool:
+        """Whether the runner :meth:`send_to_idle` gave ``handle`` to took it;
+        if so, the handle serves it from now on. False: nothing of the
+        session ran there; start it with :meth:`start` (no ``idle``)."""
+        if not await took(idle):
+            return False
         self._handles.add(handle)
         handle.begin()
-        return handle
+        return True
 
     async def _spawn(self, handle: RunnerHandle, path: str) -> None:
         spec = handle.spec

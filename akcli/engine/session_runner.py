@@ -14,12 +14,10 @@ import shutil
 import time
 from typing import Any
 
-from akcli.engine import chaos, waits
+from akcli.engine import chaos, idle_start, waits
 from akcli.engine.code_dirs import CodeDirs
 from akcli.engine.context import EngineContext
 from akcli.engine.journal_files import JournalFiles, use_files
-from akcli.engine.journal_files import discard as discard_journal
-from akcli.engine.prefork import Idle
 from akcli.engine.runner_pool import EVICTED, RunnerHandle, RunnerPool
 from akcli.engine.runner_types import RunOutcome, RunSpec
 from akcli.engine.session_env import session_env
@@ -65,7 +63,7 @@ class SessionRunner:
         self.pool.idle_spec = self._idle_spec
         self._wake_timer = waits.WakeTimer(srv)
         self.journal_files = JournalFiles(srv, rt) if use_files(srv) else None
-        self._recent_build = ""  # the last started session's: idle dirs get it
+        self.recent_build = ""  # the last started session's: idle dirs get it
         if chaos.DIR is not None:
             chaos.watch(self._runner_pid)
 
@@ -199,14 +197,24 @@ class SessionRunner:
         sid = row.session_id
         if sid in self.tasks:
             return
-        self.tasks[sid] = asyncio.create_task(self._run(row), name=f"session {sid}")
+        early = idle_start.start_on_idle(self, row)  # its runner goes on now
+        self.tasks[sid] = asyncio.create_task(
+            self._run(row, early), name=f"session {sid}"
+        )
 
-    async def _run(self, row: SessionRow) -> None:
+    async def _run(
+        self, row: SessionRow, early: idle_start.Early | Exception | None = None
+    ) -> None:
         sid = row.session_id
         code_dir = ""
         try:
-            async with self._starting:
-                handle, host, code_dir = await self._start(row)
+            if isinstance(early, Exception):
+                raise early
+            if early is not None:
+                handle, host, code_dir = await idle_start.finish(self, early)
+            else:
+                async with self._starting:
+                    handle, host, code_dir = await self._start(row)
             self.handles[sid] = handle
             if sid in self.stopping:  # asked while the runner was starting
                 await handle.stop(self.stopping[sid], sid in self.forced)
@@ -258,10 +266,10 @@ class SessionRunner:
         journal = None
         try:
             build_id = ""
-            quick = self.code.quick(self._recent_build) if self._recent_build else None
+            quick = self.code.quick(self.recent_build) if self.recent_build else None
             if quick is not None and quick[1] == python:
                 self.code.fill(quick[0], code_dir)
-                build_id = self._recent_build
+                build_id = self.recent_build
             if self.journal_files is not None:
                 journal = self.journal_files.create_idle()
             return code_dir, build_id, self._isolate(code_dir), journal
@@ -270,35 +278,13 @@ class SessionRunner:
             raise
 
     async def _start(self, row: SessionRow) -> tuple[RunnerHandle, DbSessionHost, str]:
-        """Unpack, pick the interpreter and spawn the runner (one of few at a time).
-
-        A small cached build goes to a pre-forked runner of its interpreter if
-        one is idle: its files are written into that runner's directory.
-        """
-        self._recent_build = row.build_id
-        quick = self.code.quick(row.build_id)
-        idle = None
-        if quick is not None and not self._log_path_wanted():
-            idle = self.pool.take_idle(quick[1])
-        if idle is not None:
-            assert quick is not None
-            code_dir, python = idle.code_dir, quick[1]
-            try:
-                if idle.build_id != row.build_id:
-                    if idle.build_id:  # another build's files: in place (mounted)
-                        self.code.empty(code_dir)
-                    self.code.fill(quick[0], code_dir)
-                host = self._host(row)
-                journal_path = self._adopt_journal(row, host, idle)
-                spec = self.run_spec(row, code_dir, python, journal_path=journal_path)
-                return await self.pool.start(spec, host, idle), host, code_dir
-            except BaseException:
-                self.code.discard(code_dir)
-                discard_journal(idle.journal)
-                raise
+        """Unpack, pick the interpreter and spawn the runner (one of few at a
+        time); a session of a small cached build went to an idle pre-forked
+        runner instead, if one was there (idle_start.py)."""
+        self.recent_build = row.build_id
         code_dir, python = await self.prepare(row.build_id)
         try:
-            host = self._host(row)
+            host = self.host_for(row)
             journal_path = None
             if self.journal_files is not None and row.is_durable:
                 self.store_journal_file(row.session_id)  # a killed run's results
@@ -310,21 +296,7 @@ class SessionRunner:
             self.code.discard(code_dir)
             raise
 
-    def _adopt_journal(
-        self, row: SessionRow, host: DbSessionHost, idle: Idle
-    ) -> str | None:
-        """The journal file of ``row``'s run on pre-forked runner ``idle``: its
-        idle file, renamed to the session's before the runner is told to use
-        it (``assign.journal``). None: a run without one (the file removed)."""
-        idle_path, idle.journal = idle.journal, None
-        if idle_path is None or self.journal_files is None or not row.is_durable:
-            discard_journal(idle_path)
-            return None
-        self.store_journal_file(row.session_id)  # a killed run's results
-        host.journal_path = self.journal_files.adopt(idle_path, row.session_id)
-        return host.journal_path
-
-    def _host(self, row: SessionRow) -> DbSessionHost:
+    def host_for(self, row: SessionRow) -> DbSessionHost:
         """The store side of the session's runner."""
         return DbSessionHost(self.srv, row.session_id)
 
@@ -403,12 +375,12 @@ class SessionRunner:
             "keep_ro": [self.pool.stage_dir, str(paths.venvs_dir)],
         }
 
-    def _log_path_wanted(self) -> bool:
+    def log_path_wanted(self) -> bool:
         """Runner output goes to a per-session log file (opened at fork time)."""
         return self.srv.config.get_bool("pythonrt.log_runner_code")
 
     def _log_path(self, sid: str) -> str | None:
-        if not self._log_path_wanted():
+        if not self.log_path_wanted():
             return None
         logs = self.srv.paths.logs_dir
         logs.mkdir(mode=0o700, parents=True, exist_ok=True)

@@ -171,6 +171,8 @@ async def handle_webhook(srv: Server, request: Request) -> Response:
         log.exception("webhook %s: storing the event failed", slug)
         return PlainTextResponse("Internal Server Error", status_code=500)
     srv.engine.kick()
+    if not trigger.filter:
+        srv.engine.start_now()
     return await _answer(srv, trigger, event_id)
 
 

@@ -1,4 +1,4 @@
-"""prefork.hand_over: a session counts as taken only when the runner said so.
+"""prefork.send + prefork.took: a session counts as taken only when the runner said so.
 
 The other end of a socket pair plays the idle runner: it says `hello` (took the
 session), or dies without a word (nothing of the session ran: the pool starts
@@ -11,7 +11,7 @@ import asyncio
 import os
 import socket
 
-from akcli.engine.prefork import Idle, hand_over
+from akcli.engine.prefork import Idle, send, took
 from runner import protocol
 
 
@@ -31,7 +31,8 @@ async def _idle(peer_says: bytes | None) -> tuple[bool, bytes]:
     lines = protocol.encode(protocol.ASSIGN, {"session_id": "s"}) + protocol.encode(
         protocol.RUN, {"session_id": "s"}
     )
-    taken = await hand_over(idle, lines)
+    send(idle, lines)  # at once, without awaiting anything
+    taken = await took(idle)
     got = await task
     writer.close()
     return taken, got

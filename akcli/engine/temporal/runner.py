@@ -31,7 +31,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.worker import Worker
 
-from akcli.engine import waits
+from akcli.engine import idle_start, waits
 from akcli.engine.runner_types import RunOutcome
 from akcli.engine.session_host import DbSessionHost
 from akcli.engine.session_runner import MAX_CONCURRENT, SessionRunner
@@ -251,7 +251,8 @@ class TemporalSessionRunner(SessionRunner):
             # gave up on) before this one reads the journal.
             with self.srv.store.tx():
                 self._epochs[sid] = self.srv.store.sessions.new_run(sid)
-            task = asyncio.create_task(self._run(row), name=f"session {sid}")
+            early = idle_start.start_on_idle(self, row)  # runs on at once
+            task = asyncio.create_task(self._run(row, early), name=f"session {sid}")
             self.tasks[sid] = task
         # Else a new attempt on the worker of a timed-out one that does not
         # know it yet, and no other ran the session since: this one adopts the
@@ -333,9 +334,9 @@ class TemporalSessionRunner(SessionRunner):
             if r.kind == "pickle" and r.seq not in recorded:
                 await host.record(r.seq, r.name, r.value)
 
-    def _host(self, row: SessionRow) -> DbSessionHost:
+    def host_for(self, row: SessionRow) -> DbSessionHost:
         if not row.is_durable:
-            return super()._host(row)
+            return super().host_for(row)
         epoch = self._epochs.get(row.session_id)
         host = TemporalSessionHost(self.srv, row.session_id, self.client, epoch)
         self._hosts[row.session_id] = host
