@@ -37,6 +37,7 @@ from runner import (
     protocol,
     reaper,
     retrying,
+    warmup,
 )
 from runner.entrypoint import parse_entrypoint
 from runner.journal_file import JournalWriter
@@ -288,6 +289,7 @@ def run_preforked(
     session = _session(_connect(socket_path, code_dir, hide, journal_path), code_dir)
     name = process_env.set_name(process_env.IDLE_NAME)
     session.chan.send(protocol.HELLO, {"pid": os.getpid(), "idle": True})
+    warmup.warm(code_dir)  # while no session waits for it
     assign = session.wait_assign()  # EOF (the server closed it): exits
     process_env.set_name(name)
     if not assign.get("journal") and session.journal_file is not None:
