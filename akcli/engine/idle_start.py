@@ -6,6 +6,8 @@ writes the build into the idle runner's code dir if it holds another one,
 and sends ``assign`` and ``run``. The runner goes on at once, on the other
 core, while the server answers the request; `finish` (in the session's task)
 waits for its ``hello`` and falls back to a fresh runner if it never came.
+`idle_spec` is what each idle runner is forked with (its code dir, prefilled
+with the most recent build).
 """
 
 from __future__ import annotations
@@ -77,6 +79,29 @@ async def finish(
         return handle, early.host, early.code_dir
     except BaseException:
         runner.code.discard(early.code_dir)
+        raise
+
+
+def idle_spec(
+    runner: SessionRunner, python: str
+) -> tuple[str, str, dict[str, list[str]] | None, str | None]:
+    """A pre-forked runner's code directory, the build written into it
+    (the last session's, if it runs on ``python``; "": none), its
+    isolation and its idle journal file (journal_files.py), if durable
+    runs use them. The next session of that build skips writing it."""
+    code_dir = runner.code.new_dir()
+    journal = None
+    try:
+        build_id, recent = "", runner.recent_build
+        quick = runner.code.quick(recent) if recent else None
+        if quick is not None and quick[1] == python:
+            runner.code.fill(quick[0], code_dir)
+            build_id = recent
+        if runner.journal_files is not None:
+            journal = runner.journal_files.create_idle()
+        return code_dir, build_id, runner.isolate(code_dir), journal
+    except BaseException:
+        runner.code.discard(code_dir)
         raise
 
 

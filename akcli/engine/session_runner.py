@@ -60,7 +60,7 @@ class SessionRunner:
         # should not fork hundreds of runners that then fight for the CPU.
         self._starting = asyncio.Semaphore(max(4, 2 * (os.cpu_count() or 1)))
         self.code = CodeDirs(srv, rt)
-        self.pool.idle_spec = self._idle_spec
+        self.pool.idle_spec = lambda python: idle_start.idle_spec(self, python)
         self._wake_timer = waits.WakeTimer(srv)
         self.journal_files = JournalFiles(srv, rt) if use_files(srv) else None
         self.recent_build = ""  # the last started session's: idle dirs get it
@@ -255,28 +255,6 @@ class SessionRunner:
             await self._finish_retrying(sid, outcome)
         self.srv.bell.ring()
 
-    def _idle_spec(
-        self, python: str
-    ) -> tuple[str, str, dict[str, list[str]] | None, str | None]:
-        """A pre-forked runner's code directory, the build written into it
-        (the last session's, if it runs on ``python``; "": none), its
-        isolation and its idle journal file (journal_files.py), if durable
-        runs use them. The next session of that build skips writing it."""
-        code_dir = self.code.new_dir()
-        journal = None
-        try:
-            build_id = ""
-            quick = self.code.quick(self.recent_build) if self.recent_build else None
-            if quick is not None and quick[1] == python:
-                self.code.fill(quick[0], code_dir)
-                build_id = self.recent_build
-            if self.journal_files is not None:
-                journal = self.journal_files.create_idle()
-            return code_dir, build_id, self._isolate(code_dir), journal
-        except BaseException:
-            self.code.discard(code_dir)
-            raise
-
     async def _start(self, row: SessionRow) -> tuple[RunnerHandle, DbSessionHost, str]:
         """Unpack, pick the interpreter and spawn the runner (one of few at a
         time); a session of a small cached build went to an idle pre-forked
@@ -342,7 +320,7 @@ class SessionRunner:
                 self.srv.config.get_int("pythonrt.max_memory_per_workflow_mb") or None
             ),
             code_cache=self.code.code_cache,
-            isolate=self._isolate(code_dir),
+            isolate=self.isolate(code_dir),
             check=check,
             journal_path=journal_path,
         )
@@ -359,7 +337,7 @@ class SessionRunner:
         """The environment of a session's runner (project vars included)."""
         return session_env(self.srv, row)
 
-    def _isolate(self, code_dir: str) -> dict[str, list[str]] | None:
+    def isolate(self, code_dir: str) -> dict[str, list[str]] | None:
         """What the runner hides from user code (runner/isolate.py), or None."""
         if not self.srv.config.get_bool("pythonrt.isolate"):
             return None
