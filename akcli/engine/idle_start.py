@@ -14,17 +14,41 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
+from akcli.engine.code_dirs import CodeDirs
+from akcli.engine.journal_files import JournalFiles
 from akcli.engine.journal_files import discard as discard_journal
 from akcli.engine.prefork import Idle
 from akcli.engine.runner_handle import RunnerHandle
+from akcli.engine.runner_pool import RunnerPool
 from akcli.engine.runner_types import RunSpec
 from akcli.engine.session_host import DbSessionHost
 from akcli.store.interface.sessions import SessionRow
 
-if TYPE_CHECKING:
-    from akcli.engine.session_runner import SessionRunner
+
+class SessionRunner(Protocol):
+    """What this module uses of akcli/engine/session_runner.py's SessionRunner
+    (which imports this module)."""
+
+    code: CodeDirs
+    pool: RunnerPool
+    journal_files: JournalFiles | None
+    recent_build: str
+
+    def log_path_wanted(self) -> bool: ...
+    def host_for(self, row: SessionRow) -> DbSessionHost: ...
+    def isolate(self, code_dir: str) -> dict[str, list[str]] | None: ...
+    def store_journal_file(self, sid: str) -> None: ...
+    def run_spec(
+        self,
+        row: SessionRow,
+        code_dir: str,
+        python: str,
+        *,
+        check: bool = False,
+        journal_path: str | None = None,
+    ) -> RunSpec: ...
 
 
 @dataclass
